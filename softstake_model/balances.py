@@ -1,0 +1,294 @@
+"""Daily balance measures (SPEC §2 snapshot methods), for all accounts and tokens at once.
+
+A ledger is laid on a grid of UTC days (:class:`DayGrid`): one row per account/token
+("key"), one column per day. The balance just before each day starts is a cumulative sum
+over the grid; what happens inside a day is kept as the day's changes with their offsets.
+
+Four of the five methods are linear in the balance path, so a change ``c`` at offset ``o``
+in the day adds ``c * w(o)`` to the day's measure, ``w(o)`` being the share of the
+measure taken at or after ``o``:
+
+* ``time_weighted`` — ``w(o) = (86400 s - o) / 86400 s``;
+* ``hourly`` / ``hourly_random`` / ``fixed`` — the share of snapshot instants ``>= o``.
+
+``hourly_min_open`` (mean over hours of ``min(b(HH:00), b(00:00))``) is not linear and is
+computed from the balances at the 24 snapshot instants.
+
+Balances are right-continuous: a change at instant t counts in a snapshot taken at t.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from .errors import ParameterError
+from .terms import SNAPSHOT_METHODS, Terms
+
+__all__ = ["DAY_NS", "Snapshot", "DayGrid", "DayMeasure", "daily_balances"]
+
+DAY_NS = 86_400 * 10**9
+HOUR_NS = 3_600 * 10**9
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """How a day's balance is measured.
+
+    Attributes
+    ----------
+    method
+        One of ``time_weighted``, ``hourly``, ``hourly_random``, ``fixed``, ``hourly_min_open``.
+    fixed_time_s
+        Time of day of the ``fixed`` snapshot, seconds after 00:00 UTC.
+    seed
+        Seed of ``hourly_random``: the instants of calendar day ``n`` (days since
+        1970-01-01) come from ``numpy.random.default_rng([seed, n])``, the same for every
+        account, and independent of the date range asked for.
+    """
+
+    method: str = "time_weighted"
+    fixed_time_s: int = 8 * 3600
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.method not in SNAPSHOT_METHODS:
+            raise ParameterError(
+                f"snapshot: '{self.method}' is not one of {', '.join(SNAPSHOT_METHODS)}")
+
+    @classmethod
+    def of(cls, terms: Terms) -> Snapshot:
+        """The snapshot method of a product's terms."""
+        return cls(terms.snapshot, terms.fixed_time_s, terms.seed)
+
+    @property
+    def linear(self) -> bool:
+        """Whether the measure is a weighted mean of the balance path."""
+        return self.method != "hourly_min_open"
+
+    def instants(self, day_number: int) -> NDArray[np.int64] | None:
+        """Snapshot offsets (ns after 00:00) on calendar day ``day_number``; None if continuous."""
+        if self.method == "time_weighted":
+            return None
+        if self.method == "fixed":
+            return np.array([self.fixed_time_s * 10**9], dtype=np.int64)
+        hours = np.arange(24, dtype=np.int64) * HOUR_NS
+        if self.method == "hourly_random":
+            u = np.random.default_rng([self.seed, int(day_number)]).random(24)
+            return hours + np.floor(u * HOUR_NS).astype(np.int64)
+        return hours
+
+    def weight_after(self, offset_ns: NDArray[np.int64], day_number: int) -> NDArray[np.float64]:
+        """Share of the day's measure taken at or after each offset (linear methods)."""
+        s = self.instants(day_number)
+        if s is None:
+            return (DAY_NS - offset_ns) / DAY_NS
+        return (len(s) - np.searchsorted(s, offset_ns, side="left")) / len(s)
+
+
+def _sum_by(index: NDArray[np.int64], weights: NDArray[np.float64], n: int) -> NDArray:
+    """Sums of ``weights`` per ``index`` in ``0..n-1`` (float64 even when empty)."""
+    return np.bincount(index, weights=weights, minlength=n).astype(np.float64, copy=False)
+
+
+def _day_start(value: object, name: str) -> pd.Timestamp:
+    try:
+        ts = pd.Timestamp(value)
+    except (ValueError, TypeError):
+        raise ParameterError(f"{name}: '{value}' is not a date YYYY-MM-DD") from None
+    if ts is pd.NaT:
+        raise ParameterError(f"{name}: a date is required")
+    ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+    if ts != ts.normalize():
+        raise ParameterError(f"{name}: '{value}' is not a whole day")
+    return ts.as_unit("ns")
+
+
+class DayGrid:
+    """A ledger laid on the UTC days ``start .. start + n_days - 1``.
+
+    Parameters
+    ----------
+    ledger
+        Normalised ledger (:mod:`softstake_model.ledger`), only the changes that count
+        (e.g. the free wallet). Columns used: ``time``, ``account``, ``token``, ``change``;
+        ``account`` and ``token`` may be str or categorical.
+    start
+        First day (a date, UTC).
+    n_days
+        Number of days.
+
+    Attributes
+    ----------
+    accounts, tokens
+        Sorted labels; ``key_account`` / ``key_token`` index them for each key.
+    start_balance
+        ``(n_keys, n_days)`` balance just before each day's 00:00 (tokens).
+    """
+
+    def __init__(self, ledger: pd.DataFrame, start: object, n_days: int) -> None:
+        if n_days < 1:
+            raise ParameterError("the date range is empty: --end is before --start")
+        self.start = _day_start(start, "start")
+        self.n_days = n_days
+        self.start_day_number = int(self.start.value // DAY_NS)
+        acc, self.accounts = pd.factorize(ledger["account"], sort=True)
+        tok, self.tokens = pd.factorize(ledger["token"], sort=True)
+        n_tok = max(len(self.tokens), 1)
+        key, uniq = pd.factorize(acc.astype(np.int64) * n_tok + tok, sort=True)
+        self.key_account = (uniq // n_tok).astype(np.int64)
+        self.key_token = (uniq % n_tok).astype(np.int64)
+        self.n_keys = nk = len(uniq)
+
+        t = ledger["time"].dt.as_unit("ns").array.asi8
+        rel = t - self.start.value
+        day = np.floor_divide(rel, DAY_NS)
+        c = ledger["change"].to_numpy(dtype=np.float64)
+        before = day < 0
+        opening = _sum_by(key[before], c[before], nk)
+        inside = ~before & (day < n_days)
+        d = day[inside]
+        k, off, cc = key[inside], rel[inside] - d * DAY_NS, c[inside]
+        if len(d) > 1 and (np.diff(d) < 0).any():
+            order = np.argsort(d, kind="stable")
+            d, k, off, cc = d[order], k[order], off[order], cc[order]
+        self._k, self._off, self._c = k, off, cc
+        self._d = d.astype(np.int64)
+        self._bounds = np.searchsorted(self._d, np.arange(n_days + 1))
+        daily = _sum_by(k * n_days + self._d, cc, nk * n_days)
+        daily = daily.reshape(nk, n_days)
+        # balance before day d = opening + changes of days < d (exclusive cumulative sum)
+        self.start_balance = np.cumsum(daily, axis=1)
+        self.start_balance -= daily
+        self.start_balance += opening[:, None]
+
+    def day_number(self, d: int) -> int:
+        """Calendar day number (days since 1970-01-01) of grid column ``d``."""
+        return self.start_day_number + d
+
+    def dates(self) -> pd.DatetimeIndex:
+        """The grid's days as UTC midnights."""
+        return pd.date_range(self.start, periods=self.n_days, freq="D")
+
+    def linear_part(self, snap: Snapshot) -> NDArray[np.float64]:
+        """``(n_keys, n_days)``: sum over each day's changes of ``change * w(offset)``."""
+        nk, nd = self.n_keys, self.n_days
+        if snap.method == "time_weighted":
+            w = (DAY_NS - self._off) / DAY_NS
+        else:
+            w = np.empty(len(self._off))
+            for d in range(nd):
+                sl = slice(self._bounds[d], self._bounds[d + 1])
+                w[sl] = snap.weight_after(self._off[sl], self.day_number(d))
+        out = _sum_by(self._k * nd + self._d, self._c * w, nk * nd)
+        return out.reshape(nk, nd)
+
+    def within_day(self, d: int, instants: NDArray[np.int64]) -> NDArray[np.float64]:
+        """``(n_keys, K)``: sum of day ``d``'s changes at or before each snapshot instant."""
+        n_inst = len(instants)
+        sl = slice(self._bounds[d], self._bounds[d + 1])
+        j = np.searchsorted(instants, self._off[sl], side="left")
+        inc = _sum_by(self._k[sl] * (n_inst + 1) + j, self._c[sl],
+                      self.n_keys * (n_inst + 1)).reshape(self.n_keys, n_inst + 1)
+        return np.cumsum(inc, axis=1)[:, :n_inst]
+
+
+class DayMeasure:
+    """The day's balance measure of every key, with optional credits added on top.
+
+    The reward engine calls :meth:`day` once per day, passing what earlier rewards have
+    added to the balance (credited before the day, and credited during the day at an
+    offset), so that compounding needs no second copy of the snapshot logic.
+    """
+
+    def __init__(self, grid: DayGrid, snap: Snapshot) -> None:
+        self.grid, self.snap = grid, snap
+        self._lin = grid.linear_part(snap) if snap.linear else None
+
+    def day(
+        self,
+        d: int,
+        before: NDArray[np.float64] | float = 0.0,
+        credit: NDArray[np.float64] | None = None,
+        credit_offset_ns: int = 0,
+        *,
+        per_snapshot: bool = False,
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64] | None]:
+        """Measure day ``d``.
+
+        Parameters
+        ----------
+        d
+            Grid column.
+        before
+            Per-key amount credited before the day starts (tokens).
+        credit
+            Per-key amount credited during the day at ``credit_offset_ns`` (tokens).
+        per_snapshot
+            Also return the per-snapshot values (sampled methods).
+
+        Returns
+        -------
+        measure
+            ``(n_keys,)`` balance measure of the day (tokens).
+        values
+            ``(n_keys, K)`` value at each snapshot (balance, or for ``hourly_min_open``
+            min(balance, opening balance)), when ``per_snapshot``; else None.
+        """
+        g, snap = self.grid, self.snap
+        base = g.start_balance[:, d] + before
+        if self._lin is not None and not per_snapshot:
+            m = base + self._lin[:, d]
+            if credit is not None:
+                w = snap.weight_after(np.array([credit_offset_ns]), g.day_number(d))[0]
+                m = m + credit * w
+            return m, None
+        inst = snap.instants(g.day_number(d))
+        vals = base[:, None] + g.within_day(d, inst)
+        if credit is not None:
+            vals += credit[:, None] * (inst >= credit_offset_ns)[None, :]
+        if snap.method == "hourly_min_open":
+            vals = np.minimum(vals, vals[:, :1])
+        return vals.mean(axis=1), (vals if per_snapshot else None)
+
+
+def daily_balances(
+    ledger: pd.DataFrame, start: object, end: object, snapshot: Snapshot | None = None
+) -> pd.DataFrame:
+    """The balance measure of every account/token and day, from the ledger alone.
+
+    Parameters
+    ----------
+    ledger
+        Normalised ledger; only ``wallet == 'free'`` rows count.
+    start, end
+        First and last day, inclusive (UTC dates).
+    snapshot
+        Measure; default time-weighted.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``date, account, token, avg_balance`` (tokens), one row per key and day.
+    """
+    snap = snapshot or Snapshot()
+    s, e = _day_start(start, "start"), _day_start(end, "end")
+    n_days = int((e - s) // pd.Timedelta(days=1)) + 1
+    free = ledger[ledger["wallet"] == "free"] if "wallet" in ledger else ledger
+    grid = DayGrid(free, s, n_days)
+    meas = DayMeasure(grid, snap)
+    values = np.column_stack([meas.day(d)[0] for d in range(n_days)]) if grid.n_keys else \
+        np.empty((0, n_days))
+    k = np.repeat(np.arange(grid.n_keys), n_days)
+    d = np.tile(np.arange(n_days), grid.n_keys)
+    return pd.DataFrame(
+        {
+            "date": grid.dates().tz_localize(None)[d],
+            "account": grid.accounts[grid.key_account[k]],
+            "token": grid.tokens[grid.key_token[k]],
+            "avg_balance": values.ravel(),
+        }
+    )

@@ -1,0 +1,210 @@
+"""The token catalogue: minimum, cap, APR, unbonding, epoch and volatility of the 15 tokens.
+
+Every value carries its source and a confidence: ``published`` (the exchange's or the
+chain's own documents), ``weak`` (a third-party source), ``assumed`` (no source; the
+assumption is stated in the ``*_source`` column), or ``user`` (overridden by the user).
+Reports say visibly when an ``assumed`` value drives a figure: see :func:`assumed_values`.
+"""
+
+from __future__ import annotations
+
+import re
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputError, ParameterError
+
+__all__ = [
+    "VALUE_FIELDS",
+    "load_catalog",
+    "override",
+    "select_tokens",
+    "assumed_values",
+    "UNBONDING_RULE",
+]
+
+#: Fields that carry a value, a ``*_confidence`` and a ``*_source`` column.
+VALUE_FIELDS = ("min_holding", "cap", "apr", "unbonding", "epoch_hours", "volatility")
+_NUMERIC = ("min_holding", "cap", "apr", "epoch_hours", "volatility")
+CONFIDENCES = ("published", "weak", "assumed", "user")
+#: ``fixed:N`` | ``boundary:P[@PHASE]`` | ``none`` (unbonding rules, SPEC §5).
+UNBONDING_RULE = re.compile(r"^(none|fixed:\d+|boundary:[1-9]\d*(@\d+)?)$")
+
+
+def _shipped() -> Path:
+    return Path(str(resources.files("softstake_model") / "data" / "catalog.csv"))
+
+
+def _check(cat: pd.DataFrame, file: str) -> pd.DataFrame:
+    """Validate a catalogue frame; line numbers count the header as line 1."""
+    for i, (token, row) in enumerate(cat.iterrows()):
+        line = i + 2
+        for fld in ("min_holding", "apr", "volatility", "epoch_hours"):
+            v = row.get(fld)
+            if pd.notna(v) and (not np.isfinite(v) or v < 0):
+                raise InputError(f"{token}: {fld} must be finite and >= 0, got {v}",
+                                 file=file, line=line, column=fld)
+        if not row["cap"] > 0:
+            raise InputError(f"{token}: cap must be > 0 (empty for no cap), got {row['cap']}",
+                             file=file, line=line, column="cap")
+        if not UNBONDING_RULE.match(str(row["unbonding"])):
+            raise InputError(
+                f"{token}: unbonding '{row['unbonding']}' is not fixed:N, boundary:P[@PHASE] "
+                "or none", file=file, line=line, column="unbonding")
+        for fld in VALUE_FIELDS:
+            c = row.get(f"{fld}_confidence")
+            if pd.notna(c) and c not in CONFIDENCES:
+                raise InputError(f"{token}: confidence '{c}' is not one of {CONFIDENCES}",
+                                 file=file, line=line, column=f"{fld}_confidence")
+    return cat
+
+
+def _read_table(path: str | Path) -> pd.DataFrame:
+    path = Path(path)
+    if not path.exists():
+        raise InputError("file not found", file=str(path))
+    if path.suffix.lower() in (".yaml", ".yml"):
+        import yaml
+
+        try:
+            data = yaml.safe_load(path.read_text())
+        except yaml.YAMLError as e:
+            raise InputError(f"not valid YAML: {e}", file=str(path)) from None
+        if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
+            raise InputError("expected a mapping of token -> {field: value}", file=str(path))
+        frame = pd.DataFrame.from_dict(data, orient="index")
+        frame.index.name = "token"
+        return frame.reset_index()
+    if path.suffix.lower() == ".json":  # Binance GET /sapi/v1/soft-staking/list
+        from .ledger import read_product_list
+
+        return read_product_list(path)[["token", "min_holding", "cap", "apr"]]
+    header = path.read_text().splitlines()[:1]
+    names = header[0].split(",") if header else []
+    dup = {n for n in names if names.count(n) > 1}
+    if dup:
+        raise InputError(f"duplicate header {sorted(dup)}", file=str(path), line=1)
+    try:
+        return pd.read_csv(path, dtype={"token": str, "unbonding": str})
+    except (pd.errors.ParserError, UnicodeDecodeError) as e:
+        raise InputError(f"not a readable CSV: {e}", file=str(path)) from None
+
+
+def _coerce(frame: pd.DataFrame, file: str) -> pd.DataFrame:
+    if "token" not in frame.columns:
+        raise InputError("missing column 'token'", file=file, line=1, column="token")
+    frame = frame.copy()
+    frame["token"] = frame["token"].astype(str).str.strip().str.upper()
+    dups = frame["token"][frame["token"].duplicated()]
+    if len(dups):
+        raise InputError(f"token '{dups.iloc[0]}' appears twice", file=file,
+                         line=int(dups.index[0]) + 2, column="token")
+    for fld in _NUMERIC:
+        if fld in frame.columns:
+            raw = frame[fld]
+            num = pd.to_numeric(raw, errors="coerce")
+            bad = num.isna() & raw.notna() & (raw.astype(str).str.strip() != "")
+            if bad.any():
+                i = int(np.flatnonzero(bad.to_numpy())[0])
+                raise InputError(f"'{raw.iloc[i]}' is not a number", file=file, line=i + 2,
+                                 column=fld)
+            frame[fld] = num.astype(float)
+    return frame.set_index("token")
+
+
+def load_catalog(path: str | Path | None = None) -> pd.DataFrame:
+    """The shipped catalogue, or it with the rows and columns of ``path`` laid over it.
+
+    Parameters
+    ----------
+    path
+        A CSV (``token`` plus any of the value columns) or YAML file (``TOKEN: {field:
+        value}``). Tokens not in the shipped catalogue are added (they then need
+        ``min_holding``, ``apr`` and ``unbonding``; their missing cap means no cap; write
+        ``inf`` to lift a shipped cap, a blank keeps the shipped value). Values
+        taken from the file are marked ``user`` unless the file gives a confidence.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by token; units: tokens (min_holding, cap), fraction per year (apr,
+        volatility), hours (epoch_hours).
+    """
+    shipped = _coerce(pd.read_csv(_shipped(), dtype={"unbonding": str}), str(_shipped()))
+    shipped["cap"] = shipped["cap"].fillna(np.inf)
+    if path is None:
+        return _check(shipped, str(_shipped()))
+    user = _coerce(_read_table(path), str(path))
+    unknown = [c for c in user.columns if c not in shipped.columns]
+    if unknown:
+        raise InputError(f"unknown column(s) {unknown}; known: {list(shipped.columns)}",
+                         file=str(path), line=1, column=unknown[0])
+    cat = shipped.reindex(shipped.index.union(user.index, sort=False))
+    for fld in user.columns:
+        given = user[fld].notna()
+        cat.loc[user.index[given], fld] = user.loc[given, fld]
+        if fld in VALUE_FIELDS and f"{fld}_confidence" not in user.columns:
+            cat.loc[user.index[given], f"{fld}_confidence"] = "user"
+            cat.loc[user.index[given], f"{fld}_source"] = f"user file {path}"
+    new = cat.index.difference(shipped.index)
+    for token in new:
+        for fld in ("min_holding", "apr", "unbonding"):
+            if pd.isna(cat.at[token, fld]):
+                raise InputError(f"new token {token} needs a value for '{fld}'",
+                                 file=str(path), column=fld)
+    cat["cap"] = cat["cap"].fillna(np.inf)
+    return _check(cat, str(path))
+
+
+def override(
+    catalog: pd.DataFrame,
+    tokens: list[str] | None = None,
+    **values: float | str | None,
+) -> pd.DataFrame:
+    """Set ``min_holding``, ``cap``, ``apr`` … for ``tokens`` (default all), marked ``user``.
+
+    ``None`` values are ignored, so CLI options can be passed through as they are.
+    """
+    cat = catalog.copy()
+    rows = cat.index if tokens is None else pd.Index(tokens)
+    for fld, v in values.items():
+        if v is None:
+            continue
+        if fld not in VALUE_FIELDS:
+            raise ParameterError(f"unknown catalogue field '{fld}'; known: {VALUE_FIELDS}")
+        if fld in _NUMERIC and (not isinstance(v, (int, float)) or not np.isfinite(v) and
+                                fld != "cap" or v < 0):
+            raise ParameterError(f"--{fld.replace('_', '-')}: {v} must be a number >= 0")
+        if fld == "cap" and not v > 0:
+            raise ParameterError(f"--cap: {v} must be > 0")
+        cat.loc[rows, fld] = v
+        cat.loc[rows, f"{fld}_confidence"] = "user"
+        cat.loc[rows, f"{fld}_source"] = "given by the user"
+    return cat
+
+
+def select_tokens(catalog: pd.DataFrame, tokens: list[str] | None) -> pd.DataFrame:
+    """Rows of ``tokens`` (case-insensitive); an unknown token is a :class:`ParameterError`."""
+    if not tokens:
+        return catalog
+    wanted = [t.strip().upper() for t in tokens]
+    unknown = [t for t in wanted if t not in catalog.index]
+    if unknown:
+        raise ParameterError(
+            f"--token: unknown token(s) {unknown}; the catalogue has {', '.join(catalog.index)}"
+        )
+    return catalog.loc[wanted]
+
+
+def assumed_values(catalog: pd.DataFrame, fields: tuple[str, ...] = VALUE_FIELDS) -> pd.DataFrame:
+    """Long table ``token, field, value, source`` of every ``assumed`` value among ``fields``."""
+    rows = [
+        (token, fld, catalog.at[token, fld], catalog.at[token, f"{fld}_source"])
+        for token in catalog.index
+        for fld in fields
+        if catalog.at[token, f"{fld}_confidence"] == "assumed"
+    ]
+    return pd.DataFrame(rows, columns=["token", "field", "value", "source"])

@@ -1,0 +1,247 @@
+"""The ``softstake`` command: argument parsing and error reporting only.
+
+Exit codes: 0 success; 1 bad input data (the message names file, line and column);
+2 bad arguments (the message names the argument). No traceback is shown unless
+``SOFTSTAKE_DEBUG=1`` is set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+import pandas as pd
+
+from .catalog import load_catalog, override, select_tokens
+from .errors import InputError, ParameterError, SoftstakeError
+from .files import write_csv
+from .ledger import (
+    check_tokens,
+    read_activations,
+    read_apr_history,
+    read_ledger,
+    read_rewards_record,
+)
+from .reconcile import reconcile
+from .rewards import reward_history
+from .rules import parse_tiers
+from .terms import PRESETS, SNAPSHOT_METHODS, parse_hhmm, preset
+
+__all__ = ["main", "build_parser"]
+
+
+def _note(text: str) -> None:
+    print(f"softstake: {text}", file=sys.stderr)
+
+
+def _terms_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("product terms (override the preset and the catalogue)")
+    g.add_argument("--format", default="auto", choices=["auto", "generic", "binance-statement"],
+                   help="ledger format (auto: Binance statements are recognised by header)")
+    g.add_argument("--token", action="append", metavar="TOKEN",
+                   help="token(s) to compute, repeatable or comma-separated (default: all)")
+    g.add_argument("--preset", default="binance_soft_staking", choices=list(PRESETS),
+                   help="product terms (default binance_soft_staking)")
+    g.add_argument("--catalog", metavar="FILE",
+                   help="CSV/YAML/API-JSON file laid over the shipped token catalogue")
+    apr = g.add_mutually_exclusive_group()
+    apr.add_argument("--apr", type=float, metavar="RATE", help="APR as a fraction (0.05 = 5%%)")
+    apr.add_argument("--apr-history", metavar="FILE", help="CSV date,token,apr (every day)")
+    g.add_argument("--min-holding", type=float, metavar="X", help="minimum balance (tokens)")
+    g.add_argument("--cap", type=float, metavar="Y", help="cap on eligible balance (tokens)")
+    g.add_argument("--tiers", metavar="BANDS",
+                   help='marginal bands "500:0.12,5000:0.008,inf:0.003" (upper:apr)')
+    g.add_argument("--snapshot", choices=SNAPSHOT_METHODS, help="balance measure of a day")
+    g.add_argument("--fixed-time", metavar="HH:MM", help="time of the 'fixed' snapshot (UTC)")
+    g.add_argument("--payout-time", metavar="HH:MM", help="time of day of payouts (UTC)")
+    g.add_argument("--fee", type=float, metavar="F", help="share of gross reward kept (0.15)")
+    g.add_argument("--precision", type=int, metavar="N", help="decimals rewards truncate to")
+    g.add_argument("--seed", type=int, metavar="N", help="seed of hourly_random snapshots")
+    t = p.add_argument_group("timeline")
+    t.add_argument("--activated-at", metavar="ISO", help="activation instant, all accounts")
+    t.add_argument("--deactivated-at", metavar="ISO", help="deactivation instant, all accounts")
+    t.add_argument("--activations", metavar="FILE",
+                   help="CSV account,activated_at[,deactivated_at][,token]")
+    t.add_argument("--exclude-accounts", metavar="FILE",
+                   help="CSV with an 'account' column: accounts that accrue nothing")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``softstake`` command."""
+    parser = argparse.ArgumentParser(
+        prog="softstake", description="Exchange soft staking: rewards, reconciliation.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    r = sub.add_parser("rewards", help="daily reward history of a ledger",
+                       description="Compute the daily reward history the product's rules "
+                       "produce for a ledger (CSV: date,account,token,avg_balance,"
+                       "eligible_balance,apr,reward,paid_at).")
+    r.add_argument("ledger", metavar="LEDGER", help="ledger CSV (generic or Binance statement)")
+    _terms_options(r)
+    r.add_argument("--start", required=True, metavar="YYYY-MM-DD", help="first day (inclusive)")
+    r.add_argument("--end", required=True, metavar="YYYY-MM-DD", help="last day (inclusive)")
+    r.add_argument("--no-compound", action="store_true",
+                   help="do not credit simulated rewards into later balances")
+    r.add_argument("--out", metavar="FILE", help="output CSV (default: stdout)")
+    r.set_defaults(run=_rewards)
+
+    c = sub.add_parser("reconcile", help="expected against paid rewards of a statement",
+                       description="Check a holder's statement: the reward due each day "
+                       "beside the one paid, with flags for missing, unexpected or wrong days.")
+    c.add_argument("statement", metavar="STATEMENT", help="statement CSV with reward credits")
+    c.add_argument("--rewards-record", metavar="FILE",
+                   help="Binance rewardsRecord JSON; paid rewards are taken from it")
+    c.add_argument("--account", help="account the rewards record belongs to")
+    _terms_options(c)
+    c.add_argument("--start", metavar="YYYY-MM-DD", help="first accrual day to check")
+    c.add_argument("--end", metavar="YYYY-MM-DD", help="last accrual day to check")
+    c.add_argument("--out", metavar="FILE", help="also write the full table as CSV here")
+    c.set_defaults(run=_reconcile)
+    return parser
+
+
+def _date(value: str | None, name: str) -> pd.Timestamp | None:
+    if value is None:
+        return None
+    try:
+        return pd.Timestamp(pd.to_datetime(value, format="%Y-%m-%d"))
+    except (ValueError, TypeError):
+        raise ParameterError(f"--{name}: '{value}' is not a date YYYY-MM-DD") from None
+
+
+def _setup(args: argparse.Namespace, path: str) -> tuple:
+    """Ledger, catalogue, terms and timeline from the shared options."""
+    terms = preset(args.preset)
+    changes: dict[str, object] = {}
+    if args.snapshot:
+        changes["snapshot"] = args.snapshot
+        if args.snapshot == "time_weighted" and terms.accrual == "per_snapshot":
+            changes["accrual"] = "daily"  # a continuous measure has no snapshots to accrue on
+    if args.fixed_time:
+        changes["fixed_time_s"] = parse_hhmm(args.fixed_time, "--fixed-time")
+    if args.payout_time:
+        changes["payout_time_s"] = parse_hhmm(args.payout_time, "--payout-time")
+    for name in ("fee", "precision", "seed"):
+        if getattr(args, name) is not None:
+            changes[name] = getattr(args, name)
+    if args.tiers:
+        if args.apr_history:
+            raise ParameterError("--tiers and --apr-history cannot be combined: tiers set the APR")
+        changes["tiers"] = parse_tiers(args.tiers)
+    if changes:
+        terms = terms.replace(**changes)
+
+    catalog = load_catalog(args.catalog)
+    tokens = [t for arg in (args.token or []) for t in arg.split(",") if t.strip()]
+    if tokens:
+        catalog = select_tokens(catalog, tokens)
+    if args.apr is not None and not 0 <= args.apr <= 1:
+        raise ParameterError(f"--apr: {args.apr} must be a fraction in [0, 1] (0.05 = 5%)")
+    catalog = override(catalog, apr=args.apr, min_holding=args.min_holding, cap=args.cap)
+
+    ledger = read_ledger(path, args.format)
+    is_statement = ledger.attrs.get("format") == "binance-statement"
+    if tokens:
+        ledger = ledger[ledger["token"].isin(catalog.index)]
+    elif is_statement:
+        other = sorted(set(ledger["token"]) - set(catalog.index))
+        if other:
+            _note(f"ignoring coins without soft staking: {', '.join(other)}")
+        ledger = ledger[ledger["token"].isin(catalog.index)]
+    else:
+        check_tokens(ledger, catalog.index, path)
+    if ledger.empty:
+        raise InputError("no balance changes for the selected token(s)", file=path)
+
+    timeline: dict[str, object] = {
+        "activated_at": args.activated_at, "deactivated_at": args.deactivated_at}
+    if args.activations:
+        if args.activated_at or args.deactivated_at:
+            raise ParameterError("--activations cannot be combined with --activated-at/"
+                                 "--deactivated-at")
+        timeline["activations"] = read_activations(args.activations)
+    if args.exclude_accounts:
+        excl = pd.read_csv(args.exclude_accounts, dtype=str) if os.path.exists(
+            args.exclude_accounts) else None
+        if excl is None or "account" not in excl:
+            raise InputError("needs an existing CSV with an 'account' column",
+                             file=args.exclude_accounts, column="account")
+        timeline["excluded"] = set(excl["account"].str.strip())
+    if args.apr_history:
+        timeline["apr_history"] = read_apr_history(args.apr_history)
+    return ledger, catalog, terms, timeline
+
+
+def _rewards(args: argparse.Namespace) -> int:
+    start, end = _date(args.start, "start"), _date(args.end, "end")
+    if end < start:
+        raise ParameterError(f"--end {args.end} is before --start {args.start}")
+    ledger, catalog, terms, timeline = _setup(args, args.ledger)
+    if (ledger["kind"] == "reward").any() and not args.no_compound:
+        _note("the ledger holds reward credits; they are replaced by the simulated ones "
+              "(use 'softstake reconcile' to check them)")
+    apr_file = args.apr_history
+    try:
+        hist = reward_history(ledger, catalog, terms, start=start, end=end,
+                              compound=not args.no_compound,
+                              progress=sys.stderr.isatty() and len(ledger) > 1_000_000,
+                              **timeline)
+    except InputError as e:
+        if apr_file and e.file is None:
+            raise InputError(e.reason, file=apr_file, column=e.column) from None
+        raise
+    write_csv(hist, args.out)
+    if args.out:
+        _note(f"wrote {len(hist)} rows to {args.out}")
+    return 0
+
+
+def _reconcile(args: argparse.Namespace) -> int:
+    ledger, catalog, terms, timeline = _setup(args, args.statement)
+    record = read_rewards_record(args.rewards_record) if args.rewards_record else None
+    table = reconcile(ledger, catalog, terms, start=_date(args.start, "start"),
+                      end=_date(args.end, "end"), rewards_record=record,
+                      record_account=args.account, **timeline)
+    counts = table["flag"].value_counts()
+    flagged = table[table["flag"] != "ok"]
+    print(f"{len(table)} payouts checked: "
+          + ", ".join(f"{counts.get(f, 0)} {f}" for f in ("ok", "missing", "unexpected",
+                                                          "mismatch")))
+    if len(flagged):
+        cols = ["date", "account", "token", "expected", "paid", "difference", "flag"]
+        print(flagged[cols].to_string(index=False, float_format=lambda v: f"{v:.8f}"))
+    if args.out:
+        write_csv(table, args.out)
+        _note(f"wrote the full table ({len(table)} rows) to {args.out}")
+    else:
+        print()
+        write_csv(table, None)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except SoftstakeError as e:
+        _note(f"error: {e}")
+        return e.exit_code
+    except KeyboardInterrupt:
+        _note("interrupted")
+        return 130
+    except (OSError, MemoryError) as e:
+        _note(f"error: {e}")
+        return 1
+    except Exception as e:  # the command never shows a traceback
+        if os.environ.get("SOFTSTAKE_DEBUG"):
+            raise
+        _note(f"internal error: {type(e).__name__}: {e} (set SOFTSTAKE_DEBUG=1 for details)")
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

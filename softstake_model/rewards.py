@@ -1,0 +1,269 @@
+"""The reward engine: a ledger in, the daily reward history out (SPEC §2).
+
+For every account, token and accruing UTC day it measures the balance
+(:mod:`~softstake_model.balances`), applies the rule (:mod:`~softstake_model.rules`) with
+the token's minimum, cap and APR of the day, and schedules the payout. With compounding,
+each reward is credited at its payout instant and counts in every later balance measure;
+the engine then steps through the days (each depends on the last), every step working on
+all accounts at once.
+
+Timeline (SPEC §2): an account activated at any time on day A accrues from day A + 1; if
+deactivated on day Z it accrues up to day Z - 1. Excluded accounts accrue nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from .balances import DAY_NS, DayGrid, DayMeasure, Snapshot, _day_start
+from .errors import InputError, ParameterError
+from .rules import eligible, gross, truncate
+from .terms import Terms
+
+__all__ = ["HISTORY_COLUMNS", "reward_history", "payout_days", "apr_matrix", "accrual_window"]
+
+HISTORY_COLUMNS = ["date", "account", "token", "avg_balance", "eligible_balance", "apr",
+                   "reward", "paid_at"]
+
+
+def payout_days(day_numbers: np.ndarray, terms: Terms) -> np.ndarray:
+    """Calendar day number of the payout of each accrual day (days since 1970-01-01)."""
+    p = np.asarray(day_numbers, dtype=np.int64) + terms.payout_lag_days
+    if terms.payout_every_days == 7:
+        weekday = (p + 3) % 7  # 1970-01-01 was a Thursday (weekday 3)
+        p = p + (terms.payout_weekday - weekday) % 7
+    return p
+
+
+def apr_matrix(
+    catalog: pd.DataFrame,
+    tokens: pd.Index,
+    dates: pd.DatetimeIndex,
+    history: pd.DataFrame | None = None,
+    file: str | None = None,
+) -> np.ndarray:
+    """``(n_tokens, n_days)`` APR in force for each token and day.
+
+    Parameters
+    ----------
+    catalog
+        Token catalogue (constant ``apr`` per token) used when ``history`` is None.
+    history
+        Long frame ``date, token, apr`` (dates as UTC days): the APR is adjusted daily, so
+        every token must have every day; a missing day is an :class:`InputError`.
+    """
+    if history is None:
+        return np.repeat(catalog.loc[list(tokens), "apr"].to_numpy(float)[:, None],
+                         len(dates), axis=1)
+    days = pd.DatetimeIndex(dates).tz_localize(None) if dates.tz is not None else dates
+    wide = history.pivot_table(index="date", columns="token", values="apr", aggfunc="last")
+    out = np.empty((len(tokens), len(days)))
+    for i, token in enumerate(tokens):
+        if token not in wide.columns:
+            raise InputError(f"no APR for token {token}", file=file, column="token")
+        col = wide[token].reindex(days)
+        if col.isna().any():
+            missing = col.index[col.isna()][0].date()
+            raise InputError(f"no APR for {token} on {missing} (the APR is needed every day)",
+                             file=file, column="apr")
+        out[i] = col.to_numpy(float)
+    return out
+
+
+def accrual_window(
+    grid: DayGrid,
+    activated_at: object = None,
+    deactivated_at: object = None,
+    activations: pd.DataFrame | None = None,
+    excluded: Iterable[str] = (),
+) -> tuple[np.ndarray, np.ndarray]:
+    """First and end (exclusive) grid day of each key's accrual.
+
+    ``activations`` (columns ``account``, ``activated_at``, optional ``deactivated_at``
+    and ``token``; blank token = every token) gives a timeline per account: an account
+    missing from it is not activated. Otherwise ``activated_at`` / ``deactivated_at``
+    apply to all, and with neither every day accrues.
+    """
+    nk = grid.n_keys
+    day0 = grid.start_day_number
+
+    def first_day(ts: pd.Series) -> np.ndarray:  # activation on day A -> accrues from A + 1
+        return (ts.dt.floor("D").dt.as_unit("ns").array.asi8 // DAY_NS + 1 - day0)
+
+    def end_day(ts: pd.Series) -> np.ndarray:  # deactivation on day Z -> accrues to Z - 1
+        return ts.dt.floor("D").dt.as_unit("ns").array.asi8 // DAY_NS - day0
+
+    first = np.zeros(nk, dtype=np.int64)
+    end = np.full(nk, grid.n_days, dtype=np.int64)
+    if activations is not None:
+        keys = pd.DataFrame({"account": np.asarray(grid.accounts[grid.key_account], dtype=str),
+                             "token": np.asarray(grid.tokens[grid.key_token], dtype=str)})
+        act = activations.copy()
+        if "token" not in act:
+            act["token"] = ""
+        act["token"] = act["token"].fillna("").astype(str).str.upper()
+        if "deactivated_at" not in act:
+            act["deactivated_at"] = pd.NaT
+        specific = keys.merge(act[act["token"] != ""], on=["account", "token"], how="left")
+        general = keys.merge(act[act["token"] == ""].drop(columns="token"), on="account",
+                             how="left")
+        use = specific["activated_at"].notna()
+        a = specific["activated_at"].where(use, general["activated_at"])
+        z = specific["deactivated_at"].where(use, general["deactivated_at"])
+        never = a.isna().to_numpy()
+        first = np.where(never, grid.n_days, first_day(a.fillna(grid.start)))
+        end = np.where(z.isna().to_numpy(), grid.n_days,
+                       end_day(z.fillna(grid.start)))
+    elif activated_at is not None or deactivated_at is not None:
+        if activated_at is not None:
+            first[:] = first_day(pd.Series([_ts(activated_at, "activated-at")]))[0]
+        if deactivated_at is not None:
+            end[:] = end_day(pd.Series([_ts(deactivated_at, "deactivated-at")]))[0]
+    excluded = set(excluded)
+    if excluded:
+        acc = np.asarray(grid.accounts[grid.key_account], dtype=str)
+        end[np.isin(acc, list(excluded))] = 0
+    return np.clip(first, 0, grid.n_days), np.clip(end, 0, grid.n_days)
+
+
+def _ts(value: object, name: str) -> pd.Timestamp:
+    try:
+        ts = pd.Timestamp(value)
+    except (ValueError, TypeError):
+        raise ParameterError(f"--{name}: '{value}' is not an ISO-8601 time") from None
+    if ts.tzinfo is None:
+        raise ParameterError(f"--{name}: '{value}' has no time zone; add Z for UTC")
+    return ts.tz_convert("UTC")
+
+
+def reward_history(
+    ledger: pd.DataFrame,
+    catalog: pd.DataFrame,
+    terms: Terms | None = None,
+    *,
+    start: object,
+    end: object,
+    apr_history: pd.DataFrame | None = None,
+    activated_at: object = None,
+    deactivated_at: object = None,
+    activations: pd.DataFrame | None = None,
+    excluded: Iterable[str] = (),
+    compound: bool = True,
+    progress: bool = False,
+) -> pd.DataFrame:
+    """The daily reward history the product's rules produce for a ledger.
+
+    Parameters
+    ----------
+    ledger
+        Normalised ledger (:func:`softstake_model.ledger.read_ledger`); ``account`` and
+        ``token`` may be str or categorical. Only the ``free`` wallet earns.
+    catalog
+        Token catalogue (``min_holding``, ``cap``, ``apr``), already overridden as wanted;
+        every token of the ledger must be in it.
+    terms
+        Product terms (default: Binance Soft Staking).
+    start, end
+        First and last day, inclusive (UTC dates).
+    apr_history
+        ``date, token, apr`` to use instead of the catalogue's constant APR.
+    activated_at, deactivated_at, activations, excluded
+        Accrual timeline, see :func:`accrual_window`.
+    compound
+        Credit each reward at its payout instant so that it counts in later balances.
+        Reward credits already in the ledger (``kind == 'reward'``) are then replaced by
+        the simulated ones, never counted twice. With ``compound=False`` the ledger is
+        taken as it is, reward credits included (what a reconciliation needs).
+    progress
+        Show a progress bar over days.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`HISTORY_COLUMNS`, one row per account, token and accruing day, ordered by
+        account, token, date. ``date`` is the UTC day; ``paid_at`` the payout instant (UTC);
+        balances and rewards in tokens; ``apr`` a fraction per year.
+    """
+    terms = terms or Terms()
+    s, e = _day_start(start, "start"), _day_start(end, "end")
+    n_days = int((e - s) // pd.Timedelta(days=1)) + 1
+    led = ledger
+    if "wallet" in led:
+        led = led[led["wallet"] == "free"]
+    if compound and "kind" in led:
+        led = led[led["kind"] != "reward"]
+    missing = pd.Index(pd.unique(led["token"])).difference(catalog.index)
+    if len(missing):
+        raise ParameterError(f"token(s) {list(missing)} are not in the catalogue")
+
+    grid = DayGrid(led, s, n_days)
+    dates = grid.dates()
+    tokens = pd.Index(np.asarray(grid.tokens, dtype=str))
+    apr_td = apr_matrix(catalog, tokens, dates, apr_history)
+    cat = catalog.loc[list(tokens)] if len(tokens) else catalog.iloc[:0]
+    min_k = cat["min_holding"].to_numpy(float)[grid.key_token]
+    cap_k = cat["cap"].to_numpy(float)[grid.key_token]
+    first, stop = accrual_window(grid, activated_at, deactivated_at, activations, excluded)
+
+    nk = grid.n_keys
+    measure = DayMeasure(grid, Snapshot.of(terms))
+    per_snapshot = terms.accrual == "per_snapshot"
+    day_numbers = grid.start_day_number + np.arange(n_days)
+    pay_day = payout_days(day_numbers, terms) - grid.start_day_number  # grid column of payout
+    pay_off = terms.payout_time_s * 10**9
+    keep = 1.0 - terms.fee
+
+    avg = np.empty((nk, n_days))
+    elig = np.empty((nk, n_days))
+    reward = np.empty((nk, n_days))
+    credited = np.zeros(nk)  # rewards paid before the current day
+    pending: dict[int, np.ndarray] = {}  # grid day -> rewards paid during that day
+    days: Iterable[int] = range(n_days)
+    if progress:
+        from tqdm.auto import tqdm
+
+        days = tqdm(days, desc="days", unit="day")
+    for d in days:
+        credit = pending.pop(d, None)
+        m, vals = measure.day(d, credited, credit, pay_off, per_snapshot=per_snapshot)
+        apr_k = apr_td[grid.key_token, d]
+        if per_snapshot:
+            e_s = eligible(vals, min_k[:, None], cap_k[:, None])
+            el = e_s.mean(axis=1)
+            g = gross(e_s, apr_k[:, None], terms.tiers, terms.days_per_year).mean(axis=1)
+        else:
+            el = eligible(m, min_k, cap_k)
+            g = gross(el, apr_k, terms.tiers, terms.days_per_year)
+        r = truncate(g * keep, terms.precision)
+        r[(d < first) | (d >= stop)] = 0.0
+        avg[:, d], elig[:, d], reward[:, d] = m, el, r
+        if compound:
+            p = int(pay_day[d])
+            if p < n_days:
+                pending[p] = pending[p] + r if p in pending else r
+        if credit is not None:
+            credited = credited + credit
+
+    accruing = (np.arange(n_days)[None, :] >= first[:, None]) & \
+        (np.arange(n_days)[None, :] < stop[:, None])
+    idx = np.flatnonzero(accruing.ravel())
+    k, d = np.divmod(idx, n_days)
+    paid_at = pd.DatetimeIndex(
+        (payout_days(day_numbers, terms) * DAY_NS + pay_off).astype("datetime64[ns]"),
+        tz="UTC")
+    return pd.DataFrame(
+        {
+            "date": dates.tz_localize(None)[d],
+            "account": pd.Categorical.from_codes(grid.key_account[k],
+                                                 categories=pd.Index(grid.accounts)),
+            "token": pd.Categorical.from_codes(grid.key_token[k], categories=tokens),
+            "avg_balance": avg.ravel()[idx],
+            "eligible_balance": elig.ravel()[idx],
+            "apr": apr_td[grid.key_token[k], d],
+            "reward": reward.ravel()[idx],
+            "paid_at": paid_at[d],
+        }
+    )

@@ -1,0 +1,38 @@
+"""Shared fixtures: small ledgers built in the tests, so each expected number is visible."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from softstake_model import load_catalog
+from softstake_model.ledger import normalise
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "softstake_model" / "data" / "examples"
+
+
+def make_ledger(rows: list[tuple], kinds: list[str] | None = None) -> pd.DataFrame:
+    """Rows of (time ISO with zone, account, token, change[, wallet])."""
+    times = pd.to_datetime([r[0] for r in rows], utc=True)
+    wallet = [r[4] if len(r) > 4 else "free" for r in rows]
+    return normalise(time=times, account=[r[1] for r in rows], token=[r[2] for r in rows],
+                     change=np.array([r[3] for r in rows], dtype=float), wallet=wallet,
+                     kind=kinds)
+
+
+@pytest.fixture
+def catalog() -> pd.DataFrame:
+    return load_catalog()
+
+
+@pytest.fixture
+def plain_catalog() -> pd.DataFrame:
+    """BNB with no minimum, no cap and a 3.65 % APR (daily reward = balance / 10,000)."""
+    cat = load_catalog()
+    cat.loc[:, "min_holding"] = 0.0
+    cat.loc[:, "cap"] = np.inf
+    cat.loc[:, "apr"] = 0.0365
+    return cat

@@ -1,0 +1,136 @@
+"""The softstake command: outputs, exit codes, messages, and nothing half-written."""
+
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+from conftest import EXAMPLES
+
+from softstake_model.cli import main
+from softstake_model.rewards import HISTORY_COLUMNS
+
+LEDGER = "time,account,token,change\n2025-11-01T00:00:00Z,a,BNB,100\n"
+
+
+@pytest.fixture
+def ledger(tmp_path):
+    p = tmp_path / "ledger.csv"
+    p.write_text(LEDGER)
+    return p
+
+
+def run(args, capsys):
+    code = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_rewards_to_stdout(ledger, capsys):
+    code, out, _ = run(["rewards", ledger, "--apr", "0.0365", "--start", "2025-11-20",
+                        "--end", "2025-11-21"], capsys)
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == ",".join(HISTORY_COLUMNS)
+    # 100 BNB (min 0.5, cap 1000) at 3.65 %: 0.01 on day 1, paid 11-21 04:00
+    assert lines[1] == "2025-11-20,a,BNB,100.0,100.0,0.0365,0.01,2025-11-21T04:00:00Z"
+    day2 = lines[2].split(",")
+    assert float(day2[3]) == pytest.approx(100 + 0.01 * 20 / 24, rel=1e-15)
+    assert day2[6] == "0.01000083"
+
+
+def test_overrides_and_tiers(ledger, capsys):
+    code, out, _ = run(["rewards", ledger, "--min-holding", "200", "--start", "2025-11-20",
+                        "--end", "2025-11-20"], capsys)
+    assert code == 0 and out.splitlines()[1].split(",")[6] == "0.0"
+    code, out, _ = run(["rewards", ledger, "--tiers", "50:0.0365,inf:0", "--start",
+                        "2025-11-20", "--end", "2025-11-20"], capsys)
+    assert out.splitlines()[1].split(",")[6] == "0.005"  # 50 * 0.0365 / 365
+
+
+def test_out_file_is_written_and_kept_on_failure(ledger, tmp_path, capsys):
+    out = tmp_path / "h.csv"
+    assert run(["rewards", ledger, "--start", "2025-11-20", "--end", "2025-11-22",
+                "--out", out], capsys)[0] == 0
+    good = out.read_text()
+    assert len(pd.read_csv(out)) == 3
+    # a failing run (APR history missing a day) leaves the earlier output untouched
+    apr = tmp_path / "apr.csv"
+    apr.write_text("date,token,apr\n2025-11-20,BNB,0.02\n2025-11-22,BNB,0.02\n")
+    code, _, err = run(["rewards", ledger, "--apr-history", apr, "--start", "2025-11-20",
+                        "--end", "2025-11-22", "--out", out], capsys)
+    assert code == 1
+    assert "no APR for BNB on 2025-11-21" in err and str(apr) in err
+    assert out.read_text() == good
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".h.csv")] == []
+
+
+@pytest.mark.parametrize("args, code, message", [
+    (["--start", "2025-11-20", "--end", "2025-11-19"], 2, "--end 2025-11-19 is before"),
+    (["--start", "2025-11-20", "--end", "2025-11-2x"], 2, "--end: '2025-11-2x' is not a date"),
+    (["--start", "2025-11-20", "--end", "2025-11-21", "--apr", "5"], 2, "--apr: 5.0 must be"),
+    (["--start", "2025-11-20", "--end", "2025-11-21", "--tiers", "5:0.1"], 2, "--tiers"),
+    (["--start", "2025-11-20", "--end", "2025-11-21", "--token", "DOGE"], 2,
+     "--token: unknown token(s) ['DOGE']"),
+    (["--start", "2025-11-20", "--end", "2025-11-21", "--payout-time", "25:00"], 2,
+     "--payout-time"),
+    (["--start", "2025-11-20", "--end", "2025-11-21", "--fee", "1.5"], 2, "fee"),
+    (["--start", "2025-11-20", "--end", "2025-11-21", "--activated-at", "2025-11-19"], 2,
+     "--activated-at: '2025-11-19' has no time zone"),
+])
+def test_bad_arguments_exit_2(ledger, capsys, args, code, message):
+    got, out, err = run(["rewards", ledger, *args], capsys)
+    assert got == code
+    assert message in err
+    assert "Traceback" not in err and out == ""
+
+
+def test_unknown_token_in_generic_ledger_is_a_data_error(tmp_path, capsys):
+    p = tmp_path / "l.csv"
+    p.write_text(LEDGER + "2025-11-02T00:00:00Z,a,DOGE,5\n")
+    code, _, err = run(["rewards", p, "--start", "2025-11-20", "--end", "2025-11-20"], capsys)
+    assert code == 1
+    assert f"{p}, line 3, column 'token': unknown token 'DOGE'" in err
+
+
+def test_statement_other_coins_are_skipped(capsys):
+    code, out, err = run(["rewards", EXAMPLES / "binance_statement.csv", "--start",
+                          "2025-11-20", "--end", "2025-11-21"], capsys)
+    assert code == 0
+    assert "ignoring coins without soft staking: USDT" in err
+    assert "replaced by the simulated ones" in err
+    assert set(pd.read_csv(pd.io.common.StringIO(out))["token"]) == {"BNB", "SOL"}
+
+
+def test_console_script_has_no_traceback(tmp_path):
+    p = tmp_path / "l.csv"
+    p.write_text("time,account,token,change\n2025-11-01 00:00,a,BNB,1\n")
+    res = subprocess.run([sys.executable, "-m", "softstake_model.cli", "rewards", str(p),
+                          "--start", "2025-11-20", "--end", "2025-11-20"],
+                         capture_output=True, text=True)
+    assert res.returncode == 1
+    assert "Traceback" not in res.stderr
+    assert "line 2, column 'time'" in res.stderr
+
+
+def test_reconcile_example(tmp_path, capsys):
+    out = tmp_path / "rec.csv"
+    code, text, _ = run(["reconcile", EXAMPLES / "binance_statement.csv", "--activated-at",
+                         "2025-11-19T11:30:00Z", "--out", out], capsys)
+    assert code == 0
+    assert "1 missing, 1 unexpected, 1 mismatch" in text
+    table = pd.read_csv(out)
+    flagged = table[table.flag != "ok"].set_index("flag")
+    # the three faults tools/make_examples.py planted
+    assert flagged.loc["missing", ["date", "token"]].tolist() == ["2025-11-26", "BNB"]
+    assert flagged.loc["unexpected", ["date", "token"]].tolist() == ["2025-11-19", "BNB"]
+    assert flagged.loc["mismatch", ["date", "token"]].tolist() == ["2025-12-01", "SOL"]
+    assert flagged.loc["mismatch", "difference"] == pytest.approx(5e-6, abs=1e-12)
+
+
+def test_reconcile_with_rewards_record(capsys):
+    code, text, _ = run(["reconcile", EXAMPLES / "binance_statement.csv", "--rewards-record",
+                         EXAMPLES / "rewards_record.json", "--activated-at",
+                         "2025-11-19T11:30:00Z"], capsys)
+    assert code == 0
+    assert "1 missing, 1 unexpected, 1 mismatch" in text

@@ -1,0 +1,85 @@
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from softstake_model.errors import ParameterError
+from softstake_model.rules import daily_reward, eligible, gross, parse_tiers, truncate
+
+BITGET = ((500.0, 0.12), (5000.0, 0.008), (np.inf, 0.003))
+
+
+def test_bitget_published_example_truncates_not_rounds():
+    # Bitget: 100 at 8 % for one day pays 0.02191780 (100*0.08/365 = 0.021917808...)
+    assert daily_reward(100, 0.08) == pytest.approx(0.0219178, abs=0)
+    assert truncate(0.021917808219, 8) == 0.0219178  # rounding would give 0.02191781
+
+
+def test_exact_decimal_is_not_lost_to_float_noise():
+    # 0.5 * 0.0365 / 365 = 0.00005 exactly; a naive floor of 4999.999... would give 0.00004999
+    assert daily_reward(0.5, 0.0365) == 0.00005
+    assert truncate(0.1 + 0.2, 1) == 0.3
+
+
+def test_minimum_and_cap():
+    assert eligible([0.4, 0.5, 10, 2000], 0.5, 1000).tolist() == [0.0, 0.5, 10.0, 1000.0]
+
+
+def test_tiers_by_hand():
+    # 6000 in Bitget's bands: 500*12% + 4500*0.8% + 1000*0.3% = 60 + 36 + 3 = 99 a year
+    assert gross(6000, 0.0, BITGET) == pytest.approx(99 / 365, rel=1e-15)
+    assert daily_reward(6000, 0.0, tiers=BITGET) == 0.27123287  # 0.271232876...
+    # 300 stays in the first band: 300 * 0.12 / 365 = 0.0986301369...
+    assert daily_reward(300, 0.0, tiers=BITGET) == 0.09863013
+
+
+def test_fee_then_truncation():
+    # 100 * 0.08 / 365 * 0.85 = 0.018630136986... -> 0.01863013
+    assert daily_reward(100, 0.08, fee=0.15) == 0.01863013
+
+
+def test_days_per_year_is_used():
+    assert daily_reward(100, 0.08, days_per_year=360) == 0.02222222
+
+
+@pytest.mark.parametrize("text", ["500:0.12,5000", "500:x,inf:0.1", "500:0.1,400:0.1,inf:0",
+                                  "500:0.1,1000:0.1", "inf:-0.1", ""])
+def test_bad_tiers(text):
+    with pytest.raises(ParameterError, match="--tiers"):
+        parse_tiers(text)
+
+
+def test_parse_tiers():
+    assert parse_tiers("500:0.12,5000:0.008,inf:0.003") == BITGET
+
+
+balances = st.floats(0, 1e7, allow_nan=False)
+rates = st.floats(0, 2, allow_nan=False)
+
+
+@given(avg=balances, apr=rates, mn=st.floats(0, 1e4), cap=st.floats(1e-3, 1e6))
+def test_zero_below_minimum(avg, apr, mn, cap):
+    if avg < mn:
+        assert daily_reward(avg, apr, mn, cap) == 0.0
+
+
+@given(avg=st.floats(0, 1e6), apr=rates, cap=st.floats(1e-3, 1e6))
+def test_linear_up_to_cap(avg, apr, cap):
+    e = min(avg, cap)
+    assert gross(eligible(avg, 0, cap), apr) == pytest.approx(e * apr / 365, rel=1e-12)
+    # truncation takes off less than one unit of the 8th decimal (and adds at most float noise)
+    true, r = e * apr / 365, daily_reward(avg, apr, 0, cap)
+    assert -4e-15 * true <= true - r < 1e-8 * (1 + 1e-9)
+
+
+@given(cap=st.floats(1e-3, 1e6), extra=st.floats(0, 1e6), apr=rates)
+def test_flat_above_cap(cap, extra, apr):
+    assert daily_reward(cap + extra, apr, 0, cap) == daily_reward(cap, apr, 0, cap)
+
+
+@given(a=balances, b=balances, apr=rates, mn=st.floats(0, 1e3), cap=st.floats(1e-3, 1e6))
+def test_monotone_in_balance(a, b, apr, mn, cap):
+    lo, hi = min(a, b), max(a, b)
+    assert daily_reward(lo, apr, mn, cap, tiers=BITGET) <= daily_reward(hi, apr, mn, cap,
+                                                                         tiers=BITGET)
+    assert daily_reward(lo, apr, mn, cap) <= daily_reward(hi, apr, mn, cap)
