@@ -94,6 +94,28 @@ def _sum_by(index: NDArray[np.int64], weights: NDArray[np.float64], n: int) -> N
     return np.bincount(index, weights=weights, minlength=n).astype(np.float64, copy=False)
 
 
+def _codes(column: pd.Series) -> tuple[NDArray[np.int64], pd.Index]:
+    """Integer codes and their labels, labels sorted (categoricals used as they are)."""
+    cat = column.dtype
+    if isinstance(cat, pd.CategoricalDtype) and cat.categories.is_monotonic_increasing:
+        return column.cat.codes.to_numpy().astype(np.int64), column.cat.categories
+    codes, labels = pd.factorize(column, sort=True)
+    return codes.astype(np.int64), pd.Index(labels)
+
+
+def _dense_factorize(values: NDArray[np.int64], n: int) -> tuple[NDArray[np.int64], NDArray]:
+    """Factorize integers in ``0..n-1`` keeping their order: ``(codes, sorted uniques)``.
+
+    Counting beats hashing when ``n`` is not much larger than the number of values.
+    """
+    if n > 4 * len(values) + 1_000_000:
+        codes, uniq = pd.factorize(values, sort=True)
+        return codes.astype(np.int64), uniq
+    present = np.bincount(values, minlength=n) > 0
+    rank = np.cumsum(present) - 1
+    return rank[values], np.flatnonzero(present)
+
+
 def _day_start(value: object, name: str) -> pd.Timestamp:
     try:
         ts = pd.Timestamp(value)
@@ -126,7 +148,8 @@ class DayGrid:
     accounts, tokens
         Sorted labels; ``key_account`` / ``key_token`` index them for each key.
     start_balance
-        ``(n_keys, n_days)`` balance just before each day's 00:00 (tokens).
+        ``(n_days, n_keys)`` balance just before each day's 00:00 (tokens); day-major, so
+        that a day's row is contiguous for the engine's day loop.
     """
 
     def __init__(self, ledger: pd.DataFrame, start: object, n_days: int) -> None:
@@ -135,10 +158,10 @@ class DayGrid:
         self.start = _day_start(start, "start")
         self.n_days = n_days
         self.start_day_number = int(self.start.value // DAY_NS)
-        acc, self.accounts = pd.factorize(ledger["account"], sort=True)
-        tok, self.tokens = pd.factorize(ledger["token"], sort=True)
+        acc, self.accounts = _codes(ledger["account"])
+        tok, self.tokens = _codes(ledger["token"])
         n_tok = max(len(self.tokens), 1)
-        key, uniq = pd.factorize(acc.astype(np.int64) * n_tok + tok, sort=True)
+        key, uniq = _dense_factorize(acc * n_tok + tok, len(self.accounts) * n_tok)
         self.key_account = (uniq // n_tok).astype(np.int64)
         self.key_token = (uniq % n_tok).astype(np.int64)
         self.n_keys = nk = len(uniq)
@@ -158,12 +181,11 @@ class DayGrid:
         self._k, self._off, self._c = k, off, cc
         self._d = d.astype(np.int64)
         self._bounds = np.searchsorted(self._d, np.arange(n_days + 1))
-        daily = _sum_by(k * n_days + self._d, cc, nk * n_days)
-        daily = daily.reshape(nk, n_days)
+        daily = _sum_by(self._d * nk + k, cc, nk * n_days).reshape(n_days, nk)
         # balance before day d = opening + changes of days < d (exclusive cumulative sum)
-        self.start_balance = np.cumsum(daily, axis=1)
+        self.start_balance = np.cumsum(daily, axis=0)
         self.start_balance -= daily
-        self.start_balance += opening[:, None]
+        self.start_balance += opening[None, :]
 
     def day_number(self, d: int) -> int:
         """Calendar day number (days since 1970-01-01) of grid column ``d``."""
@@ -174,7 +196,7 @@ class DayGrid:
         return pd.date_range(self.start, periods=self.n_days, freq="D")
 
     def linear_part(self, snap: Snapshot) -> NDArray[np.float64]:
-        """``(n_keys, n_days)``: sum over each day's changes of ``change * w(offset)``."""
+        """``(n_days, n_keys)``: sum over each day's changes of ``change * w(offset)``."""
         nk, nd = self.n_keys, self.n_days
         if snap.method == "time_weighted":
             w = (DAY_NS - self._off) / DAY_NS
@@ -183,8 +205,7 @@ class DayGrid:
             for d in range(nd):
                 sl = slice(self._bounds[d], self._bounds[d + 1])
                 w[sl] = snap.weight_after(self._off[sl], self.day_number(d))
-        out = _sum_by(self._k * nd + self._d, self._c * w, nk * nd)
-        return out.reshape(nk, nd)
+        return _sum_by(self._d * nk + self._k, self._c * w, nk * nd).reshape(nd, nk)
 
     def within_day(self, d: int, instants: NDArray[np.int64]) -> NDArray[np.float64]:
         """``(n_keys, K)``: sum of day ``d``'s changes at or before each snapshot instant."""
@@ -239,9 +260,9 @@ class DayMeasure:
             min(balance, opening balance)), when ``per_snapshot``; else None.
         """
         g, snap = self.grid, self.snap
-        base = g.start_balance[:, d] + before
+        base = g.start_balance[d] + before
         if self._lin is not None and not per_snapshot:
-            m = base + self._lin[:, d]
+            m = base + self._lin[d]
             if credit is not None:
                 w = snap.weight_after(np.array([credit_offset_ns]), g.day_number(d))[0]
                 m = m + credit * w
@@ -272,7 +293,8 @@ def daily_balances(
     Returns
     -------
     pandas.DataFrame
-        ``date, account, token, avg_balance`` (tokens), one row per key and day.
+        ``date, account, token, avg_balance`` (tokens), one row per day and key, ordered
+        by date, account, token.
     """
     snap = snapshot or Snapshot()
     s, e = _day_start(start, "start"), _day_start(end, "end")
@@ -280,10 +302,10 @@ def daily_balances(
     free = ledger[ledger["wallet"] == "free"] if "wallet" in ledger else ledger
     grid = DayGrid(free, s, n_days)
     meas = DayMeasure(grid, snap)
-    values = np.column_stack([meas.day(d)[0] for d in range(n_days)]) if grid.n_keys else \
-        np.empty((0, n_days))
-    k = np.repeat(np.arange(grid.n_keys), n_days)
-    d = np.tile(np.arange(n_days), grid.n_keys)
+    values = np.stack([meas.day(d)[0] for d in range(n_days)]) if grid.n_keys else \
+        np.empty((n_days, 0))
+    d = np.repeat(np.arange(n_days), grid.n_keys)
+    k = np.tile(np.arange(grid.n_keys), n_days)
     return pd.DataFrame(
         {
             "date": grid.dates().tz_localize(None)[d],

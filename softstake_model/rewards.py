@@ -184,7 +184,7 @@ def reward_history(
     -------
     pandas.DataFrame
         :data:`HISTORY_COLUMNS`, one row per account, token and accruing day, ordered by
-        account, token, date. ``date`` is the UTC day; ``paid_at`` the payout instant (UTC);
+        date, account, token. ``date`` is the UTC day; ``paid_at`` the payout instant (UTC);
         balances and rewards in tokens; ``apr`` a fraction per year.
     """
     terms = terms or Terms()
@@ -216,9 +216,10 @@ def reward_history(
     pay_off = terms.payout_time_s * 10**9
     keep = 1.0 - terms.fee
 
-    avg = np.empty((nk, n_days))
-    elig = np.empty((nk, n_days))
-    reward = np.empty((nk, n_days))
+    # one block for the four float columns, day-major (each day's row contiguous), laid out
+    # as pandas stores a float block, so the frame is built without copying it
+    values = np.empty((4, n_days, nk))
+    avg, elig, apr_used, reward = values
     credited = np.zeros(nk)  # rewards paid before the current day
     pending: dict[int, np.ndarray] = {}  # grid day -> rewards paid during that day
     days: Iterable[int] = range(n_days)
@@ -239,7 +240,7 @@ def reward_history(
             g = gross(el, apr_k, terms.tiers, terms.days_per_year)
         r = truncate(g * keep, terms.precision)
         r[(d < first) | (d >= stop)] = 0.0
-        avg[:, d], elig[:, d], reward[:, d] = m, el, r
+        avg[d], elig[d], reward[d], apr_used[d] = m, el, r, apr_k
         if compound:
             p = int(pay_day[d])
             if p < n_days:
@@ -247,23 +248,35 @@ def reward_history(
         if credit is not None:
             credited = credited + credit
 
-    accruing = (np.arange(n_days)[None, :] >= first[:, None]) & \
-        (np.arange(n_days)[None, :] < stop[:, None])
-    idx = np.flatnonzero(accruing.ravel())
-    k, d = np.divmod(idx, n_days)
-    paid_at = pd.DatetimeIndex(
-        (payout_days(day_numbers, terms) * DAY_NS + pay_off).astype("datetime64[ns]"),
-        tz="UTC")
-    return pd.DataFrame(
-        {
-            "date": dates.tz_localize(None)[d],
-            "account": pd.Categorical.from_codes(grid.key_account[k],
-                                                 categories=pd.Index(grid.accounts)),
-            "token": pd.Categorical.from_codes(grid.key_token[k], categories=tokens),
-            "avg_balance": avg.ravel()[idx],
-            "eligible_balance": elig.ravel()[idx],
-            "apr": apr_td[grid.key_token[k], d],
-            "reward": reward.ravel()[idx],
-            "paid_at": paid_at[d],
-        }
-    )
+    del measure, pending, credited
+    grid.start_balance = None  # free the grid's day arrays before the frame is built
+    return _frame(grid, tokens, first, stop, values,
+                  payout_days(day_numbers, terms) * DAY_NS + pay_off)
+
+
+def _frame(grid: DayGrid, tokens: pd.Index, first: np.ndarray, stop: np.ndarray,
+           values: np.ndarray, paid_ns: np.ndarray) -> pd.DataFrame:
+    """The history frame from ``values`` = (avg, eligible, apr, reward) x (n_days, n_keys)."""
+    _, n_days, nk = values.shape
+    day_idx = np.arange(n_days)
+    day_ns = (grid.start_day_number + day_idx) * DAY_NS
+    acc_codes = grid.key_account.astype(np.int32)
+    tok_codes = grid.key_token.astype(np.int16)
+    flat = values.reshape(4, -1)
+    if (first <= 0).all() and (stop >= n_days).all():  # every day accrues: whole arrays
+        date = np.repeat(day_ns, nk)
+        paid = np.repeat(paid_ns, nk)
+        acc, tok = np.tile(acc_codes, n_days), np.tile(tok_codes, n_days)
+    else:
+        accruing = (day_idx[:, None] >= first[None, :]) & (day_idx[:, None] < stop[None, :])
+        sel = np.flatnonzero(accruing.ravel())
+        d, k = np.divmod(sel, nk)
+        date, paid, acc, tok = day_ns[d], paid_ns[d], acc_codes[k], tok_codes[k]
+        flat = flat[:, sel]
+    frame = pd.DataFrame(flat.T, columns=["avg_balance", "eligible_balance", "apr", "reward"],
+                         copy=False)
+    frame.insert(0, "date", date.view("datetime64[ns]"))
+    frame.insert(1, "account", pd.Categorical.from_codes(acc, categories=pd.Index(grid.accounts)))
+    frame.insert(2, "token", pd.Categorical.from_codes(tok, categories=tokens))
+    frame["paid_at"] = pd.Series(paid.view("datetime64[ns]"), copy=False).dt.tz_localize("UTC")
+    return frame
