@@ -123,18 +123,7 @@ def read_generic(path: str | Path) -> pd.DataFrame:
     file = str(path)
     raw = _read_strings(path, ["time", "account", "token", "change"])
     lines = raw["line"].to_numpy()
-    t = raw["time"].str.strip()
-    zoneless = ~t.str.contains(_ZONE)
-    if zoneless.any():
-        i = _first_bad(zoneless)
-        raise InputError(
-            f"time '{t.iloc[i]}' has no time zone; write it as UTC, e.g. "
-            "2025-11-20T08:00:00Z", file=file, line=int(lines[i]), column="time")
-    time = pd.to_datetime(t, format="ISO8601", utc=True, errors="coerce")
-    if time.isna().any():
-        i = _first_bad(time.isna())
-        raise InputError(f"'{t.iloc[i]}' is not an ISO-8601 time", file=file,
-                         line=int(lines[i]), column="time")
+    time = _times(raw["time"], lines, file, "time")
     wallet = raw["wallet"].str.strip().str.lower() if "wallet" in raw else None
     if wallet is not None:
         wallet = wallet.replace("", "free")
@@ -367,8 +356,8 @@ def _times(raw: pd.Series, lines: np.ndarray, file: str, column: str,
     zoneless = ~empty & ~t.str.contains(_ZONE)
     if zoneless.any():
         i = _first_bad(zoneless)
-        raise InputError(f"time '{t.iloc[i]}' has no time zone; add Z for UTC", file=file,
-                         line=int(lines[i]), column=column)
+        raise InputError(f"time '{t.iloc[i]}' has no time zone; write it as UTC, e.g. "
+                         "2025-11-20T08:00:00Z", file=file, line=int(lines[i]), column=column)
     out = pd.to_datetime(t.where(~empty, None), format="ISO8601", utc=True, errors="coerce")
     bad = out.isna() & ~empty
     if bad.any():
