@@ -31,6 +31,7 @@ test: lint
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_rewards.py
+	$(BIN)/python benchmarks/bench_stress.py
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import multiprocessing as mp
 import os
 import platform
 import time
@@ -24,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _measure import measure
 
 from softstake_model import Terms, load_catalog, reward_history
 
@@ -95,28 +95,10 @@ def baseline(ledger: pd.DataFrame, cat: pd.DataFrame, terms: Terms) -> pd.DataFr
     return pd.DataFrame(out, columns=["account", "day", "avg_balance", "reward"])
 
 
-def _rss_kib(field: str) -> int:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(field):
-            return int(line.split()[1])
-    return 0
-
-
-def _engine_child(n_accounts: int, n_changes: int, q: mp.Queue) -> None:
-    ledger = make_ledger(n_accounts, n_changes)
-    cat, terms = catalog(), Terms()
-    before = _rss_kib("VmRSS")
-    try:
-        Path("/proc/self/clear_refs").write_text("5")  # reset the peak-RSS high-water mark
-        reset = True
-    except OSError:
-        reset = False
-    t = time.perf_counter()
-    hist = reward_history(ledger, cat, terms, start=START, end=START + pd.Timedelta(days=29))
-    elapsed = time.perf_counter() - t
-    q.put({"engine_s": elapsed, "rows": len(hist), "rss_before_gib": before / 2**20,
-           "peak_rss_gib": _rss_kib("VmHWM") / 2**20, "peak_reset": reset,
-           "total_reward": float(hist["reward"].sum())})
+def _engine(ledger: pd.DataFrame) -> dict:
+    hist = reward_history(ledger, catalog(), Terms(), start=START,
+                          end=START + pd.Timedelta(days=29))
+    return {"rows": len(hist), "total_reward": float(hist["reward"].sum())}
 
 
 def main() -> None:
@@ -127,13 +109,9 @@ def main() -> None:
     ap.add_argument("--out", default="benchmarks/results/rewards.json")
     args = ap.parse_args()
 
-    q: mp.Queue = mp.get_context("fork").Queue()
-    p = mp.get_context("fork").Process(target=_engine_child, args=(args.accounts, args.changes, q))
-    p.start()
-    full = q.get()
-    p.join()
+    full = measure(lambda: make_ledger(args.accounts, args.changes), _engine)
     print(f"full ledger: {args.accounts:,} accounts, {args.changes:,} changes -> "
-          f"{full['rows']:,} rows in {full['engine_s']:.2f} s; peak RSS {full['peak_rss_gib']:.2f}"
+          f"{full['rows']:,} rows in {full['seconds']:.2f} s; peak RSS {full['peak_rss_gib']:.2f}"
           f" GiB (ledger alone {full['rss_before_gib']:.2f} GiB)")
 
     # the sample: the first K accounts of the same generator, all their changes

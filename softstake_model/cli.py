@@ -8,6 +8,7 @@ Exit codes: 0 success; 1 bad input data (the message names file, line and column
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import Sequence
@@ -99,6 +100,59 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--end", metavar="YYYY-MM-DD", help="last accrual day to check")
     c.add_argument("--out", metavar="FILE", help="also write the full table as CSV here")
     c.set_defaults(run=_reconcile)
+
+    s = sub.add_parser(
+        "stress", help="liquidity stress: can withdrawals be paid while stake unbonds?",
+        description="Simulate withdrawals against a liquid buffer and bonded stake (SPEC §5). "
+        "Prints (or writes) a JSON summary; --daily-out writes the daily state.")
+    s.add_argument("--token", help="catalogue token: its unbonding rule and volatility")
+    s.add_argument("--catalog", metavar="FILE", help="file laid over the shipped catalogue")
+    s.add_argument("--total", type=float, required=True, metavar="AMOUNT",
+                   help="users' balances at the start (tokens)")
+    s.add_argument("--buffer", type=float, required=True, metavar="RATIO",
+                   help="share kept liquid, in [0, 1]")
+    s.add_argument("--unbonding", metavar="RULE",
+                   help="fixed:N | boundary:P[@PHASE] | none (default: the token's rule)")
+    s.add_argument("--days", type=int, metavar="H", help="horizon in days (default 90)")
+    s.add_argument("--base-rate", type=float, default=0.0, metavar="R",
+                   help="share of balances withdrawn every day")
+    s.add_argument("--shock", action="append", default=[], metavar="DAY:FRACTION",
+                   help="scheduled extra withdrawal, repeatable")
+    s.add_argument("--withdrawal-rates", metavar="FILE",
+                   help="CSV path,day,rate: replay these paths instead of generating them")
+    s.add_argument("--max-unbond-per-day", type=float, metavar="X",
+                   help="most that may be unbonded per day (tokens)")
+    s.add_argument("--restake", action="store_true", help="re-stake liquid excess daily")
+    s.add_argument("--deposit-rate", type=float, default=0.0, metavar="R",
+                   help="share of balances deposited every day")
+    s.add_argument("--network-apr", type=float, default=0.0, metavar="R",
+                   help="APR the bonded stake earns (paid into the buffer)")
+    s.add_argument("--user-apr", type=float, default=0.0, metavar="R",
+                   help="APR credited to user balances")
+    s.add_argument("--paths", type=int, default=1, metavar="N",
+                   help="Monte Carlo paths (more than 1 turns the stochastic runs on)")
+    s.add_argument("--seed", type=int, default=0, metavar="N", help="random seed")
+    runs = s.add_argument_group("stochastic runs (with --paths > 1; defaults are assumed)")
+    runs.add_argument("--run-rate", type=float, default=1 / 365, metavar="P",
+                      help="probability a run starts on a day (default 1/365)")
+    runs.add_argument("--run-days", type=int, default=3, metavar="D",
+                      help="days a run lasts (default 3)")
+    runs.add_argument("--run-min", type=float, default=0.02, metavar="S",
+                      help="smallest run, share of balances (Pareto scale, default 0.02)")
+    runs.add_argument("--run-alpha", type=float, default=1.5, metavar="A",
+                      help="Pareto tail index of run sizes (default 1.5)")
+    runs.add_argument("--run-cap", type=float, default=0.9, metavar="S",
+                      help="largest run, share of balances (default 0.9)")
+    runs.add_argument("--price-link", type=float, default=0.0, metavar="K",
+                      help="extra withdrawal share per unit of daily log-price drop (uses the "
+                      "token's volatility)")
+    s.add_argument("--size-buffer", type=float, metavar="ALPHA",
+                   help="also find the smallest buffer with P(delay) <= ALPHA")
+    s.add_argument("--max-delay", type=float, metavar="K",
+                   help="with --size-buffer: P(max delay > K days) <= ALPHA instead")
+    s.add_argument("--out", metavar="SUMMARY.json", help="write the summary here")
+    s.add_argument("--daily-out", metavar="DAILY.csv", help="write the daily state here")
+    s.set_defaults(run=_stress)
     return parser
 
 
@@ -218,6 +272,72 @@ def _reconcile(args: argparse.Namespace) -> int:
     else:
         print()
         write_csv(table, None)
+    return 0
+
+
+def _stress(args: argparse.Namespace) -> int:
+    from .files import atomic_write
+    from .liquidity import (
+        RunModel,
+        StressParams,
+        coverage_ratio,
+        parse_shock,
+        path_metrics,
+        read_withdrawal_rates,
+        simulate,
+        size_buffer,
+        summarize,
+        withdrawal_rates,
+    )
+
+    catalog = load_catalog(args.catalog)
+    row = select_tokens(catalog, [args.token]).iloc[0] if args.token else None
+    rule = args.unbonding or (row["unbonding"] if row is not None else None)
+    rates_file = None
+    if args.withdrawal_rates:
+        rates_file = read_withdrawal_rates(args.withdrawal_rates, args.days)
+    days = args.days or (rates_file.shape[0] if rates_file is not None else 90)
+    params = StressParams(
+        total=args.total, buffer_ratio=args.buffer, unbonding=rule or "none", days=days,
+        base_rate=args.base_rate, shocks=tuple(parse_shock(x) for x in args.shock),
+        max_unbond_per_day=args.max_unbond_per_day, restake=args.restake,
+        deposit_rate=args.deposit_rate, network_apr=args.network_apr, user_apr=args.user_apr)
+    if rule is None:
+        raise ParameterError("give --token (its catalogue rule) or --unbonding")
+    if rates_file is not None:
+        if args.base_rate or args.shock:
+            raise ParameterError("--withdrawal-rates replaces --base-rate and --shock")
+        rates = rates_file
+    else:
+        runs = None
+        if args.paths > 1:
+            vol = float(row["volatility"]) if row is not None else 0.0
+            runs = RunModel(arrival_rate=args.run_rate, duration_days=args.run_days,
+                            size_min=args.run_min, size_alpha=args.run_alpha,
+                            size_cap=args.run_cap, volatility=vol,
+                            price_sensitivity=args.price_link)
+        rates = withdrawal_rates(params, args.paths, args.seed, runs)
+    res = simulate(params, rates, daily=bool(args.daily_out))
+    summary = summarize(path_metrics(res))
+    summary = {"token": args.token.upper() if args.token else None,
+               "unbonding": str(params.unbonding), "paths": res.paths, "days": days,
+               **summary, "coverage": coverage_ratio(res)}
+    if row is not None and row["unbonding_confidence"] == "assumed" and not args.unbonding:
+        summary["assumed"] = f"unbonding rule: {row['unbonding_source']}"
+    if args.size_buffer is not None:
+        summary["buffer_for_alpha"] = {
+            "alpha": args.size_buffer, "max_delay_days": args.max_delay,
+            "buffer_ratio": size_buffer(params, rates, args.size_buffer, args.max_delay)}
+    text = json.dumps(summary, indent=2) + "\n"
+    daily = res.daily() if args.daily_out else None
+    if args.out:
+        atomic_write(args.out, lambda h: h.write(text))
+        _note(f"wrote the summary to {args.out}")
+    else:
+        sys.stdout.write(text)
+    if daily is not None:
+        write_csv(daily, args.daily_out)
+        _note(f"wrote {len(daily)} daily rows to {args.daily_out}")
     return 0
 
 

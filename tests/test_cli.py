@@ -1,5 +1,6 @@
 """The softstake command: outputs, exit codes, messages, and nothing half-written."""
 
+import json
 import subprocess
 import sys
 
@@ -134,3 +135,63 @@ def test_reconcile_with_rewards_record(capsys):
                          "2025-11-19T11:30:00Z"], capsys)
     assert code == 0
     assert "1 missing, 1 unexpected, 1 mismatch" in text
+
+
+def test_stress_spec_example(tmp_path, capsys):
+    out, daily = tmp_path / "s.json", tmp_path / "d.csv"
+    code, _, _ = run(["stress", "--total", "1000000", "--buffer", "0.1", "--unbonding",
+                      "fixed:14", "--shock", "1:0.3", "--days", "30", "--out", out,
+                      "--daily-out", daily], capsys)
+    assert code == 0
+    s = json.loads(out.read_text())
+    assert (s["max_queue"], s["delayed_amount"], s["max_delay_days"], s["days_with_queue"],
+            s["days_to_clear"], s["requested"], s["paid"]) == (200000, 200000, 14, 14, 14,
+                                                               300000, 300000)
+    assert s["mean_delay_days"] == pytest.approx(28 / 3)
+    d = pd.read_csv(daily)
+    assert list(d.columns) == ["path", "day", "requested", "paid", "queued", "liquid",
+                               "bonded", "unbonding", "user_balance"]
+    assert d.loc[d.day == 15, "liquid"].item() == 70000
+
+
+def test_stress_monte_carlo_summary(capsys):
+    code, out, _ = run(["stress", "--token", "SOL", "--total", "1e6", "--buffer", "0.05",
+                        "--paths", "200", "--days", "60", "--seed", "3"], capsys)
+    assert code == 0
+    s = json.loads(out)
+    assert s["unbonding"] == "boundary:2"  # SOL's catalogue rule
+    for k in ("max_queue", "delayed_amount", "delayed_share", "max_delay_days",
+              "mean_delay_days", "days_with_queue", "days_to_clear", "requested", "paid"):
+        assert set(s[k]) >= {"mean", "p50", "p95", "p99", "max"}, k
+    assert 0 <= s["p_any_delay"] <= 1
+    again = run(["stress", "--token", "SOL", "--total", "1e6", "--buffer", "0.05",
+                 "--paths", "200", "--days", "60", "--seed", "3"], capsys)[1]
+    assert json.loads(again) == s
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--total", "-5", "--buffer", "0.1", "--unbonding", "none"], "--total"),
+    (["--total", "5", "--buffer", "1.5", "--unbonding", "none"], "--buffer"),
+    (["--total", "5", "--buffer", "0.1", "--unbonding", "fixed"], "--unbonding"),
+    (["--total", "5", "--buffer", "0.1", "--unbonding", "none", "--shock", "x:1"], "--shock"),
+    (["--total", "5", "--buffer", "0.1"], "give --token"),
+])
+def test_stress_bad_parameters(tmp_path, capsys, args, message):
+    out = tmp_path / "s.json"
+    out.write_text("earlier")
+    code, stdout, err = run(["stress", *args, "--out", out], capsys)
+    assert code == 2 and message in err and "Traceback" not in err
+    assert out.read_text() == "earlier"
+
+
+def test_stress_rates_file_with_gap(tmp_path, capsys):
+    rates = tmp_path / "r.csv"
+    rates.write_text("path,day,rate\n0,1,0.1\n0,3,0.1\n")
+    code, _, err = run(["stress", "--total", "100", "--buffer", "0.1", "--unbonding",
+                        "fixed:2", "--withdrawal-rates", rates], capsys)
+    assert code == 2 and "path 0 has no rate for day 2" in err
+    rates.write_text("path,day,rate\n0,1,0.5\n0,2,0.0\n1,1,0.0\n1,2,0.0\n")
+    code, out, _ = run(["stress", "--total", "100", "--buffer", "0.1", "--unbonding",
+                        "fixed:1", "--withdrawal-rates", rates], capsys)
+    s = json.loads(out)
+    assert code == 0 and s["paths"] == 2 and s["p_any_delay"] == 0.5

@@ -1,0 +1,651 @@
+"""Liquidity stress (SPEC §5): can the exchange pay a withdrawal rush while assets unbond?
+
+Daily steps ``t = 1..H`` for one token, all amounts in tokens, every step working on all
+Monte Carlo paths at once (arrays of shape ``(paths,)``; the loop is over days only, since
+each day depends on the last).
+
+State: user balances ``U``, liquid buffer ``L``, bonded stake ``B``, the unbonding pipeline
+(amounts with their arrival day) and the FIFO queue of unpaid requests. The queue is held as
+two cumulative sums per path — requested ``R`` and paid ``P`` — which is all FIFO needs:
+the request of day ``s`` is paid in full on the first day ``P >= R(s)``, so partial payments
+need no per-request bookkeeping.
+
+Each day, in this order:
+
+1. unbonded amounts due today arrive in ``L``;
+2. the queue is paid from ``L``, oldest first (partial payment allowed);
+3. new requests ``W = w_t * U``; ``U -= W``; paid from ``L``; the rest joins the queue;
+4. deposits (optional) add to ``U`` and ``L``;
+5. rebalance toward ``target = buffer_ratio * U + queued``: if ``L + unbonding < target``
+   unbond the difference from ``B`` (optionally capped per day), arriving by the chain's
+   rule; an amount that arrives the same day (rule ``none``) goes into ``L`` at once and the
+   queue is paid again; if ``L > target`` the excess may be re-staked;
+6. rewards (optional): the bonded stake earns the network APR, paid into ``L``; user
+   balances grow by the user APR.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from .errors import ParameterError
+
+__all__ = [
+    "Unbonding",
+    "StressParams",
+    "RunModel",
+    "StressResult",
+    "METRICS",
+    "DAILY_COLUMNS",
+    "withdrawal_rates",
+    "simulate",
+    "path_metrics",
+    "summarize",
+    "size_buffer",
+    "coverage_ratio",
+    "read_withdrawal_rates",
+    "parse_shock",
+    "stress_sweep",
+]
+
+METRICS = ["requested", "paid", "max_queue", "delayed_amount", "delayed_share",
+           "max_delay_days", "mean_delay_days", "days_with_queue", "days_to_clear"]
+DAILY_COLUMNS = ["path", "day", "requested", "paid", "queued", "liquid", "bonded",
+                 "unbonding", "user_balance"]
+#: Amounts below this share of the total are float dust, not a queue or a delay.
+EPS_REL = 1e-9
+_RULE = re.compile(r"^(?:(none)|fixed:(\d+)|boundary:([1-9]\d*)(?:@(\d+))?)$")
+
+
+@dataclass(frozen=True)
+class Unbonding:
+    """When an amount unbonded at the end of day ``t`` becomes liquid.
+
+    Attributes
+    ----------
+    kind
+        ``fixed`` (``days`` later), ``boundary`` (the first day ``d > t`` with
+        ``(d - phase) % period == 0``: epoch ends, unlock cycles), or ``none`` (same day).
+    days
+        Wait of a ``fixed`` rule, days.
+    period, phase
+        Cycle length and offset of a ``boundary`` rule, days.
+    """
+
+    kind: str = "fixed"
+    days: int = 14
+    period: int = 1
+    phase: int = 0
+
+    @classmethod
+    def parse(cls, text: str | Unbonding) -> Unbonding:
+        """``fixed:N`` | ``boundary:P[@PHASE]`` | ``none``."""
+        if isinstance(text, Unbonding):
+            return text
+        m = _RULE.match(str(text).strip())
+        if not m:
+            raise ParameterError(
+                f"--unbonding: '{text}' is not fixed:N, boundary:P[@PHASE] or none")
+        if m.group(1):
+            return cls("none", 0)
+        if m.group(2) is not None:
+            n = int(m.group(2))
+            return cls("none", 0) if n == 0 else cls("fixed", n)
+        return cls("boundary", 0, int(m.group(3)), int(m.group(4) or 0))
+
+    def __str__(self) -> str:
+        if self.kind == "fixed":
+            return f"fixed:{self.days}"
+        if self.kind == "boundary":
+            return f"boundary:{self.period}" + (f"@{self.phase}" if self.phase else "")
+        return "none"
+
+    def arrival(self, t: int) -> int:
+        """Day on which an amount unbonded on day ``t`` arrives."""
+        if self.kind == "fixed":
+            return t + self.days
+        if self.kind == "boundary":
+            return t + 1 + (self.phase - (t + 1)) % self.period
+        return t
+
+    @property
+    def longest(self) -> int:
+        """Longest possible wait, days."""
+        return {"fixed": self.days, "boundary": self.period, "none": 0}[self.kind]
+
+
+def parse_shock(text: str) -> tuple[int, float]:
+    """``"DAY:FRACTION"`` → ``(day, fraction)``; day >= 1, fraction in [0, 1]."""
+    bits = str(text).split(":")
+    try:
+        if len(bits) != 2:
+            raise ValueError
+        day, frac = int(bits[0]), float(bits[1])
+    except ValueError:
+        raise ParameterError(f"--shock: '{text}' is not DAY:FRACTION (e.g. 1:0.3)") from None
+    if day < 1 or not 0 <= frac <= 1:
+        raise ParameterError(f"--shock: '{text}' needs a day >= 1 and a fraction in [0, 1]")
+    return day, frac
+
+
+@dataclass(frozen=True)
+class StressParams:
+    """One stress scenario for one token.
+
+    Attributes
+    ----------
+    total
+        Users' balances at the start, tokens (> 0).
+    buffer_ratio
+        Share of user balances kept liquid, in [0, 1].
+    unbonding
+        Rule for unbonded amounts (:class:`Unbonding` or its text form).
+    days
+        Horizon ``H``, days.
+    base_rate
+        Share of user balances withdrawn every day, in [0, 1].
+    shocks
+        Scheduled extra withdrawals ``((day, fraction), ...)`` added to the day's rate.
+    max_unbond_per_day
+        Most that may be unbonded in a day, tokens (None = no limit).
+    restake
+        Re-stake liquid balance above the target at the end of each day.
+    deposit_rate
+        Share of user balances deposited every day (after withdrawals), in [0, 1].
+    network_apr
+        APR the bonded stake earns on-chain (fraction per year), paid into the buffer.
+    user_apr
+        APR credited to user balances (fraction per year).
+    days_per_year
+        Days in the APRs' year (365).
+    """
+
+    total: float
+    buffer_ratio: float
+    unbonding: Unbonding | str = "fixed:14"
+    days: int = 90
+    base_rate: float = 0.0
+    shocks: tuple[tuple[int, float], ...] = ()
+    max_unbond_per_day: float | None = None
+    restake: bool = False
+    deposit_rate: float = 0.0
+    network_apr: float = 0.0
+    user_apr: float = 0.0
+    days_per_year: float = 365.0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "unbonding", Unbonding.parse(self.unbonding))
+        object.__setattr__(self, "shocks", tuple((int(d), float(f)) for d, f in self.shocks))
+        if not (np.isfinite(self.total) and self.total > 0):
+            raise ParameterError(f"--total: {self.total} must be a positive amount")
+        if not 0 <= self.buffer_ratio <= 1:
+            raise ParameterError(f"--buffer: {self.buffer_ratio} is not a ratio in [0, 1]")
+        if not (isinstance(self.days, int | np.integer) and self.days >= 1):
+            raise ParameterError(f"--days: {self.days} must be a whole number >= 1")
+        for name in ("base_rate", "deposit_rate"):
+            v = getattr(self, name)
+            if not 0 <= v <= 1:
+                raise ParameterError(f"--{name.replace('_', '-')}: {v} is not in [0, 1]")
+        for name in ("network_apr", "user_apr"):
+            v = getattr(self, name)
+            if not (np.isfinite(v) and 0 <= v <= 1):
+                raise ParameterError(f"--{name.replace('_', '-')}: {v} is not a fraction in "
+                                     "[0, 1]")
+        for d, f in self.shocks:
+            if d < 1 or not 0 <= f <= 1:
+                raise ParameterError(f"--shock: {d}:{f} needs a day >= 1 and a fraction in "
+                                     "[0, 1]")
+        if self.max_unbond_per_day is not None and not self.max_unbond_per_day >= 0:
+            raise ParameterError(
+                f"--max-unbond-per-day: {self.max_unbond_per_day} must be >= 0")
+
+
+@dataclass(frozen=True)
+class RunModel:
+    """Stochastic withdrawal runs for Monte Carlo paths (all values ``assumed`` defaults).
+
+    Runs arrive as a Bernoulli process; each withdraws a heavy-tailed (Pareto) share of the
+    user balances, spread evenly over ``duration_days``. Optionally, daily price drops of a
+    geometric Brownian motion add withdrawals.
+
+    Defaults are loose calibrations to the published 2022 figures
+    (data/exchange_runs_published_figures.csv): Binance saw about 1.4 % of its assets leave
+    in the 24 hours to 2022-12-13 and about 7.7 % in two days; FTX about $6 B in 72 hours
+    before it paused. With ``size_min = 0.02`` and ``size_alpha = 1.5`` the median run takes
+    3.2 % and one run in eight takes 7.7 % or more; runs last 3 days; one a year on average.
+
+    Attributes
+    ----------
+    arrival_rate
+        Probability that a run starts on a given day (per day).
+    duration_days
+        Days over which a run's share is withdrawn.
+    size_min
+        Smallest run, share of user balances (Pareto scale).
+    size_alpha
+        Pareto tail index (smaller = heavier tail).
+    size_cap
+        Largest run, share of user balances.
+    volatility
+        Annualised price volatility for the price link (fraction).
+    price_sensitivity
+        Extra withdrawal share per unit of daily log-price drop (0 = no price link).
+    """
+
+    arrival_rate: float = 1 / 365
+    duration_days: int = 3
+    size_min: float = 0.02
+    size_alpha: float = 1.5
+    size_cap: float = 0.9
+    volatility: float = 0.0
+    price_sensitivity: float = 0.0
+
+    def __post_init__(self) -> None:
+        checks = {
+            "run-rate": 0 <= self.arrival_rate <= 1,
+            "run-days": isinstance(self.duration_days, int) and self.duration_days >= 1,
+            "run-min": 0 < self.size_min <= 1,
+            "run-alpha": self.size_alpha > 0,
+            "run-cap": self.size_min <= self.size_cap <= 1,
+            "volatility": self.volatility >= 0,
+            "price-link": self.price_sensitivity >= 0,
+        }
+        bad = [k for k, ok in checks.items() if not ok]
+        if bad:
+            raise ParameterError(f"--{bad[0]}: invalid value in {self}")
+
+
+def withdrawal_rates(
+    params: StressParams,
+    paths: int = 1,
+    seed: int | None = 0,
+    runs: RunModel | None = None,
+) -> NDArray[np.float64]:
+    """Daily withdrawal rates ``w[t, path]`` (day-major, shape ``(days, paths)``).
+
+    ``w_t = base_rate + scheduled shocks + runs (+ price link)``, clipped to [0, 1]. With
+    ``runs=None`` every path is the deterministic schedule.
+    """
+    if paths < 1:
+        raise ParameterError(f"--paths: {paths} must be >= 1")
+    h = params.days
+    w = np.full((h, paths), params.base_rate)
+    for day, frac in params.shocks:
+        if day <= h:
+            w[day - 1] += frac
+    if runs is not None:
+        rng = np.random.default_rng(seed)
+        starts = rng.random((h, paths)) < runs.arrival_rate
+        size = np.minimum(runs.size_min * (1 - rng.random((h, paths))) ** (-1 / runs.size_alpha),
+                          runs.size_cap)
+        daily = np.where(starts, 1 - (1 - size) ** (1 / runs.duration_days), 0.0)
+        spread = np.zeros((h + runs.duration_days, paths))
+        for k in range(runs.duration_days):
+            spread[k:k + h] += daily
+        w += spread[:h]
+        if runs.price_sensitivity > 0 and runs.volatility > 0:
+            s = runs.volatility / np.sqrt(365.0)
+            r = -0.5 * s * s + s * rng.standard_normal((h, paths))
+            w += runs.price_sensitivity * np.maximum(0.0, -r)
+    return np.clip(w, 0.0, 1.0)
+
+
+def read_withdrawal_rates(path: str, days: int | None = None) -> NDArray[np.float64]:
+    """Read ``path,day,rate`` (days 1..H for every path, no gaps) → ``(H, paths)``.
+
+    Raises
+    ------
+    ParameterError
+        On a malformed file or gaps: the stress command treats the rates file as a parameter.
+    """
+    try:
+        raw = pd.read_csv(path)
+    except FileNotFoundError:
+        raise ParameterError(f"--withdrawal-rates: {path}: file not found") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
+        raise ParameterError(f"--withdrawal-rates: {path}: not a readable CSV ({e})") from None
+    missing = [c for c in ("path", "day", "rate") if c not in raw.columns]
+    if missing:
+        raise ParameterError(f"--withdrawal-rates: {path}: missing column(s) {missing}")
+    for col in ("day", "rate"):
+        num = pd.to_numeric(raw[col], errors="coerce")
+        bad = ~np.isfinite(num.to_numpy(dtype=float))
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise ParameterError(f"--withdrawal-rates: {path}, line {i + 2}, column '{col}': "
+                                 f"'{raw[col].iloc[i]}' is not a finite number")
+        raw[col] = num
+    bad = (raw["rate"] < 0) | (raw["rate"] > 1)
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise ParameterError(f"--withdrawal-rates: {path}, line {i + 2}, column 'rate': "
+                             f"{raw['rate'].iloc[i]} is not in [0, 1]")
+    if raw.duplicated(["path", "day"]).any():
+        i = int(np.flatnonzero(raw.duplicated(["path", "day"]).to_numpy())[0])
+        raise ParameterError(f"--withdrawal-rates: {path}, line {i + 2}: path "
+                             f"{raw['path'].iloc[i]} day {raw['day'].iloc[i]} appears twice")
+    wide = raw.pivot(index="day", columns="path", values="rate").sort_index()
+    h = int(wide.index.max()) if days is None else days
+    expected = pd.RangeIndex(1, h + 1)
+    if len(wide.index) != h or not wide.index.equals(expected) or wide.isna().any().any():
+        holes = [(p, d) for p in wide.columns for d in expected
+                 if d not in wide.index or pd.isna(wide.at[d, p])]
+        extra = [d for d in wide.index if d not in expected]
+        what = f"path {holes[0][0]} has no rate for day {holes[0][1]}" if holes else \
+            f"day {extra[0]} is beyond the horizon of {h} days"
+        raise ParameterError(f"--withdrawal-rates: {path}: {what} (days 1..{h} are needed for "
+                             "every path)")
+    return wide.to_numpy(dtype=float)
+
+
+@dataclass
+class StressResult:
+    """Metrics of every path and, if recorded, the daily state (arrays ``(days, paths)``).
+
+    The daily arrays are None when the run was made with ``daily=False`` (Monte Carlo
+    summaries and buffer searches need only the metrics).
+    """
+
+    params: StressParams
+    metrics: pd.DataFrame
+    requested: NDArray[np.float64] | None = None
+    paid: NDArray[np.float64] | None = None
+    queued: NDArray[np.float64] | None = None
+    liquid: NDArray[np.float64] | None = None
+    bonded: NDArray[np.float64] | None = None
+    unbonding: NDArray[np.float64] | None = None
+    user_balance: NDArray[np.float64] | None = None
+    deposits: NDArray[np.float64] | None = None
+    rewards: NDArray[np.float64] | None = None
+    outflow_30d: NDArray[np.float64] | None = None
+
+    @property
+    def paths(self) -> int:
+        return len(self.metrics)
+
+    def daily(self) -> pd.DataFrame:
+        """Tidy frame :data:`DAILY_COLUMNS`, one row per path and day."""
+        if self.requested is None:
+            raise ParameterError("this run kept no daily state: simulate(..., daily=True)")
+        h, p = self.requested.shape
+        cols = {"path": np.tile(np.arange(p), h), "day": np.repeat(np.arange(1, h + 1), p)}
+        for name in DAILY_COLUMNS[2:]:
+            cols[name] = getattr(self, name).ravel()
+        return pd.DataFrame(cols).sort_values(["path", "day"], kind="stable",
+                                              ignore_index=True)
+
+
+def simulate(params: StressParams, rates: NDArray[np.float64], daily: bool = True) -> StressResult:
+    """Run the daily mechanics on every path of ``rates`` (``(days, paths)``) at once.
+
+    The SPEC §5 metrics are accumulated day by day (see :func:`path_metrics` for their
+    definitions); with ``daily`` the state of every day is kept as well.
+    """
+    rates = np.asarray(rates, dtype=np.float64)
+    if rates.ndim == 1:
+        rates = rates[:, None]
+    h, n = rates.shape
+    if h != params.days:
+        raise ParameterError(f"rates cover {h} days, the scenario {params.days}")
+    rule, ratio = params.unbonding, params.buffer_ratio
+    eps = EPS_REL * params.total
+    cap = np.inf if params.max_unbond_per_day is None else params.max_unbond_per_day
+
+    u = np.full(n, params.total)
+    liq = np.full(n, ratio * params.total)
+    bonded = params.total - liq
+    inflight = np.zeros(n)
+    arrivals = np.zeros((h + rule.longest + 2, n))
+    req_cum = np.zeros(n)
+    paid_cum = np.zeros(n)
+    req_hist = np.zeros((h + 1, n))  # cumulative requested at the end of each day (0 = start)
+    head = np.ones(n, dtype=np.int64)  # oldest request day not yet paid in full
+    max_delay = np.zeros(n)  # largest (day paid in full - request day); unpaid: days so far
+    names = ["requested", "paid", "queued", "liquid", "bonded", "unbonding", "user_balance"]
+    if params.deposit_rate:
+        names.append("deposits")
+    if params.network_apr:
+        names.append("rewards")
+    out = {k: np.zeros((h, n)) for k in names} if daily else {}
+    dep_cum = np.zeros(n)
+    rew_cum = np.zeros(n)
+    # running metrics
+    delayed, unit_days, max_queue = np.zeros(n), np.zeros(n), np.zeros(n)
+    days_q = np.zeros(n, dtype=np.int64)
+    first_q = np.zeros(n, dtype=np.int64)
+    last_empty = np.zeros(n, dtype=np.int64)
+    had_q = np.zeros(n, dtype=bool)
+    outflow_30 = np.zeros(n)
+
+    def pay_queue(liq: NDArray, paid_cum: NDArray) -> tuple[NDArray, NDArray]:
+        queued = req_cum - paid_cum
+        full = liq >= queued
+        pay = np.where(full, queued, liq)
+        # paying a queue in full sets the paid total to the requested total exactly
+        return liq - pay, np.where(full, req_cum, paid_cum + pay)
+
+    for t in range(1, h + 1):
+        paid_before = paid_cum
+        a = arrivals[t]
+        liq = liq + a
+        inflight = inflight - a
+        liq, paid_cum = pay_queue(liq, paid_cum)
+        w = rates[t - 1] * u
+        u = u - w
+        req_cum = req_cum + w
+        req_hist[t] = req_cum
+        liq, paid_cum = pay_queue(liq, paid_cum)
+        if params.deposit_rate:
+            dep = params.deposit_rate * u
+            u, liq, dep_cum = u + dep, liq + dep, dep_cum + dep
+        queued = req_cum - paid_cum
+        target = ratio * u + queued
+        unbond = np.minimum(np.clip(target - liq - inflight, 0.0, bonded), cap)
+        bonded = bonded - unbond
+        if rule.kind == "none":
+            liq = liq + unbond
+            liq, paid_cum = pay_queue(liq, paid_cum)
+        else:
+            arrivals[rule.arrival(t)] += unbond
+            inflight = inflight + unbond
+        if params.restake:
+            excess = np.maximum(liq - (ratio * u + (req_cum - paid_cum)), 0.0)
+            liq, bonded = liq - excess, bonded + excess
+        if params.network_apr:
+            r = bonded * params.network_apr / params.days_per_year
+            liq, rew_cum = liq + r, rew_cum + r
+        if params.user_apr:
+            u = u * (1 + params.user_apr / params.days_per_year)
+        queued = req_cum - paid_cum
+        has_queue = queued > eps
+        q = np.where(has_queue, queued, 0.0)
+        # FIFO: today's request is the newest in the queue, so its unpaid part is min(w, q)
+        delayed += np.minimum(w, q)
+        unit_days += q  # each unit waiting at a day's end adds one day to its delay
+        np.maximum(max_queue, q, out=max_queue)
+        days_q += has_queue
+        first_q = np.where((first_q == 0) & has_queue, t, first_q)
+        last_empty = np.where(had_q & ~has_queue, t, last_empty)
+        had_q = has_queue
+        if t <= 30:
+            outflow_30 += w
+        # oldest request still unpaid at the day's end (paths with a queue only): it will be
+        # paid on day t + 1 at the earliest, so the largest delay is at least t + 1 - head
+        head = np.where(has_queue, head, t + 1)
+        idx = np.flatnonzero(has_queue)
+        if idx.size:
+            hd, covered = head[idx], paid_cum[idx] + eps
+            while (adv := req_hist[hd, idx] <= covered).any():
+                hd = hd + adv
+            head[idx] = hd
+            max_delay[idx] = np.maximum(max_delay[idx], t + 1 - hd)
+        if daily:
+            o = out
+            o["requested"][t - 1], o["paid"][t - 1] = w, paid_cum - paid_before
+            o["queued"][t - 1], o["liquid"][t - 1] = queued, liq
+            o["bonded"][t - 1], o["unbonding"][t - 1] = bonded, inflight
+            o["user_balance"][t - 1] = u
+            if "deposits" in o:
+                o["deposits"][t - 1] = dep_cum
+            if "rewards" in o:
+                o["rewards"][t - 1] = rew_cum
+    requested = req_cum
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(requested > 0, delayed / requested, 0.0)
+        mean_delay = np.where(requested > 0, unit_days / requested, 0.0)
+    metrics = pd.DataFrame({
+        "requested": requested,
+        "paid": paid_cum,
+        "max_queue": max_queue,
+        "delayed_amount": np.where(delayed > eps, delayed, 0.0),
+        "delayed_share": np.where(delayed > eps, share, 0.0),
+        "max_delay_days": max_delay,
+        "mean_delay_days": mean_delay,
+        "days_with_queue": days_q,
+        "days_to_clear": np.where(first_q == 0, 0.0,
+                                  np.where(had_q, np.nan, last_empty - first_q)),
+    })
+    if daily:
+        for k in ("deposits", "rewards"):
+            out.setdefault(k, np.zeros((h, n)))
+    return StressResult(params=params, metrics=metrics, outflow_30d=outflow_30, **out)
+
+
+def path_metrics(res: StressResult) -> pd.DataFrame:
+    """SPEC §5 metrics per path (``METRICS`` columns, one row per path).
+
+    - ``delayed_amount``: the part of each day's requests not paid that day;
+    - ``max_delay_days``: largest (day paid in full - request day);
+    - ``mean_delay_days``: each unit of requested amount weighted by its own delay, over all
+      requested: the sum over days of the amount still queued at the day's end, divided by
+      the amount requested;
+    - ``days_with_queue``: days ending with a queue; ``days_to_clear``: from the first day a
+      queue forms to the day it is last emptied (0 if none forms, NaN if it never empties).
+
+    Amounts unpaid at the horizon count the days waited so far (lower bounds). Amounts below
+    ``EPS_REL`` of the total are float dust, not a queue.
+    """
+    return res.metrics
+
+
+def summarize(metrics: pd.DataFrame) -> dict:
+    """One path: its metrics. Several: ``mean, p50, p95, p99, max`` of each, and
+    ``p_any_delay`` (share of paths with any delayed amount)."""
+    if len(metrics) == 1:
+        row = metrics.iloc[0]
+        return {k: (None if pd.isna(row[k]) else _plain(row[k])) for k in METRICS}
+    out: dict = {}
+    for k in METRICS:
+        col = metrics[k].astype(float)
+        valid = col.dropna()
+        stats = {"mean": valid.mean(), "p50": valid.quantile(0.5), "p95": valid.quantile(0.95),
+                 "p99": valid.quantile(0.99), "max": valid.max()} if len(valid) else \
+            dict.fromkeys(("mean", "p50", "p95", "p99", "max"))
+        if k == "days_to_clear":
+            stats["never_cleared_share"] = float(col.isna().mean())
+        out[k] = {s: (None if v is None or pd.isna(v) else float(v)) for s, v in stats.items()}
+    out["p_any_delay"] = float((metrics["delayed_amount"] > 0).mean())
+    return out
+
+
+def _plain(v: object) -> float | int:
+    f = float(v)
+    return int(f) if f.is_integer() and abs(f) < 2**53 else f
+
+
+def size_buffer(
+    params: StressParams,
+    rates: NDArray[np.float64],
+    alpha: float = 0.05,
+    max_delay_days: float | None = None,
+    tol: float = 1e-4,
+) -> float | None:
+    """Smallest ``buffer_ratio`` with P(any delay) <= alpha (or, with ``max_delay_days``,
+    P(max delay > k days) <= alpha), by bisection on the same withdrawal paths.
+
+    Returns None when even a full buffer (ratio 1) misses the target.
+    """
+    if not 0 <= alpha < 1:
+        raise ParameterError(f"alpha: {alpha} is not in [0, 1)")
+
+    def ok(ratio: float) -> bool:
+        m = simulate(_with(params, buffer_ratio=ratio), rates, daily=False).metrics
+        bad = m["max_delay_days"] > max_delay_days if max_delay_days is not None else \
+            m["delayed_amount"] > 0
+        return float(bad.mean()) <= alpha
+
+    if not ok(1.0):
+        return None
+    if ok(0.0):
+        return 0.0
+    lo, hi = 0.0, 1.0
+    while hi - lo > tol:
+        mid = 0.5 * (lo + hi)
+        lo, hi = (lo, mid) if ok(mid) else (mid, hi)
+    return hi
+
+
+def _with(params: StressParams, **changes: object) -> StressParams:
+    from dataclasses import replace
+
+    return replace(params, **changes)
+
+
+def coverage_ratio(res: StressResult, quantile: float = 0.99, window: int = 30) -> dict:
+    """Basel-style coverage: liquid buffer at the start / stressed ``window``-day outflow.
+
+    The stressed outflow is the ``quantile`` across paths of the amount requested in the
+    first ``window`` days (one path: that path's amount).
+    """
+    if window == 30 and res.outflow_30d is not None:
+        outflow = res.outflow_30d
+    elif res.requested is not None:
+        outflow = res.requested[:window].sum(axis=0)
+    else:
+        raise ParameterError(f"coverage over {window} days needs simulate(..., daily=True)")
+    stressed = float(np.quantile(outflow, quantile))
+    buffer = res.params.buffer_ratio * res.params.total
+    return {"buffer": buffer, "stressed_outflow": stressed, "window_days": window,
+            "quantile": quantile,
+            "coverage_ratio": (buffer / stressed) if stressed > 0 else None}
+
+
+def stress_sweep(
+    base: StressParams,
+    scenarios: list[dict],
+    paths: int = 1,
+    seed: int | None = 0,
+    runs: RunModel | None = None,
+    daily: bool = True,
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Run each scenario (``base`` with the scenario's fields replaced) on seeded paths.
+
+    Every scenario uses the same seed, so scenarios differ by their parameters only (common
+    random numbers). Returns per-path metrics keyed by ``scenario, path`` and, if ``daily``,
+    the daily state keyed by ``scenario, path, day``.
+    """
+    from .sweeps import run_sweep
+
+    fields = set(StressParams.__dataclass_fields__)
+    unknown = sorted({k for sc in scenarios for k in sc} - fields)
+    if unknown:
+        raise ParameterError(f"unknown stress parameter(s) {unknown}; known: {sorted(fields)}")
+    params = [_with(base, **sc) for sc in scenarios]
+    results = [simulate(p, withdrawal_rates(p, paths, seed, runs), daily) for p in params]
+
+    def keyed(frame_of: Callable[[StressResult], pd.DataFrame]) -> pd.DataFrame:
+        it = iter(results)
+        return run_sweep(scenarios, lambda _sc: frame_of(next(it)))
+
+    def metrics_of(res: StressResult) -> pd.DataFrame:
+        m = path_metrics(res)
+        m.insert(0, "path", np.arange(len(m)))
+        return m
+
+    return keyed(metrics_of), (keyed(StressResult.daily) if daily else None)
