@@ -322,8 +322,16 @@ def _stress(args: argparse.Namespace) -> int:
     summary = {"token": args.token.upper() if args.token else None,
                "unbonding": str(params.unbonding), "paths": res.paths, "days": days,
                **summary, "coverage": coverage_ratio(res)}
+    assumed = []
     if row is not None and row["unbonding_confidence"] == "assumed" and not args.unbonding:
-        summary["assumed"] = f"unbonding rule: {row['unbonding_source']}"
+        assumed.append(f"unbonding rule {rule}: {row['unbonding_source']}")
+    if rates_file is None and args.paths > 1:
+        assumed.append("stochastic run model (arrival, duration, Pareto sizes): assumed "
+                       "calibration, see docs/liquidity.md")
+        if args.price_link and row is not None and row["volatility_confidence"] == "assumed":
+            assumed.append(f"volatility {row['volatility']}: {row['volatility_source']}")
+    if assumed:
+        summary["assumed"] = assumed
     if args.size_buffer is not None:
         summary["buffer_for_alpha"] = {
             "alpha": args.size_buffer, "max_delay_days": args.max_delay,
