@@ -153,6 +153,41 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", metavar="SUMMARY.json", help="write the summary here")
     s.add_argument("--daily-out", metavar="DAILY.csv", help="write the daily state here")
     s.set_defaults(run=_stress)
+
+    a = sub.add_parser("apr", help="APR conversions, realized APR, chain models",
+                       description="APR tools (SPEC §4). Rates are fractions (0.05 = 5%%).")
+    asub = a.add_subparsers(dest="apr_command", required=True)
+    cv = asub.add_parser("convert", help="APR <-> APY with daily compounding")
+    g = cv.add_mutually_exclusive_group(required=True)
+    g.add_argument("--apr", type=float, metavar="R")
+    g.add_argument("--apy", type=float, metavar="R")
+    cv.add_argument("--days-per-year", type=float, default=365, metavar="N")
+    cv.set_defaults(run=_apr_convert)
+    ix = asub.add_parser("index", help="APR from a share-rate (index) change")
+    ix.add_argument("--pre", type=float, required=True, metavar="X")
+    ix.add_argument("--post", type=float, required=True, metavar="Y")
+    ix.add_argument("--elapsed", type=float, required=True, metavar="SECONDS")
+    ix.set_defaults(run=_apr_index)
+    rz = asub.add_parser("realized", help="daily realized APR of a reward history (CSV out)")
+    rz.add_argument("history", metavar="HISTORY",
+                    help="CSV of 'softstake rewards' (or a Binance rewardsRecord JSON)")
+    rz.add_argument("--window", type=int, action="append", metavar="N",
+                    help="rolling window in days, repeatable (default 7 and 30)")
+    rz.add_argument("--precision", type=int, default=8, metavar="N")
+    rz.add_argument("--fee", type=float, default=0.0, metavar="F")
+    rz.add_argument("--days-per-year", type=float, default=365, metavar="N")
+    rz.add_argument("--out", metavar="FILE", help="output CSV (default: stdout)")
+    rz.set_defaults(run=_apr_realized)
+    ch = asub.add_parser("chain", help="network APR from protocol parameters")
+    ch.add_argument("chain", metavar="CHAIN", help="generic, SOL, ADA, TRX, NEAR, APT or EGLD")
+    when = ch.add_mutually_exclusive_group()
+    when.add_argument("--year", type=float, metavar="Y", help="years into the schedule")
+    when.add_argument("--at", metavar="DATE", help="date the rates apply to (YYYY-MM-DD)")
+    ch.add_argument("--staked-fraction", type=float, metavar="F")
+    ch.add_argument("--commission", type=float, metavar="C")
+    ch.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                    help="override a parameter of data/chain_params.csv, repeatable")
+    ch.set_defaults(run=_apr_chain)
     return parser
 
 
@@ -349,6 +384,63 @@ def _stress(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_json(obj: object) -> None:
+    sys.stdout.write(json.dumps(obj, indent=2, default=_json_default) + "\n")
+
+
+def _json_default(v: object) -> object:
+    if hasattr(v, "item"):
+        return v.item()
+    raise TypeError(f"cannot write {type(v).__name__} as JSON")
+
+
+def _apr_convert(args: argparse.Namespace) -> int:
+    from .apr import apr_to_apy, apy_to_apr
+
+    if args.apr is not None:
+        apr = args.apr
+        apy = float(apr_to_apy(apr, args.days_per_year))
+    else:
+        apy = args.apy
+        apr = float(apy_to_apr(apy, args.days_per_year))
+    _print_json({"apr": apr, "apy": apy, "days_per_year": args.days_per_year})
+    return 0
+
+
+def _apr_index(args: argparse.Namespace) -> int:
+    from .apr import apr_from_index
+
+    _print_json({"apr": apr_from_index(args.pre, args.post, args.elapsed),
+                 "pre": args.pre, "post": args.post, "elapsed_seconds": args.elapsed})
+    return 0
+
+
+def _apr_realized(args: argparse.Namespace) -> int:
+    from .apr import read_reward_history, realized_apr
+
+    if not 0 <= args.fee < 1:
+        raise ParameterError(f"--fee: {args.fee} is not in [0, 1)")
+    table = realized_apr(read_reward_history(args.history), args.days_per_year,
+                         args.precision, args.fee, tuple(args.window or (7, 30)))
+    write_csv(table, args.out)
+    return 0
+
+
+def _apr_chain(args: argparse.Namespace) -> int:
+    from .apr import network_apr
+
+    params = {}
+    for item in args.param:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise ParameterError(f"--param: '{item}' is not NAME=VALUE")
+        params[name.strip()] = value.strip()
+    _print_json(network_apr(args.chain, at=args.at, year=args.year,
+                            staked_fraction=args.staked_fraction, commission=args.commission,
+                            params=params))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; returns the exit code."""
     parser = build_parser()
@@ -361,6 +453,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _note("interrupted")
         return 130
+    except BrokenPipeError:  # the reader (e.g. `head`) stopped early: not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except (OSError, MemoryError) as e:
         _note(f"error: {e}")
         return 1

@@ -1,0 +1,109 @@
+"""Realized APR from reward records: what was actually paid, as an annual rate.
+
+Per day: ``apr = reward * days_per_year / eligible / (1 - fee)``. Because the reward was
+truncated to ``precision`` decimals, the gross reward lay in ``[reward, reward + 10**-p)``,
+so the APR lies in ``[apr_low, apr_high)``. Rolling means over 7 and 30 days (or any
+window) are taken per account and token over the daily APRs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError, ParameterError
+
+__all__ = ["realized_apr", "read_reward_history"]
+
+
+def realized_apr(
+    history: pd.DataFrame,
+    days_per_year: float = 365,
+    precision: int = 8,
+    fee: float = 0.0,
+    windows: Sequence[int] = (7, 30),
+) -> pd.DataFrame:
+    """Daily realized APR with the interval truncation allows and rolling means.
+
+    Parameters
+    ----------
+    history
+        Columns ``date``, ``reward`` and ``eligible_balance`` (tokens); optional
+        ``account`` and ``token`` (rolling means are taken within each pair).
+    windows
+        Rolling windows in days; each adds a column ``apr_<N>d`` (mean of the daily APRs
+        available in the last N days, days without an eligible balance skipped).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The input's keys with ``reward, eligible_balance, apr, apr_low, apr_high`` and the
+        rolling columns; APRs are fractions per year, NaN where nothing was eligible.
+    """
+    if not days_per_year > 0:
+        raise ParameterError(f"days_per_year: {days_per_year} must be positive")
+    if any(int(w) < 1 for w in windows):
+        raise ParameterError(f"--window: {list(windows)} must be whole numbers >= 1")
+    missing = [c for c in ("date", "reward", "eligible_balance") if c not in history]
+    if missing:
+        raise InputError(f"missing column(s) {missing}", column=missing[0])
+    keys = [c for c in ("account", "token") if c in history]
+    out = history[["date", *keys, "reward", "eligible_balance"]].copy()
+    out["date"] = pd.to_datetime(out["date"])
+    out = out.sort_values([*keys, "date"], kind="stable", ignore_index=True)
+    unit = 10.0 ** -precision
+    elig = out["eligible_balance"].to_numpy(float)
+    scale = np.where(elig > 0, days_per_year / np.where(elig > 0, elig, 1.0) / (1 - fee), np.nan)
+    out["apr"] = out["reward"].to_numpy(float) * scale
+    out["apr_low"] = out["apr"]
+    out["apr_high"] = (out["reward"].to_numpy(float) + unit) * scale
+    for w in windows:
+        # rows are sorted by keys then date, the order groupby(sort=False) gives back
+        grouped = out.groupby(keys, sort=False, observed=True) if keys else out
+        roll = grouped.rolling(f"{int(w)}D", on="date", min_periods=1)["apr"].mean()
+        out[f"apr_{int(w)}d"] = roll.to_numpy()
+    return out
+
+
+def read_reward_history(path: str) -> pd.DataFrame:
+    """Read a reward history: the CSV of ``softstake rewards`` (``date, reward,
+    eligible_balance``…) or a Binance rewards-record JSON (``avgAmount`` as the eligible
+    balance, the day before ``time`` as the accrual date)."""
+    from pathlib import Path
+
+    p = Path(path)
+    if not p.exists():
+        raise InputError("file not found", file=str(p))
+    if p.suffix.lower() == ".json":
+        from ..ledger import read_rewards_record
+
+        rec = read_rewards_record(p)
+        return pd.DataFrame({
+            "date": (rec["time"].dt.floor("D") - pd.Timedelta(days=1)).dt.tz_localize(None),
+            "token": rec["token"], "reward": rec["reward"],
+            "eligible_balance": rec["avg_amount"]})
+    try:
+        frame = pd.read_csv(p)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
+        raise InputError(f"not a readable CSV: {e}", file=str(p)) from None
+    missing = [c for c in ("date", "reward", "eligible_balance") if c not in frame]
+    if missing:
+        raise InputError(f"missing column(s) {missing}", file=str(p), line=1,
+                         column=missing[0])
+    for col in ("reward", "eligible_balance"):
+        num = pd.to_numeric(frame[col], errors="coerce")
+        bad = ~np.isfinite(num.to_numpy(float))
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise InputError(f"'{frame[col].iloc[i]}' is not a finite number", file=str(p),
+                             line=i + 2, column=col)
+        frame[col] = num
+    dates = pd.to_datetime(frame["date"], format="%Y-%m-%d", errors="coerce")
+    if dates.isna().any():
+        i = int(np.flatnonzero(dates.isna().to_numpy())[0])
+        raise InputError(f"'{frame['date'].iloc[i]}' is not a date YYYY-MM-DD", file=str(p),
+                         line=i + 2, column="date")
+    frame["date"] = dates
+    return frame
