@@ -27,8 +27,9 @@ __all__ = [
 ]
 
 #: Fields that carry a value, a ``*_confidence`` and a ``*_source`` column.
-VALUE_FIELDS = ("min_holding", "cap", "apr", "unbonding", "epoch_hours", "volatility")
-_NUMERIC = ("min_holding", "cap", "apr", "epoch_hours", "volatility")
+VALUE_FIELDS = ("min_holding", "cap", "apr", "unbonding", "epoch_hours", "volatility",
+                "price_usd")
+_NUMERIC = ("min_holding", "cap", "apr", "epoch_hours", "volatility", "price_usd")
 CONFIDENCES = ("published", "weak", "assumed", "user")
 #: ``fixed:N`` | ``boundary:P[@PHASE]`` | ``none`` (unbonding rules, SPEC §5).
 UNBONDING_RULE = re.compile(r"^(none|fixed:\d+|boundary:[1-9]\d*(@\d+)?)$")
@@ -42,7 +43,7 @@ def _check(cat: pd.DataFrame, file: str) -> pd.DataFrame:
     """Validate a catalogue frame; line numbers count the header as line 1."""
     for i, (token, row) in enumerate(cat.iterrows()):
         line = i + 2
-        for fld in ("min_holding", "apr", "volatility", "epoch_hours"):
+        for fld in ("min_holding", "apr", "volatility", "epoch_hours", "price_usd"):
             v = row.get(fld)
             if pd.notna(v) and (not np.isfinite(v) or v < 0):
                 raise InputError(f"{token}: {fld} must be finite and >= 0, got {v}",
@@ -131,7 +132,7 @@ def load_catalog(path: str | Path | None = None) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Indexed by token; units: tokens (min_holding, cap), fraction per year (apr,
-        volatility), hours (epoch_hours).
+        volatility), hours (epoch_hours), USD per token (price_usd).
     """
     shipped = _coerce(pd.read_csv(_shipped(), dtype={"unbonding": str}), str(_shipped()))
     shipped["cap"] = shipped["cap"].fillna(np.inf)

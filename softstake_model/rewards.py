@@ -13,7 +13,7 @@ deactivated on day Z it accrues up to day Z - 1. Excluded accounts accrue nothin
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 import pandas as pd
@@ -23,7 +23,14 @@ from .errors import InputError, ParameterError
 from .rules import eligible, gross, truncate
 from .terms import Terms
 
-__all__ = ["HISTORY_COLUMNS", "reward_history", "payout_days", "apr_matrix", "accrual_window"]
+__all__ = [
+    "HISTORY_COLUMNS",
+    "reward_history",
+    "accrue",
+    "payout_days",
+    "apr_matrix",
+    "accrual_window",
+]
 
 HISTORY_COLUMNS = ["date", "account", "token", "avg_balance", "eligible_balance", "apr",
                    "reward", "paid_at"]
@@ -208,7 +215,46 @@ def reward_history(
     cap_k = cat["cap"].to_numpy(float)[grid.key_token]
     first, stop = accrual_window(grid, activated_at, deactivated_at, activations, excluded)
 
-    nk = grid.n_keys
+    values = accrue(grid, terms, min_k, cap_k, lambda d: apr_td[grid.key_token, d], first, stop,
+                    compound=compound, progress=progress)
+    grid.start_balance = None  # free the grid's day arrays before the frame is built
+    day_numbers = grid.start_day_number + np.arange(n_days)
+    return _frame(grid, tokens, first, stop, values,
+                  payout_days(day_numbers, terms) * DAY_NS + terms.payout_time_s * 10**9)
+
+
+def accrue(
+    grid: DayGrid,
+    terms: Terms,
+    min_k: np.ndarray,
+    cap_k: np.ndarray,
+    apr_of_day: Callable[[int], np.ndarray],
+    first: np.ndarray,
+    stop: np.ndarray,
+    *,
+    compound: bool = True,
+    progress: bool = False,
+) -> np.ndarray:
+    """The day loop shared by every user of the rules: measure, rule, payout, compounding.
+
+    Parameters
+    ----------
+    grid
+        The balances on their day grid.
+    min_k, cap_k
+        Minimum and cap of each key (tokens).
+    apr_of_day
+        ``apr_of_day(d)`` → the APR of every key on grid day ``d`` (fraction per year).
+    first, stop
+        Each key accrues on grid days ``first <= d < stop``.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(4, n_days, n_keys)``: balance measure, eligible balance, APR and reward (tokens,
+        truncated), day-major.
+    """
+    n_days, nk = grid.n_days, grid.n_keys
     measure = DayMeasure(grid, Snapshot.of(terms))
     per_snapshot = terms.accrual == "per_snapshot"
     day_numbers = grid.start_day_number + np.arange(n_days)
@@ -230,7 +276,7 @@ def reward_history(
     for d in days:
         credit = pending.pop(d, None)
         m, vals = measure.day(d, credited, credit, pay_off, per_snapshot=per_snapshot)
-        apr_k = apr_td[grid.key_token, d]
+        apr_k = apr_of_day(d)
         if per_snapshot:
             e_s = eligible(vals, min_k[:, None], cap_k[:, None])
             el = e_s.mean(axis=1)
@@ -247,11 +293,7 @@ def reward_history(
                 pending[p] = pending[p] + r if p in pending else r
         if credit is not None:
             credited = credited + credit
-
-    del measure, pending, credited
-    grid.start_balance = None  # free the grid's day arrays before the frame is built
-    return _frame(grid, tokens, first, stop, values,
-                  payout_days(day_numbers, terms) * DAY_NS + pay_off)
+    return values
 
 
 def _frame(grid: DayGrid, tokens: pd.Index, first: np.ndarray, stop: np.ndarray,
