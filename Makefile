@@ -32,6 +32,7 @@ test: lint
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_rewards.py
 	$(BIN)/python benchmarks/bench_stress.py
+	$(BIN)/python benchmarks/bench_caps.py
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/

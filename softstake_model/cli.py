@@ -13,6 +13,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 from .catalog import load_catalog, override, select_tokens
@@ -72,7 +73,9 @@ def _terms_options(p: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``softstake`` command."""
     parser = argparse.ArgumentParser(
-        prog="softstake", description="Exchange soft staking: rewards, reconciliation.")
+        prog="softstake",
+        description="Exchange soft staking: rewards, reconciliation, liquidity stress, APR, "
+        "holder yields and platform caps.")
     sub = parser.add_subparsers(dest="command", required=True)
 
     r = sub.add_parser("rewards", help="daily reward history of a ledger",
@@ -188,7 +191,182 @@ def build_parser() -> argparse.ArgumentParser:
     ch.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                     help="override a parameter of data/chain_params.csv, repeatable")
     ch.set_defaults(run=_apr_chain)
+
+    y = sub.add_parser("yields", help="what a holder earns: projections and APR curves")
+    ysub = y.add_subparsers(dest="yields_command", required=True)
+    pj = ysub.add_parser("project", help="project a balance with daily compounding (JSON)",
+                         description="Project a balance through the product's rules. With "
+                         "--apr-paths the APR follows simulated paths; with --price and "
+                         "--volatility the result is also valued in fiat.")
+    pj.add_argument("--balance", type=float, required=True, metavar="X",
+                    help="tokens held from before --start")
+    _rule_options(pj)
+    pj.add_argument("--days", type=int, default=365, metavar="N")
+    pj.add_argument("--start", default="2025-11-20", metavar="DATE")
+    pj.add_argument("--payout-time", metavar="HH:MM")
+    pj.add_argument("--apr-paths", type=int, metavar="N",
+                    help="simulate N APR paths (OU, kappa and sigma fitted on the shipped "
+                         "ETH.STORE series, long-run mean at the APR)")
+    pj.add_argument("--price", type=float, metavar="P", help="token price now (fiat)")
+    pj.add_argument("--volatility", type=float, metavar="V",
+                    help="annual price volatility (default: the token's)")
+    pj.add_argument("--drift", type=float, default=0.0, metavar="MU", help="annual drift")
+    pj.add_argument("--paths", type=int, default=1000, metavar="N", help="price paths")
+    pj.add_argument("--seed", type=int, default=0, metavar="S")
+    pj.set_defaults(run=_yields_project)
+    cu = ysub.add_parser("curve", help="effective APR against balance (CSV)")
+    _rule_options(cu)
+    cu.add_argument("--balances", required=True, metavar="B1,B2,...")
+    cu.set_defaults(run=_yields_curve)
+
+    k = sub.add_parser("caps", help="what a minimum and a cap cost the platform (JSON)",
+                       description="Cost, shares and concentration of rewards for a holder "
+                       "population under a minimum and a cap.")
+    src = k.add_mutually_exclusive_group(required=True)
+    src.add_argument("--balances", metavar="FILE", help="CSV with a 'balance' column")
+    src.add_argument("--population", metavar="SPEC",
+                     help="lognormal:MU,SIGMA | pareto:XM,ALPHA | W*A+W*B mixtures")
+    k.add_argument("--holders", type=int, metavar="N", help="holders to sample")
+    k.add_argument("--seed", type=int, default=0, metavar="S")
+    _rule_options(k)
+    k.add_argument("--budget", type=float, metavar="DAILY_COST",
+                   help="also find the largest cap whose daily cost fits (tokens a day)")
+    k.add_argument("--cap-step", type=float, default=0.01, metavar="X",
+                   help="resolution of the cap search (tokens, default 0.01)")
+    k.add_argument("--out", metavar="FILE", help="also write the JSON here")
+    k.set_defaults(run=_caps)
     return parser
+
+
+def _rule_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--token", help="catalogue token for minimum, cap, APR (and volatility)")
+    p.add_argument("--catalog", metavar="FILE", help="file laid over the shipped catalogue")
+    p.add_argument("--apr", type=float, metavar="R")
+    p.add_argument("--min-holding", type=float, metavar="M")
+    p.add_argument("--cap", type=float, metavar="C")
+    p.add_argument("--tiers", metavar="BANDS")
+    p.add_argument("--preset", default="binance_soft_staking", choices=list(PRESETS))
+
+
+def _rule_setup(args: argparse.Namespace) -> tuple[dict, object, list[str]]:
+    """Minimum, cap, APR (and volatility) from the token and overrides; terms; assumed."""
+    terms = preset(args.preset)
+    if args.tiers:
+        terms = terms.replace(tiers=parse_tiers(args.tiers))
+    if getattr(args, "payout_time", None):
+        terms = terms.replace(payout_time_s=parse_hhmm(args.payout_time, "--payout-time"))
+    vals = {"min_holding": 0.0, "cap": float("inf"), "apr": None, "volatility": None,
+            "price_usd": None}
+    assumed: list[str] = []
+    if args.token:
+        row = select_tokens(load_catalog(args.catalog), [args.token]).iloc[0]
+        for f in vals:
+            vals[f] = float(row[f])
+        given = {"min_holding": args.min_holding, "cap": args.cap, "apr": args.apr}
+        assumed = [f"{f}: {row[f + '_source']}" for f in ("min_holding", "cap", "apr",
+                                                          "volatility")
+                   if row[f"{f}_confidence"] == "assumed" and given.get(f) is None]
+    for f, v in (("min_holding", args.min_holding), ("cap", args.cap), ("apr", args.apr)):
+        if v is not None:
+            vals[f] = v
+    if vals["apr"] is None and terms.tiers is None:
+        raise ParameterError("give --token or --apr (or --tiers)")
+    if vals["apr"] is None:
+        vals["apr"] = 0.0
+    if not 0 <= vals["apr"] <= 1:
+        raise ParameterError(f"--apr: {vals['apr']} must be a fraction in [0, 1]")
+    if vals["min_holding"] < 0 or not vals["cap"] > 0:
+        raise ParameterError("--min-holding must be >= 0 and --cap > 0")
+    return vals, terms, assumed
+
+
+def _yields_project(args: argparse.Namespace) -> int:
+    from .yields import fiat_outcomes, gbm_prices, project
+
+    vals, terms, assumed = _rule_setup(args)
+    apr: object = vals["apr"]
+    if args.apr_paths:
+        from .apr import fit_ou, simulate_ou
+        from .apr.uncertainty import OUFit
+
+        eth = pd.read_csv(_data("eth_staking_apr_ethstore_daily.csv"))["apr"]
+        shape = fit_ou(eth, bootstrap=0)
+        if not vals["apr"] > 0:
+            raise ParameterError("--apr-paths needs a positive APR")
+        fit = OUFit(shape.kappa, float(np.log(vals["apr"])), shape.sigma, 1.0, vals["apr"],
+                    shape.n)
+        apr = simulate_ou(fit, args.days, args.apr_paths, args.seed)
+        assumed.append("APR paths: OU speed and volatility of the ETH.STORE series carried "
+                       "over to this token (assumed)")
+    proj = project(args.balance, apr=apr, min_holding=vals["min_holding"], cap=vals["cap"],
+                   terms=terms, days=args.days, start=args.start)
+    out = proj.summary()
+    if args.price is not None or args.volatility is not None:
+        if args.price is None:
+            raise ParameterError("--volatility needs --price")
+        vol = args.volatility if args.volatility is not None else vals["volatility"]
+        if vol is None:
+            raise ParameterError("give --volatility (or --token for its volatility)")
+        n_paths = args.apr_paths or args.paths  # with APR paths, price path i pairs with APR i
+        prices = gbm_prices(args.price, vol, args.days, n_paths, args.seed + 1, args.drift,
+                            terms.days_per_year)
+        out["fiat"] = {"price": args.price, "volatility": vol, "drift": args.drift,
+                       "paths": n_paths, **fiat_outcomes(proj, prices)}
+    out["terms"] = {"min_holding": vals["min_holding"], "cap": vals["cap"], "apr": vals["apr"],
+                    "preset": terms.name}
+    if assumed:
+        out["assumed"] = assumed
+    _print_json(out)
+    return 0
+
+
+def _yields_curve(args: argparse.Namespace) -> int:
+    from .yields import effective_apr_curve
+
+    try:
+        balances = [float(b) for b in args.balances.split(",") if b.strip()]
+    except ValueError:
+        raise ParameterError(f"--balances: '{args.balances}' is not a list of numbers") from None
+    vals, terms, _ = _rule_setup(args)
+    write_csv(effective_apr_curve(balances, vals["apr"], vals["min_holding"], vals["cap"],
+                                  terms), None)
+    return 0
+
+
+def _caps(args: argparse.Namespace) -> int:
+    from .caps import CapModel, cap_for_budget, cap_metrics, read_balances, sample_population
+    from .files import atomic_write
+
+    if args.population:
+        if args.holders is None:
+            raise ParameterError("--population needs --holders N")
+        balances = sample_population(args.population, args.holders, args.seed)
+    else:
+        if args.holders is not None:
+            raise ParameterError("--holders goes with --population, not --balances")
+        balances = read_balances(args.balances)
+    vals, terms, assumed = _rule_setup(args)
+    out = cap_metrics(balances, vals["apr"], vals["min_holding"], vals["cap"], terms)
+    out["terms"] = {"min_holding": vals["min_holding"], "cap": vals["cap"], "apr": vals["apr"]}
+    if args.budget is not None:
+        model = CapModel(balances, vals["apr"], terms)
+        cap = cap_for_budget(model, args.budget, vals["min_holding"], args.cap_step)
+        out["cap_for_budget"] = None if cap is None else (cap if np.isfinite(cap) else "none")
+        if cap is not None and np.isfinite(cap):
+            out["cost_at_cap_for_budget"] = float(model.cost(cap, vals["min_holding"]))
+    if assumed:
+        out["assumed"] = assumed
+    text = json.dumps(_finite(out), indent=2) + "\n"
+    sys.stdout.write(text)
+    if args.out:
+        atomic_write(args.out, lambda h: h.write(text))
+    return 0
+
+
+def _data(name: str) -> str:
+    from importlib import resources
+
+    return str(resources.files("softstake_model") / "data" / name)
 
 
 def _date(value: str | None, name: str) -> pd.Timestamp | None:
@@ -371,7 +549,7 @@ def _stress(args: argparse.Namespace) -> int:
         summary["buffer_for_alpha"] = {
             "alpha": args.size_buffer, "max_delay_days": args.max_delay,
             "buffer_ratio": size_buffer(params, rates, args.size_buffer, args.max_delay)}
-    text = json.dumps(summary, indent=2) + "\n"
+    text = json.dumps(_finite(summary), indent=2) + "\n"
     daily = res.daily() if args.daily_out else None
     if args.out:
         atomic_write(args.out, lambda h: h.write(text))
@@ -385,7 +563,18 @@ def _stress(args: argparse.Namespace) -> int:
 
 
 def _print_json(obj: object) -> None:
-    sys.stdout.write(json.dumps(obj, indent=2, default=_json_default) + "\n")
+    sys.stdout.write(json.dumps(_finite(obj), indent=2, default=_json_default) + "\n")
+
+
+def _finite(obj: object) -> object:
+    """JSON has no infinity or NaN: write them as null (a cap of null means no cap)."""
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_finite(v) for v in obj]
+    if isinstance(obj, float) and not np.isfinite(obj):
+        return None
+    return obj
 
 
 def _json_default(v: object) -> object:

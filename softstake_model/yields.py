@@ -1,0 +1,306 @@
+"""Holder yields: what a balance earns over a horizon, in tokens and in fiat.
+
+Projections run through the reward engine's own day loop (:func:`rewards.accrue`): the
+same balance measure, rule, truncation, payout timing and compounding as
+``softstake rewards``, so a constant balance projects to exactly the history the command
+computes for the same ledger. Many APR paths are many keys of one run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from .balances import DayGrid, _day_start
+from .errors import InputError, ParameterError
+from .rewards import accrue
+from .rules import daily_reward
+from .terms import Terms
+
+__all__ = [
+    "Projection",
+    "project",
+    "effective_apr_curve",
+    "gbm_prices",
+    "bootstrap_prices",
+    "fiat_outcomes",
+    "tokens_side_by_side",
+    "QUANTILES",
+]
+
+QUANTILES = (0.05, 0.5, 0.95)
+
+
+@dataclass
+class Projection:
+    """Result of :func:`project`.
+
+    Attributes
+    ----------
+    daily
+        Day-major arrays ``(days, paths)``: ``avg_balance``, ``eligible_balance``, ``apr``,
+        ``reward`` (tokens; rewards truncated as paid).
+    dates
+        The accrual days.
+    balance_end
+        Balance of the plan at the end of the horizon, before rewards (tokens).
+    start_balance
+        Balance held from before the first day (tokens).
+    days_per_year
+        For annualising.
+    """
+
+    avg_balance: NDArray[np.float64]
+    eligible_balance: NDArray[np.float64]
+    apr: NDArray[np.float64]
+    reward: NDArray[np.float64]
+    dates: pd.DatetimeIndex
+    balance_end: float
+    start_balance: float
+    days_per_year: float = 365.0
+
+    @property
+    def total_rewards(self) -> NDArray[np.float64]:
+        """Rewards of the horizon's days, per path (tokens)."""
+        return self.reward.sum(axis=0)
+
+    @property
+    def final_balance(self) -> NDArray[np.float64]:
+        """Plan balance plus every reward of the horizon, the last one included (tokens)."""
+        return self.balance_end + self.total_rewards
+
+    @property
+    def effective_apr(self) -> NDArray[np.float64]:
+        """Rewards over the average balance, annualised."""
+        avg = self.avg_balance.mean(axis=0)
+        days = self.reward.shape[0]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(avg > 0, self.total_rewards / avg * self.days_per_year / days, 0.0)
+
+    def frame(self) -> pd.DataFrame:
+        """Tidy daily frame ``path, date, avg_balance, eligible_balance, apr, reward``."""
+        days, paths = self.reward.shape
+        return pd.DataFrame({
+            "path": np.tile(np.arange(paths), days),
+            "date": np.repeat(self.dates.tz_localize(None), paths),
+            "avg_balance": self.avg_balance.ravel(),
+            "eligible_balance": self.eligible_balance.ravel(),
+            "apr": self.apr.ravel(),
+            "reward": self.reward.ravel(),
+        })
+
+    def summary(self) -> dict:
+        """``total_rewards``, ``final_balance``, ``effective_apr`` (one path: numbers; several:
+        ``mean`` and the 5/50/95 % quantiles)."""
+        out = {}
+        for name in ("total_rewards", "final_balance", "effective_apr"):
+            v = getattr(self, name)
+            out[name] = float(v[0]) if len(v) == 1 else _quantiles(v)
+        out["days"] = int(self.reward.shape[0])
+        out["start"] = str(self.dates[0].date())
+        out["paths"] = int(self.reward.shape[1])
+        return out
+
+
+def _quantiles(v: NDArray[np.float64]) -> dict:
+    q = np.quantile(v, QUANTILES)
+    return {"mean": float(np.mean(v)), **{f"p{int(p * 100)}": float(x)
+                                          for p, x in zip(QUANTILES, q, strict=True)}}
+
+
+def project(
+    balance: float,
+    *,
+    apr: float | NDArray[np.float64],
+    min_holding: float = 0.0,
+    cap: float = np.inf,
+    terms: Terms | None = None,
+    days: int = 365,
+    start: object = "2025-11-20",
+    plan: pd.DataFrame | None = None,
+) -> Projection:
+    """Project a balance over ``days`` days from ``start`` with daily compounding.
+
+    Parameters
+    ----------
+    balance
+        Tokens held from before ``start`` (credited at 00:00 the day before).
+    apr
+        A constant APR, or APR paths ``(days, paths)`` (e.g. :func:`apr.simulate_ou`).
+    min_holding, cap
+        The token's minimum and cap (tokens).
+    terms
+        Product terms (tiers, fee, snapshot, payout time …); default Binance's.
+    plan
+        Deposits and withdrawals: ``time`` (UTC instants) and ``change`` (tokens).
+
+    Returns
+    -------
+    Projection
+    """
+    terms = terms or Terms()
+    if not (np.isfinite(balance) and balance >= 0):
+        raise ParameterError(f"--balance: {balance} must be a non-negative amount")
+    if not (isinstance(days, int | np.integer) and days >= 1):
+        raise ParameterError(f"--days: {days} must be a whole number >= 1")
+    s = _day_start(start, "start")
+    apr_arr = np.asarray(apr, dtype=float)
+    if apr_arr.ndim == 0:
+        if not 0 <= apr_arr <= 1:
+            raise ParameterError(f"--apr: {float(apr_arr)} must be a fraction in [0, 1]")
+        apr_arr = np.full((days, 1), float(apr_arr))
+    if apr_arr.ndim != 2 or apr_arr.shape[0] < days:
+        raise ParameterError(f"APR paths must be (days, paths) with at least {days} days")
+    paths = apr_arr.shape[1]
+    times = pd.DatetimeIndex([s - pd.Timedelta(days=1)]).as_unit("ns")
+    changes = np.array([float(balance)])
+    if plan is not None:
+        missing = [c for c in ("time", "change") if c not in plan]
+        if missing:
+            raise InputError(f"plan: missing column(s) {missing}", column=missing[0])
+        times = times.append(pd.DatetimeIndex(pd.to_datetime(plan["time"], utc=True))
+                             .as_unit("ns"))
+        changes = np.concatenate([changes, plan["change"].to_numpy(float)])
+    order = np.argsort(times.asi8, kind="stable")
+    t, c = times[order], changes[order]
+    if (np.cumsum(c) < -1e-9).any():
+        raise InputError("the plan withdraws more than the balance holds", column="change")
+    ledger = pd.DataFrame({
+        "time": np.tile(t, paths),
+        "account": pd.Categorical.from_codes(np.repeat(np.arange(paths), len(c)),
+                                             categories=[f"{i:06d}" for i in range(paths)]),
+        "token": "T",
+        "change": np.tile(c, paths),
+    })
+    grid = DayGrid(ledger, s, days)
+    ones = np.ones(grid.n_keys)
+    values = accrue(grid, terms, ones * min_holding, ones * cap, lambda d: apr_arr[d],
+                    np.zeros(grid.n_keys, dtype=np.int64),
+                    np.full(grid.n_keys, days, dtype=np.int64))
+    end = s + pd.Timedelta(days=days)
+    balance_end = float(c[t < end].sum())
+    avg, elig, apr_used, reward = values
+    return Projection(avg, elig, apr_used, reward, grid.dates(), balance_end, float(balance),
+                      terms.days_per_year)
+
+
+def effective_apr_curve(
+    balances: NDArray[np.float64] | list[float],
+    apr: float,
+    min_holding: float = 0.0,
+    cap: float = np.inf,
+    terms: Terms | None = None,
+) -> pd.DataFrame:
+    """``balance, effective_apr, daily_reward``: the day's reward (the rule, truncated) and
+    ``reward * days_per_year / balance`` — zero below the minimum, the APR up to the cap,
+    ``apr * cap / balance`` above it (tiers and fee as the terms say)."""
+    terms = terms or Terms()
+    b = np.asarray(balances, dtype=float)
+    if b.ndim != 1 or not np.isfinite(b).all() or (b < 0).any():
+        raise ParameterError("--balances: give non-negative numbers, e.g. 50,100,1000")
+    r = daily_reward(b, apr, min_holding, cap, tiers=terms.tiers, fee=terms.fee,
+                     precision=terms.precision, days_per_year=terms.days_per_year)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        eff = np.where(b > 0, r * terms.days_per_year / b, 0.0)
+    return pd.DataFrame({"balance": b, "effective_apr": eff, "daily_reward": r})
+
+
+def gbm_prices(p0: float, volatility: float, days: int, paths: int, seed: int | None = 0,
+               drift: float = 0.0, days_per_year: float = 365.0) -> NDArray[np.float64]:
+    """Geometric Brownian motion price paths ``(days + 1, paths)``, row 0 = ``p0``.
+
+    ``volatility`` and ``drift`` are annual (fractions); daily steps of ``1/days_per_year``.
+    """
+    if not (p0 > 0 and volatility >= 0 and days >= 1 and paths >= 1):
+        raise ParameterError("--price must be > 0, --volatility >= 0, days and paths >= 1")
+    dt = 1.0 / days_per_year
+    z = np.random.default_rng(seed).standard_normal((days, paths))
+    steps = (drift - 0.5 * volatility**2) * dt + volatility * np.sqrt(dt) * z
+    return p0 * np.exp(np.vstack([np.zeros((1, paths)), np.cumsum(steps, axis=0)]))
+
+
+def bootstrap_prices(prices: pd.Series | NDArray[np.float64], days: int, paths: int,
+                     seed: int | None = 0, p0: float | None = None) -> NDArray[np.float64]:
+    """Price paths ``(days + 1, paths)`` from daily log returns of ``prices`` drawn with
+    replacement (iid bootstrap), starting at ``p0`` (default the last price)."""
+    p = np.asarray(prices, dtype=float)
+    if len(p) < 3 or not (np.isfinite(p) & (p > 0)).all():
+        raise InputError("a price series needs at least 3 positive prices")
+    r = np.diff(np.log(p))
+    draw = np.random.default_rng(seed).choice(r, size=(days, paths), replace=True)
+    start = p[-1] if p0 is None else p0
+    return start * np.exp(np.vstack([np.zeros((1, paths)), np.cumsum(draw, axis=0)]))
+
+
+def fiat_outcomes(proj: Projection, prices: NDArray[np.float64]) -> dict:
+    """Fiat view of a projection under price paths ``(days + 1, paths)``.
+
+    Each reward is valued at the price of the day it is paid (the day after it accrues);
+    the position at the last price. ``token_return`` against ``fiat_return`` is the
+    disclaimer's point: the APR is paid in tokens, not dollars.
+    """
+    days = proj.reward.shape[0]
+    if prices.shape[0] < days + 1:
+        raise ParameterError(f"price paths need {days + 1} rows, got {prices.shape[0]}")
+    reward = proj.reward
+    if reward.shape[1] == 1 and prices.shape[1] > 1:
+        reward = np.repeat(reward, prices.shape[1], axis=1)
+    rewards_fiat = (reward * prices[1:days + 1]).sum(axis=0)
+    final_tokens = proj.balance_end + reward.sum(axis=0)
+    initial = proj.start_balance * prices[0]
+    final_value = final_tokens * prices[days]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        fiat_return = np.where(initial > 0, final_value / initial - 1, np.nan)
+        token_return = final_tokens / proj.start_balance - 1 if proj.start_balance else \
+            np.full_like(final_value, np.nan)
+    return {
+        "rewards_fiat": _quantiles(rewards_fiat),
+        "final_value": _quantiles(final_value),
+        "fiat_return": _quantiles(fiat_return),
+        "token_return": _quantiles(np.broadcast_to(token_return, final_value.shape)),
+        "p_fiat_loss": float(np.mean(final_value < initial)),
+    }
+
+
+def tokens_side_by_side(
+    budget: float,
+    catalog: pd.DataFrame,
+    days: int = 365,
+    paths: int = 1000,
+    seed: int | None = 0,
+    terms: Terms | None = None,
+    start: object = "2025-11-20",
+) -> pd.DataFrame:
+    """The same fiat budget put into each token: tokens bought at ``price_usd``, rewards
+    over ``days`` (engine, compounding), and fiat outcomes under GBM at the token's
+    volatility with zero drift. ``assumed`` names the assumed catalogue values used."""
+    if not budget > 0:
+        raise ParameterError(f"--budget: {budget} must be positive")
+    rows = []
+    for i, (token, r) in enumerate(catalog.iterrows()):
+        price = float(r["price_usd"])
+        amount = budget / price
+        proj = project(amount, apr=float(r["apr"]), min_holding=float(r["min_holding"]),
+                       cap=float(r["cap"]), terms=terms, days=days, start=start)
+        vol = float(r["volatility"])
+        fiat = fiat_outcomes(proj, gbm_prices(price, vol, days, paths,
+                                              None if seed is None else seed + i))
+        assumed = [f for f in ("min_holding", "cap", "apr", "volatility", "price_usd")
+                   if r[f"{f}_confidence"] == "assumed"]
+        rows.append({
+            "token": token, "price_usd": price, "tokens": amount,
+            "eligible_share": min(amount, float(r["cap"])) / amount
+            if amount >= float(r["min_holding"]) else 0.0,
+            "apr": float(r["apr"]), "effective_apr": float(proj.effective_apr[0]),
+            "rewards_tokens": float(proj.total_rewards[0]),
+            "volatility": vol,
+            "final_value_p5": fiat["final_value"]["p5"],
+            "final_value_p50": fiat["final_value"]["p50"],
+            "final_value_p95": fiat["final_value"]["p95"],
+            "p_fiat_loss": fiat["p_fiat_loss"],
+            "assumed": ", ".join(assumed),
+        })
+    return pd.DataFrame(rows)

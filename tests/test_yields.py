@@ -1,0 +1,92 @@
+"""Holder yields: projections equal the engine, curves worked by hand, fiat views."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import make_ledger
+
+from softstake_model import Terms, load_catalog, reward_history
+from softstake_model.rules import parse_tiers
+from softstake_model.yields import (
+    bootstrap_prices,
+    effective_apr_curve,
+    fiat_outcomes,
+    gbm_prices,
+    project,
+    tokens_side_by_side,
+)
+
+
+def test_projection_equals_the_engine_history(plain_catalog):
+    # the engine on a ledger holding 100 from before the start, compounding
+    hist = reward_history(make_ledger([("2025-11-10T00:00:00Z", "a", "BNB", 100)]),
+                          plain_catalog, start="2025-11-20", end="2025-12-19")
+    proj = project(100, apr=0.0365, days=30, start="2025-11-20")
+    assert proj.reward[:, 0].tolist() == hist["reward"].tolist()
+    # and the hand-worked first days (see test_rewards.test_compounding_by_hand)
+    assert proj.reward[:4, 0].tolist() == [0.01, 0.01000083, 0.01000183, 0.01000283]
+    s = proj.summary()
+    assert s["total_rewards"] == pytest.approx(hist["reward"].sum(), abs=1e-12)
+    assert s["final_balance"] == pytest.approx(100 + hist["reward"].sum(), abs=1e-12)
+    avg = hist["avg_balance"].mean()
+    assert s["effective_apr"] == pytest.approx(hist["reward"].sum() / avg * 365 / 30)
+
+
+def test_projection_with_a_plan_equals_the_engine(plain_catalog):
+    plan = pd.DataFrame({"time": ["2025-11-22T12:00:00Z"], "change": [-60.0]})
+    proj = project(100, apr=0.0365, days=5, start="2025-11-20", plan=plan)
+    led = make_ledger([("2025-11-19T00:00:00Z", "a", "BNB", 100),
+                       ("2025-11-22T12:00:00Z", "a", "BNB", -60)])
+    hist = reward_history(led, plain_catalog, start="2025-11-20", end="2025-11-24")
+    assert proj.reward[:, 0].tolist() == hist["reward"].tolist()
+    assert proj.summary()["final_balance"] == pytest.approx(40 + hist["reward"].sum())
+
+
+def test_apr_paths_are_keys_of_one_run():
+    apr = np.array([[0.0365, 0.073]] * 3)
+    proj = project(100, apr=apr, days=3, start="2025-11-20", terms=Terms(payout_time_s=0))
+    # path 1 earns twice path 0's rate: 0.02, then (100.02) * 0.0002 = 0.020004
+    assert proj.reward[:, 1].tolist() == [0.02, 0.020004, 0.02000800]
+    assert proj.reward[:, 0].tolist() == [0.01, 0.010001, 0.010002]
+
+
+def test_effective_apr_curve_by_hand():
+    c = effective_apr_curve([0.4, 0.5, 100, 1000, 2000], 0.0365, 0.5, 1000)
+    # below the minimum: 0; at 100: 0.01 a day -> 3.65 %; above the cap: 0.0365 * 1000 / 2000
+    assert c["daily_reward"].tolist() == [0.0, 0.00005, 0.01, 0.1, 0.1]
+    assert c["effective_apr"].tolist() == pytest.approx([0, 0.0365, 0.0365, 0.0365, 0.01825])
+    tiers = Terms(tiers=parse_tiers("500:0.12,5000:0.008,inf:0.003"))
+    t = effective_apr_curve([6000], 0.0, terms=tiers)
+    assert t["daily_reward"].iloc[0] == 0.27123287  # 99 / 365, see test_rules
+
+
+def test_price_paths():
+    p = gbm_prices(100, 0.8, 365, 20000, seed=3)
+    assert p.shape == (366, 20000) and (p[0] == 100).all()
+    # zero drift: E[P_T] = P_0 (martingale); log-return sd = sigma
+    assert p[-1].mean() == pytest.approx(100, rel=0.03)
+    assert np.log(p[-1] / 100).std() == pytest.approx(0.8, rel=0.03)
+    hist = pd.Series([10.0, 11.0, 9.9, 10.89])
+    b = bootstrap_prices(hist, 5, 100, seed=1)
+    steps = np.unique(np.round(np.diff(np.log(b), axis=0), 12))
+    assert set(steps) <= set(np.round(np.diff(np.log(hist.to_numpy())), 12))
+
+
+def test_fiat_view_by_hand():
+    proj = project(100, apr=0.0365, days=2, start="2025-11-20", terms=Terms(payout_time_s=0))
+    # rewards 0.01 and 0.010001; prices 10 -> 20 -> 5 on the two payout days
+    prices = np.array([[10.0], [20.0], [5.0]])
+    f = fiat_outcomes(proj, prices)
+    assert f["rewards_fiat"]["p50"] == pytest.approx(0.01 * 20 + 0.010001 * 5)
+    assert f["final_value"]["p50"] == pytest.approx((100 + 0.020001) * 5)
+    assert f["token_return"]["p50"] == pytest.approx(0.00020001)
+    assert f["fiat_return"]["p50"] == pytest.approx((100.020001 * 5) / 1000 - 1)
+    assert f["p_fiat_loss"] == 1.0
+
+
+def test_tokens_side_by_side():
+    t = tokens_side_by_side(10_000, load_catalog(), days=30, paths=50)
+    assert len(t) == 15
+    bnb = t.set_index("token").loc["BNB"]
+    assert bnb["tokens"] == pytest.approx(10_000 / bnb["price_usd"])
+    assert "price_usd" in bnb["assumed"]
