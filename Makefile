@@ -1,5 +1,5 @@
 # Two set-up commands on a fresh machine (Python 3.11, no conda):
-#   make report   build the default report from the shipped catalogue and examples
+#   make report   build the default HTML report for all 15 tokens (reports/index.html)
 #   make test     lint and run the tests
 # Each creates .venv and installs the project into it first.
 
@@ -17,11 +17,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 report: $(STAMP)
-	@mkdir -p reports
-	$(BIN)/softstake rewards softstake_model/data/examples/ledger.csv \
-		--activations softstake_model/data/examples/activations.csv \
-		--start 2025-11-20 --end 2025-12-19 --out reports/example_rewards.csv
-	@echo "reward history of the example ledger: $(CURDIR)/reports/example_rewards.csv"
+	$(BIN)/softstake report --out reports
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -35,7 +31,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_caps.py
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab --notebook-dir=notebooks
 
 clean:
 	rm -rf $(VENV) reports/*.csv reports/*.html

@@ -11,7 +11,9 @@ import argparse
 import json
 import os
 import sys
+import time
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -235,6 +237,24 @@ def build_parser() -> argparse.ArgumentParser:
                    help="resolution of the cap search (tokens, default 0.01)")
     k.add_argument("--out", metavar="FILE", help="also write the JSON here")
     k.set_defaults(run=_caps)
+
+    rp = sub.add_parser("report", help="run the notebooks and build the HTML report",
+                        description="Run the report notebooks through papermill for a set of "
+                        "scenarios, in parallel, render each to HTML without code, and write "
+                        "an index. Default: every notebook for all 15 catalogue tokens.")
+    rp.add_argument("--scenarios", metavar="FILE.yaml",
+                    help="parameter sets per notebook, with grid: and zip: sweeps")
+    rp.add_argument("--notebook", action="append", metavar="NAME",
+                    help="only these notebooks (yields, caps, liquidity_stress, reconcile)")
+    rp.add_argument("--token", action="append", metavar="T", help="only these tokens")
+    rp.add_argument("-p", "--parameter", nargs=2, action="append", default=[],
+                    metavar=("NAME", "VALUE"), help="set a parameter of the selected notebooks")
+    rp.add_argument("--out", default="reports", metavar="DIR", help="output folder (reports/)")
+    rp.add_argument("--jobs", type=int, metavar="N", help="parallel runs (default: cores)")
+    rp.add_argument("--quick", action="store_true",
+                    help="small parameters (and BNB, SOL, ADA only) for a fast smoke run")
+    rp.add_argument("--notebooks-dir", metavar="DIR", help="where the notebooks are")
+    rp.set_defaults(run=_report)
     return parser
 
 
@@ -361,6 +381,25 @@ def _caps(args: argparse.Namespace) -> int:
     if args.out:
         atomic_write(args.out, lambda h: h.write(text))
     return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from .report.runner import NOTEBOOKS_DIR, execute, load_scenarios, plan
+
+    scenarios = load_scenarios(args.scenarios) if args.scenarios else None
+    runs = plan(scenarios, args.notebook, args.token, [tuple(p) for p in args.parameter],
+                args.quick)
+    nb_dir = Path(args.notebooks_dir) if args.notebooks_dir else NOTEBOOKS_DIR
+    _note(f"{len(runs)} run(s) with {args.jobs or os.cpu_count()} job(s)")
+    t = time.perf_counter()
+    results = execute(runs, args.out, args.jobs, nb_dir)
+    failed = [r for r in results if not r.ok]
+    for r in failed:
+        _note(f"error: {r.run.notebook} [{r.run.label}] failed at {r.error}")
+    index = Path(args.out).resolve() / "index.html"
+    print(f"{len(results) - len(failed)} of {len(results)} reports built in "
+          f"{time.perf_counter() - t:.0f} s; open {index}")
+    return 1 if failed else 0
 
 
 def _data(name: str) -> str:

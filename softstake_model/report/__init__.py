@@ -1,0 +1,56 @@
+"""Report notebooks and their runner.
+
+What a notebook imports: :func:`parameters` (collect what the parameters cell defined),
+:func:`validate` (into the frozen parameter object), :func:`headline` (figures the index
+collects), :func:`show_assumed` (say which assumed values drive the figures).
+"""
+
+from __future__ import annotations
+
+from .params import QUICK, SCHEMAS, validate
+
+__all__ = ["QUICK", "SCHEMAS", "validate", "parameters", "headline", "show_assumed", "show",
+           "HEADLINE_MIME"]
+
+#: MIME type of the headline output the runner reads back from executed notebooks.
+HEADLINE_MIME = "application/vnd.softstake.headline+json"
+
+
+def parameters(namespace: dict, before: set[str]) -> dict:
+    """Names the parameters cell (and papermill's injected cell) defined: everything in
+    ``namespace`` that was not there before, except private names and modules."""
+    import types
+
+    return {k: v for k, v in namespace.items()
+            if k not in before and not k.startswith("_") and not isinstance(v, types.ModuleType)}
+
+
+def headline(**figures: object) -> None:
+    """Display the run's headline figures (numbers or short text) for the index."""
+    import json
+
+    from IPython.display import display
+
+    clean = {k: (float(v) if hasattr(v, "item") else v) for k, v in figures.items()}
+    json.dumps(clean)  # must be plain JSON
+    display({HEADLINE_MIME: clean, "text/plain": ""}, raw=True)
+
+
+def show_assumed(lines: list[str]) -> None:
+    """Say, beside the figures, which assumed values drive them."""
+    from IPython.display import Markdown, display
+
+    if lines:
+        text = "**Assumed values behind these figures:**\n\n" + "\n".join(f"- {x}" for x in lines)
+    else:
+        text = "*No assumed catalogue value drives these figures.*"
+    display(Markdown(text))
+
+
+def show(fig: object) -> None:
+    """Display a figure once and close it (no second copy from the inline backend)."""
+    import matplotlib.pyplot as plt
+    from IPython.display import display
+
+    display(fig)
+    plt.close(fig)

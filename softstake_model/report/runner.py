@@ -1,0 +1,358 @@
+"""The report runner: scenarios → validated runs → papermill in parallel → HTML → index.
+
+Every run is validated against its notebook's schema before anything executes. Runs are
+executed by papermill in worker processes, each into a private build folder; only a run that
+succeeds has its executed notebook and HTML moved into the output folder, so a failing run
+never replaces a good report. ``index.html`` (and ``index.json``) list every run with the
+headline figures the notebook itself displayed, collected from the executed notebook.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import shutil
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from ..errors import InputError, ParameterError
+from ..sweeps import grid, zip_
+from . import HEADLINE_MIME
+from .params import ALL_TOKENS, QUICK, SCHEMAS, validate
+
+__all__ = ["Run", "RunResult", "NOTEBOOKS_DIR", "load_scenarios", "plan", "execute",
+           "write_index", "QUICK_TOKENS"]
+
+NOTEBOOKS_DIR = Path(__file__).resolve().parents[2] / "notebooks"
+#: Tokens of the per-token notebooks in a --quick run (unless --token says otherwise).
+QUICK_TOKENS = ("BNB", "SOL", "ADA")
+
+
+@dataclass
+class Run:
+    """One notebook execution: its parameters (validated) and where it goes."""
+
+    notebook: str
+    label: str
+    params: dict
+    slug: str = ""
+
+
+@dataclass
+class RunResult:
+    run: Run
+    ok: bool
+    seconds: float
+    headline: dict = field(default_factory=dict)
+    error: str = ""
+    html: str = ""
+    ipynb: str = ""
+
+
+def load_scenarios(path: str | Path) -> dict[str, list[dict]]:
+    """Read a scenario file: for each notebook, a list of parameter sets.
+
+    Each item is a mapping of parameters, or ``grid: {name: [values]}`` /
+    ``zip: {name: [values]}`` (with an optional ``params:`` mapping shared by the expansion)::
+
+        yields:
+          - {token: BNB, budget_usd: 5000}
+          - grid: {token: [SOL, ADA], days: [90, 365]}
+            params: {apr_paths: 100}
+        liquidity_stress:
+          - zip: {buffer_ratio: [0.05, 0.1], shock_fraction: [0.2, 0.4]}
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise InputError("file not found", file=str(p))
+    try:
+        data = yaml.safe_load(p.read_text())
+    except yaml.YAMLError as e:
+        raise InputError(f"not valid YAML: {e}", file=str(p)) from None
+    if not isinstance(data, dict):
+        raise InputError("expected a mapping of notebook name -> list of scenarios", file=str(p))
+    out: dict[str, list[dict]] = {}
+    for nb, items in data.items():
+        if nb not in SCHEMAS:
+            raise InputError(f"unknown notebook '{nb}'; choose from {', '.join(SCHEMAS)}",
+                             file=str(p))
+        if not isinstance(items, list):
+            raise InputError(f"{nb}: expected a list of scenarios", file=str(p))
+        runs: list[dict] = []
+        for i, item in enumerate(items):
+            if not isinstance(item, dict):
+                raise InputError(f"{nb}: scenario {i + 1} is not a mapping", file=str(p))
+            kinds = [k for k in ("grid", "zip") if k in item]
+            if len(kinds) > 1:
+                raise InputError(f"{nb}: scenario {i + 1} has both grid and zip", file=str(p))
+            if kinds:
+                extra = set(item) - {kinds[0], "params"}
+                if extra:
+                    raise InputError(f"{nb}: scenario {i + 1}: unexpected key(s) {sorted(extra)} "
+                                     "beside grid/zip (put shared values under params:)",
+                                     file=str(p))
+                axes = item[kinds[0]]
+                if not isinstance(axes, dict):
+                    raise InputError(f"{nb}: scenario {i + 1}: {kinds[0]} needs a mapping of "
+                                     "name -> list", file=str(p))
+                try:
+                    expanded = (grid if kinds[0] == "grid" else zip_)(**axes)
+                except ParameterError as e:
+                    raise InputError(f"{nb}: scenario {i + 1}: {e}", file=str(p)) from None
+                shared = item.get("params") or {}
+                runs += [{**shared, **sc} for sc in expanded]
+            else:
+                runs.append(dict(item))
+        out[nb] = runs
+    return out
+
+
+def _default_scenarios(tokens: list[str]) -> dict[str, list[dict]]:
+    return {
+        "yields": [{"token": t} for t in tokens],
+        "caps": [{"token": t} for t in tokens],
+        "liquidity_stress": [{"tokens": ",".join(tokens)}],
+        "reconcile": [{}],
+    }
+
+
+def _parse_value(text: str) -> object:
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
+
+
+def _label(values: dict) -> str:
+    if not values:
+        return "default"
+    return ", ".join(f"{k}={v}" for k, v in values.items())
+
+
+def _slug(nb: str, label: str, taken: set[str]) -> str:
+    base = re.sub(r"[^A-Za-z0-9._=-]+", "_", f"{nb}-{label}").strip("_")[:120]
+    slug, k = base, 2
+    while slug in taken:
+        slug, k = f"{base}-{k}", k + 1
+    taken.add(slug)
+    return slug
+
+
+def plan(
+    scenarios: dict[str, list[dict]] | None = None,
+    notebooks: list[str] | None = None,
+    tokens: list[str] | None = None,
+    overrides: list[tuple[str, str]] | None = None,
+    quick: bool = False,
+) -> list[Run]:
+    """The runs to execute, every one validated (all problems reported together).
+
+    Parameters are layered: the notebook's defaults, then ``QUICK`` (with ``quick``), then
+    the scenario's values, then ``-p`` overrides. ``tokens`` keeps only runs of those tokens
+    (and sets ``tokens`` of the stress notebook).
+    """
+    if notebooks:
+        unknown = [n for n in notebooks if n not in SCHEMAS]
+        if unknown:
+            raise ParameterError(f"--notebook: unknown {unknown}; choose from "
+                                 f"{', '.join(SCHEMAS)}")
+    wanted = [t.strip().upper() for arg in (tokens or []) for t in arg.split(",") if t.strip()]
+    if wanted:
+        from ..catalog import load_catalog
+
+        bad = [t for t in wanted if t not in load_catalog().index]
+        if bad:
+            raise ParameterError(f"--token: unknown token(s) {bad}")
+    default_tokens = wanted or (list(QUICK_TOKENS) if quick else ALL_TOKENS.split(","))
+    sc = scenarios if scenarios is not None else _default_scenarios(default_tokens)
+    selected = {nb: items for nb, items in sc.items() if not notebooks or nb in notebooks}
+    over = {}
+    for name, value in overrides or []:
+        if not any(name in SCHEMAS[nb].__dataclass_fields__ for nb in selected):
+            raise ParameterError(f"-p {name}: no selected notebook has a parameter '{name}'")
+        over[name] = _parse_value(value)
+    runs: list[Run] = []
+    problems: list[str] = []
+    taken: set[str] = set()
+    for nb, items in selected.items():
+        fields = SCHEMAS[nb].__dataclass_fields__
+        for item in items:
+            values = dict(QUICK[nb]) if quick else {}
+            values.update(item)
+            if wanted and "token" in values and str(values["token"]).upper() not in wanted:
+                continue
+            if wanted and nb == "liquidity_stress" and "tokens" not in item:
+                values["tokens"] = ",".join(wanted)
+            values.update({k: v for k, v in over.items() if k in fields})
+            label = _label({**item, **{k: v for k, v in over.items() if k in fields}})
+            try:
+                validate(nb, values)
+            except ParameterError as e:
+                problems.append(f"{nb} [{label}]: {e}")
+                continue
+            runs.append(Run(nb, label, values, _slug(nb, label, taken)))
+    if problems:
+        raise ParameterError("invalid scenario(s):\n  " + "\n  ".join(problems))
+    if not runs:
+        raise ParameterError("nothing to run: no scenario matches --notebook/--token")
+    return runs
+
+
+def _html(nb_path: Path, title: str) -> str:
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
+                            exclude_output_prompt=True)
+    body, _ = exporter.from_notebook_node(nbformat.read(nb_path, as_version=4),
+                                          resources={"metadata": {"name": title}})
+    # the report is read offline: no script that fetches from the internet (require.js,
+    # MathJax, mermaid); the report has no LaTeX or diagrams for them to render
+    return re.sub(r"<script\b[^>]*>(?:(?!</script>).)*?</script>",
+                  lambda m: "" if "https://" in m.group(0) else m.group(0), body, flags=re.S)
+
+
+def _headline(nb_path: Path) -> dict:
+    data = json.loads(nb_path.read_text())
+    found: dict = {}
+    for cell in data.get("cells", []):
+        for out in cell.get("outputs", []):
+            h = out.get("data", {}).get(HEADLINE_MIME)
+            if isinstance(h, dict):
+                found.update(h)
+    return found
+
+
+def _quiet_worker() -> None:
+    """Workers' own stderr (kernel start-up warnings) is noise: failures come back as
+    results, with the failing cell's error."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
+
+
+def _execute_one(run: Run, build: str, notebooks_dir: str) -> RunResult:
+    """Worker: execute one run into ``build`` and render it; never raises."""
+    import papermill as pm
+
+    src = Path(notebooks_dir) / f"{run.notebook}.ipynb"
+    out_nb = Path(build) / f"{run.slug}.ipynb"
+    t = time.perf_counter()
+    try:
+        pm.execute_notebook(str(src), str(out_nb), parameters=run.params, kernel_name="python3",
+                            cwd=str(notebooks_dir), progress_bar=False, log_output=False)
+        page = _html(out_nb, f"{run.notebook} — {run.label}")
+        (Path(build) / f"{run.slug}.html").write_text(page, encoding="utf-8")
+        return RunResult(run, True, time.perf_counter() - t, _headline(out_nb))
+    except pm.PapermillExecutionError as e:
+        err = f"cell {e.cell_index}: {e.ename}: {e.evalue}"
+    except Exception as e:  # a worker reports every failure; the runner decides
+        err = f"{type(e).__name__}: {e}"
+    return RunResult(run, False, time.perf_counter() - t, error=err)
+
+
+def execute(runs: list[Run], out: str | Path = "reports", jobs: int | None = None,
+            notebooks_dir: str | Path = NOTEBOOKS_DIR, progress: bool = True) -> list[RunResult]:
+    """Execute ``runs`` in parallel; move each successful report into ``out``; write the
+    index. Failed runs leave any earlier report of the same name untouched; their partly
+    executed notebook goes to ``out/.failed/`` for inspection."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    notebooks_dir = Path(notebooks_dir)
+    for nb in {r.notebook for r in runs}:
+        if not (notebooks_dir / f"{nb}.ipynb").is_file():
+            raise InputError(f"notebook {nb}.ipynb not found", file=str(notebooks_dir))
+    jobs = jobs or os.cpu_count() or 1
+    if jobs < 1:
+        raise ParameterError(f"--jobs: {jobs} must be >= 1")
+    build = Path(tempfile.mkdtemp(prefix=".build-", dir=out))
+    results: list[RunResult] = []
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_quiet_worker) as pool:
+            futures = [pool.submit(_execute_one, r, str(build), str(notebooks_dir))
+                       for r in runs]
+            done = as_completed(futures)
+            if progress:
+                from tqdm.auto import tqdm
+
+                done = tqdm(done, total=len(futures), desc="reports", unit="run", disable=None)
+            for fut in done:
+                res = fut.result()
+                slug = res.run.slug
+                if res.ok:
+                    for ext in ("ipynb", "html"):
+                        os.replace(build / f"{slug}.{ext}", out / f"{slug}.{ext}")
+                    res.html, res.ipynb = f"{slug}.html", f"{slug}.ipynb"
+                else:
+                    failed = out / ".failed"
+                    failed.mkdir(exist_ok=True)
+                    if (build / f"{slug}.ipynb").exists():
+                        os.replace(build / f"{slug}.ipynb", failed / f"{slug}.ipynb")
+                    if (out / f"{slug}.html").exists():
+                        res.html = f"{slug}.html"  # the earlier, good report stays
+                results.append(res)
+    finally:
+        shutil.rmtree(build, ignore_errors=True)
+    order = {id(r): i for i, r in enumerate(runs)}
+    results.sort(key=lambda r: order[id(r.run)] if id(r.run) in order else 0)
+    write_index(results, out)
+    return results
+
+
+def _fmt(v: object) -> str:
+    if isinstance(v, float):
+        return f"{v:.6g}"
+    return html.escape(str(v))
+
+
+def write_index(results: list[RunResult], out: Path) -> Path:
+    """``index.html`` and ``index.json``: every run, its parameters, headline figures, links."""
+    from .. import __version__
+
+    rows = []
+    for r in sorted(results, key=lambda x: (x.run.notebook, x.run.slug)):
+        figures = "<br>".join(f"<b>{html.escape(k)}</b>: {_fmt(v)}"
+                              for k, v in r.headline.items())
+        params = "<br>".join(f"{html.escape(k)} = {_fmt(v)}" for k, v in r.run.params.items())
+        link = f'<a href="{html.escape(r.html)}">report</a>' if r.html else ""
+        nb_link = f'<a href="{html.escape(r.ipynb)}">notebook</a>' if r.ipynb else ""
+        status = "ok" if r.ok else f'<span class="fail">failed: {html.escape(r.error)}</span>'
+        rows.append(f"<tr><td>{html.escape(r.run.notebook)}</td>"
+                    f"<td>{html.escape(r.run.label)}</td><td>{figures}</td>"
+                    f"<td class='params'>{params}</td><td>{status}<br>{r.seconds:.1f} s</td>"
+                    f"<td>{link} {nb_link}</td></tr>")
+    ok = sum(r.ok for r in results)
+    page = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>softstake reports</title>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 2em; color: #222; }}
+table {{ border-collapse: collapse; width: 100%; font-size: 0.9em; }}
+th, td {{ border: 1px solid #ccc; padding: 0.4em 0.6em; vertical-align: top; text-align: left; }}
+th {{ background: #f0f0f0; }}
+td.params {{ color: #555; font-size: 0.85em; }}
+.fail {{ color: #b00; }}
+</style></head><body>
+<h1>softstake reports</h1>
+<p>{ok} of {len(results)} runs succeeded; generated {time.strftime('%Y-%m-%d %H:%M UTC',
+                                                                  time.gmtime())} by softstake
+{html.escape(__version__)}. Headline figures are those each notebook displayed. Reports say
+which assumed catalogue values drive their figures.</p>
+<table><thead><tr><th>notebook</th><th>scenario</th><th>headline figures</th>
+<th>parameters</th><th>status</th><th>links</th></tr></thead>
+<tbody>
+{chr(10).join(rows)}
+</tbody></table></body></html>
+"""
+    data = [{"notebook": r.run.notebook, "scenario": r.run.label, "params": r.run.params,
+             "ok": r.ok, "error": r.error, "seconds": r.seconds, "headline": r.headline,
+             "html": r.html, "ipynb": r.ipynb} for r in results]
+    from ..files import atomic_write
+
+    atomic_write(out / "index.json", lambda h: h.write(json.dumps(data, indent=2,
+                                                                   default=str) + "\n"))
+    return atomic_write(out / "index.html", lambda h: h.write(page))

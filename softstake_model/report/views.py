@@ -1,0 +1,180 @@
+"""What each report notebook shows, computed by the package's tested functions.
+
+One function per notebook turns its validated parameters into plain data (frames, dicts,
+arrays); the notebook only displays it and calls :mod:`plots`. Nothing here recomputes a
+rule: projections go through the engine, costs through :mod:`caps`, stress through
+:mod:`liquidity`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..apr import apr_table, fit_ou, simulate_ou
+from ..apr.uncertainty import OUFit
+from ..caps import CapModel, cap_metrics, platform_margin, sample_population
+from ..catalog import load_catalog, override
+from ..ledger import read_ledger, read_rewards_record
+from ..liquidity import (
+    RunModel,
+    StressParams,
+    simulate,
+    size_buffer,
+    summarize,
+    withdrawal_rates,
+)
+from ..reconcile import reconcile
+from ..terms import preset
+from ..yields import (
+    effective_apr_curve,
+    fiat_outcomes,
+    gbm_prices,
+    project,
+    tokens_side_by_side,
+)
+from .params import CapsParams, ReconcileParams, StressReportParams, YieldsParams
+
+__all__ = ["assumed_lines", "yields_view", "caps_view", "stress_view", "reconcile_view"]
+
+_FIELDS = ("min_holding", "cap", "apr", "unbonding", "volatility", "price_usd")
+
+
+def assumed_lines(catalog: pd.DataFrame, token: str, fields: tuple[str, ...] = _FIELDS) -> list:
+    """``field = value (why)`` for every assumed catalogue value of ``token`` among ``fields``."""
+    row = catalog.loc[token]
+    return [f"{token} {f} = {row[f]} ({row[f + '_source']})" for f in fields
+            if row[f + "_confidence"] == "assumed"]
+
+
+def _eth_shape() -> OUFit:
+    from importlib import resources
+
+    path = resources.files("softstake_model") / "data" / "eth_staking_apr_ethstore_daily.csv"
+    return fit_ou(pd.read_csv(str(path))["apr"], bootstrap=0)
+
+
+def yields_view(p: YieldsParams) -> dict:
+    """Projection (constant APR and APR paths), effective-APR curve, fiat outcomes, and the
+    same budget in every token."""
+    cat = load_catalog(p.catalog)
+    row = cat.loc[p.token]
+    terms = preset(p.preset)
+    price, apr = float(row["price_usd"]), float(row["apr"])
+    mn, cap, vol = float(row["min_holding"]), float(row["cap"]), float(row["volatility"])
+    amount = p.balance if p.balance is not None else p.budget_usd / price
+    base = project(amount, apr=apr, min_holding=mn, cap=cap, terms=terms, days=p.days)
+    out: dict = {"token": p.token, "amount": amount, "price": price, "apr": apr,
+                 "min_holding": mn, "cap": cap, "volatility": vol, "projection": base,
+                 "assumed": assumed_lines(cat, p.token)}
+    if p.apr_paths:
+        shape = _eth_shape()
+        fit = OUFit(shape.kappa, float(np.log(apr)), shape.sigma, 1.0, apr, shape.n)
+        out["apr_paths"] = simulate_ou(fit, p.days, p.apr_paths, p.seed)
+        out["projection_paths"] = project(amount, apr=out["apr_paths"], min_holding=mn,
+                                          cap=cap, terms=terms, days=p.days)
+        out["ou"] = {"kappa": shape.kappa, "sigma": shape.sigma, "half_life_days":
+                     shape.half_life_days}
+        out["assumed"].append("APR paths: OU speed and volatility of ETH.STORE's daily APR "
+                              "carried over to this token")
+    hi = cap * 4 if np.isfinite(cap) else max(amount, mn) * 100
+    out["curve"] = effective_apr_curve(np.geomspace(max(mn / 10, 1e-6), hi, 200), apr, mn, cap,
+                                       terms)
+    prices = gbm_prices(price, vol, p.days, p.price_paths, p.seed + 1)
+    out["prices"] = prices
+    out["fiat"] = fiat_outcomes(base, prices)
+    out["side_by_side"] = tokens_side_by_side(amount * price, cat, days=p.days,
+                                              paths=min(p.price_paths, 500), seed=p.seed,
+                                              terms=terms)
+    return out
+
+
+def caps_view(p: CapsParams) -> dict:
+    """A population's rewards under the token's minimum and cap, sweeps, and the margin."""
+    cat = load_catalog(p.catalog)
+    cat = override(cat, [p.token], min_holding=p.min_holding, cap=p.cap)
+    row = cat.loc[p.token]
+    terms = preset("binance_soft_staking")
+    price, apr = float(row["price_usd"]), float(row["apr"])
+    mn, cap = float(row["min_holding"]), float(row["cap"])
+    balances = sample_population(p.population_usd, p.holders, p.seed) / price
+    metrics = cap_metrics(balances, apr, mn, cap, terms)
+    model = CapModel(balances, apr, terms)
+    top = float(np.quantile(balances, 0.999))
+    caps = np.geomspace(max(mn, 1e-3), max(top, mn * 10, 1e-2), p.sweep_points)
+    cap_sweep = model.metrics(caps, mn)
+    mins = np.geomspace(max(mn / 100, 1e-4), max(mn * 100, 1e-2), p.sweep_points)
+    min_sweep = model.metrics(np.full_like(mins, cap), mins)
+    table = apr_table(cat).set_index("token")
+    net = p.network_apr if p.network_apr is not None else table.loc[p.token, "net_apr"]
+    out = {"token": p.token, "price": price, "apr": apr, "min_holding": mn, "cap": cap,
+           "balances": balances, "metrics": metrics, "cap_sweep": cap_sweep,
+           "min_sweep": min_sweep, "network_apr": None if pd.isna(net) else float(net),
+           "assumed": assumed_lines(cat, p.token, ("min_holding", "cap", "apr", "price_usd"))}
+    if out["network_apr"] is not None:
+        out["margin"] = platform_margin(model, out["network_apr"],
+                                        sorted({0.0, 0.05, p.buffer_ratio, 0.2}), caps, mn)
+        current = platform_margin(model, out["network_apr"], [p.buffer_ratio], [cap], mn)
+        out["margin_now"] = current.iloc[0].to_dict()
+        if p.network_apr is None:
+            out["assumed"] += [f"network APR from the {p.token} chain model: "
+                               f"{table.loc[p.token, 'assumed'] or 'no assumed inputs'}"]
+    return out
+
+
+def stress_view(p: StressReportParams) -> dict:
+    """Per token: the deterministic run's daily state, Monte Carlo metrics, the buffer that
+    meets ``alpha``, and a ranking by liquidity risk."""
+    cat = load_catalog()
+    rows, daily, dists = [], {}, {}
+    for i, token in enumerate(p.token_list):
+        r = cat.loc[token]
+        base = StressParams(total=p.total, buffer_ratio=p.buffer_ratio, unbonding=r["unbonding"],
+                            days=p.days, base_rate=p.base_rate)
+        shock = StressParams(total=p.total, buffer_ratio=p.buffer_ratio,
+                             unbonding=r["unbonding"], days=p.days, base_rate=p.base_rate,
+                             shocks=((p.shock_day, p.shock_fraction),))
+        det = simulate(shock, withdrawal_rates(shock))
+        daily[token] = det.daily()
+        runs = RunModel(volatility=float(r["volatility"]), price_sensitivity=0.5)
+        rates = withdrawal_rates(base, p.paths, p.seed + i, runs)
+        mc = simulate(base, rates, daily=False)
+        dists[token] = mc.metrics
+        s = summarize(mc.metrics) if p.paths > 1 else None
+        det_m = det.metrics.iloc[0]
+        rows.append({
+            "token": token, "unbonding": str(base.unbonding),
+            "unbonding_confidence": r["unbonding_confidence"],
+            "shock_max_delay_days": float(det_m["max_delay_days"]),
+            "shock_delayed_share": float(det_m["delayed_share"]),
+            "p_any_delay": s["p_any_delay"] if s else float(det_m["delayed_amount"] > 0),
+            "p99_max_delay_days": s["max_delay_days"]["p99"] if s else None,
+            "buffer_needed": size_buffer(base, rates, p.alpha, tol=1e-3),
+        })
+    ranking = pd.DataFrame(rows).sort_values(["p_any_delay", "buffer_needed"],
+                                             ascending=False, ignore_index=True)
+    assumed = [f"{t} unbonding = {cat.loc[t, 'unbonding']} ({cat.loc[t, 'unbonding_source']})"
+               for t in p.token_list if cat.loc[t, "unbonding_confidence"] == "assumed"]
+    assumed.append("stochastic runs: RunModel defaults (assumed calibration) with a price "
+                   "link of 0.5 at each token's volatility")
+    assumed += [f"{t} volatility ({cat.loc[t, 'volatility_source']})" for t in p.token_list
+                if cat.loc[t, "volatility_confidence"] == "assumed"]
+    return {"ranking": ranking, "daily": daily, "distributions": dists, "assumed": assumed}
+
+
+def reconcile_view(p: ReconcileParams) -> dict:
+    """The reconciliation table with its flagged rows and counts."""
+    cat = load_catalog(p.catalog)
+    if p.apr is not None:
+        cat = override(cat, apr=p.apr)
+    ledger = read_ledger(p.statement)
+    ledger = ledger[ledger["token"].isin(cat.index)]
+    record = read_rewards_record(p.rewards_record) if p.rewards_record else None
+    table = reconcile(ledger, cat, preset(p.preset), rewards_record=record,
+                      activated_at=p.activated_at)
+    counts = table["flag"].value_counts().reindex(["ok", "missing", "unexpected", "mismatch"],
+                                                  fill_value=0)
+    tokens = sorted(set(table["token"]))
+    assumed = [line for t in tokens for line in assumed_lines(cat, t, ("apr",))]
+    return {"table": table, "flagged": table[table["flag"] != "ok"], "counts": counts,
+            "assumed": assumed}
