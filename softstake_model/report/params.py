@@ -147,6 +147,9 @@ class StressReportParams:
         Monte Carlo paths (>= 1).
     alpha
         Target P(any delay) for buffer sizing, in (0, 1).
+    price_link
+        Extra withdrawal share per unit of daily log-price drop in the Monte Carlo runs
+        (>= 0; 0.1: a 5 % drop adds 0.5 % of balances).
     seed
         Random seed.
     """
@@ -160,10 +163,12 @@ class StressReportParams:
     shock_fraction: float = 0.2
     paths: int = 2000
     alpha: float = 0.05
+    price_link: float = 0.1
     seed: int = 0
 
     def __post_init__(self) -> None:
         _check(self.total > 0, "total", f"{self.total} must be > 0")
+        _check(self.price_link >= 0, "price_link", f"{self.price_link} must be >= 0")
         _check(0 <= self.buffer_ratio <= 1, "buffer_ratio", f"{self.buffer_ratio} not in [0, 1]")
         _check(1 <= self.days <= 3650, "days", f"{self.days} not in 1..3650")
         _check(0 <= self.base_rate <= 1, "base_rate", f"{self.base_rate} not in [0, 1]")

@@ -136,7 +136,7 @@ def stress_view(p: StressReportParams) -> dict:
                              shocks=((p.shock_day, p.shock_fraction),))
         det = simulate(shock, withdrawal_rates(shock))
         daily[token] = det.daily()
-        runs = RunModel(volatility=float(r["volatility"]), price_sensitivity=0.5)
+        runs = RunModel(volatility=float(r["volatility"]), price_sensitivity=p.price_link)
         rates = withdrawal_rates(base, p.paths, p.seed + i, runs)
         mc = simulate(base, rates, daily=False)
         dists[token] = mc.metrics
@@ -156,7 +156,7 @@ def stress_view(p: StressReportParams) -> dict:
     assumed = [f"{t} unbonding = {cat.loc[t, 'unbonding']} ({cat.loc[t, 'unbonding_source']})"
                for t in p.token_list if cat.loc[t, "unbonding_confidence"] == "assumed"]
     assumed.append("stochastic runs: RunModel defaults (assumed calibration) with a price "
-                   "link of 0.5 at each token's volatility")
+                   f"link of {p.price_link:g} at each token's volatility")
     assumed += [f"{t} volatility ({cat.loc[t, 'volatility_source']})" for t in p.token_list
                 if cat.loc[t, "volatility_confidence"] == "assumed"]
     return {"ranking": ranking, "daily": daily, "distributions": dists, "assumed": assumed}
