@@ -31,6 +31,7 @@ from .ledger import (
 from .reconcile import reconcile
 from .rewards import reward_history
 from .rules import parse_tiers
+from .scale import MANIFEST, is_ledger_dir, read_ledger_dir, write_history_dir
 from .terms import PRESETS, SNAPSHOT_METHODS, parse_hhmm, preset
 
 __all__ = ["main", "build_parser"]
@@ -90,8 +91,28 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--end", required=True, metavar="YYYY-MM-DD", help="last day (inclusive)")
     r.add_argument("--no-compound", action="store_true",
                    help="do not credit simulated rewards into later balances")
-    r.add_argument("--out", metavar="FILE", help="output CSV (default: stdout)")
+    r.add_argument("--out", metavar="FILE|DIR",
+                   help="output CSV (default: stdout), or a folder: Parquet history plus "
+                        "per-token daily totals")
+    r.add_argument("--engine", choices=["memory", "dask"], default="memory",
+                   help="memory (default) or dask, over the partitions of a converted ledger")
+    r.add_argument("--scheduler", metavar="ADDRESS",
+                   help="with --engine dask: a running Dask scheduler (default: a local "
+                        "cluster sized to the machine)")
     r.set_defaults(run=_rewards)
+
+    lg = sub.add_parser("ledger", help="ledger tools")
+    lsub = lg.add_subparsers(dest="ledger_command", required=True)
+    cv2 = lsub.add_parser("convert", help="stream a ledger into bucketed Parquet partitions",
+                          description="Convert a ledger CSV (generic or Binance statement) "
+                          "into Parquet partitions bucketed by account, reading it in chunks.")
+    cv2.add_argument("input", metavar="INPUT")
+    cv2.add_argument("--out", required=True, metavar="DIR")
+    cv2.add_argument("--buckets", type=int, default=64, metavar="N")
+    cv2.add_argument("--format", default="auto", choices=["auto", "generic",
+                                                          "binance-statement"])
+    cv2.add_argument("--chunksize", type=int, default=1_000_000, metavar="ROWS")
+    cv2.set_defaults(run=_ledger_convert)
 
     c = sub.add_parser("reconcile", help="expected against paid rewards of a statement",
                        description="Check a holder's statement: the reward due each day "
@@ -155,6 +176,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also find the smallest buffer with P(delay) <= ALPHA")
     s.add_argument("--max-delay", type=float, metavar="K",
                    help="with --size-buffer: P(max delay > K days) <= ALPHA instead")
+    s.add_argument("--engine", choices=["memory", "dask"], default="memory",
+                   help="dask: Monte Carlo paths in chunks as Dask tasks")
+    s.add_argument("--scheduler", metavar="ADDRESS", help="with --engine dask: a scheduler")
+    s.add_argument("--chunk", type=int, default=1000, metavar="PATHS",
+                   help="paths per Dask task (results do not depend on it)")
     s.add_argument("--out", metavar="SUMMARY.json", help="write the summary here")
     s.add_argument("--daily-out", metavar="DAILY.csv", help="write the daily state here")
     s.set_defaults(run=_stress)
@@ -447,7 +473,15 @@ def _setup(args: argparse.Namespace, path: str) -> tuple:
         raise ParameterError(f"--apr: {args.apr} must be a fraction in [0, 1] (0.05 = 5%)")
     catalog = override(catalog, apr=args.apr, min_holding=args.min_holding, cap=args.cap)
 
-    ledger = read_ledger(path, args.format)
+    if getattr(args, "engine", "memory") == "dask":
+        ledger = None
+    elif is_ledger_dir(path):
+        ledger = read_ledger_dir(path)
+        ledger.attrs["format"] = json.loads((Path(path) / MANIFEST).read_text())["format"]
+    else:
+        ledger = read_ledger(path, args.format)
+    if ledger is None:  # the Dask engine reads the partitions on its workers
+        return None, catalog, terms, _timeline(args)
     is_statement = ledger.attrs.get("format") == "binance-statement"
     if tokens:
         ledger = ledger[ledger["token"].isin(catalog.index)]
@@ -460,7 +494,10 @@ def _setup(args: argparse.Namespace, path: str) -> tuple:
         check_tokens(ledger, catalog.index, path)
     if ledger.empty:
         raise InputError("no balance changes for the selected token(s)", file=path)
+    return ledger, catalog, terms, _timeline(args)
 
+
+def _timeline(args: argparse.Namespace) -> dict[str, object]:
     timeline: dict[str, object] = {
         "activated_at": args.activated_at, "deactivated_at": args.deactivated_at}
     if args.activations:
@@ -477,13 +514,22 @@ def _setup(args: argparse.Namespace, path: str) -> tuple:
         timeline["excluded"] = set(excl["account"].str.strip())
     if args.apr_history:
         timeline["apr_history"] = read_apr_history(args.apr_history)
-    return ledger, catalog, terms, timeline
+    return timeline
+
+
+def _out_is_dir(out: str | None) -> bool:
+    return out is not None and (out.endswith(("/", os.sep)) or Path(out).is_dir()
+                                or Path(out).suffix == "")
 
 
 def _rewards(args: argparse.Namespace) -> int:
     start, end = _date(args.start, "start"), _date(args.end, "end")
     if end < start:
         raise ParameterError(f"--end {args.end} is before --start {args.start}")
+    if args.engine == "dask":
+        return _rewards_dask(args, start, end)
+    if args.scheduler:
+        raise ParameterError("--scheduler goes with --engine dask")
     ledger, catalog, terms, timeline = _setup(args, args.ledger)
     if (ledger["kind"] == "reward").any() and not args.no_compound:
         _note("the ledger holds reward credits; they are replaced by the simulated ones "
@@ -498,9 +544,50 @@ def _rewards(args: argparse.Namespace) -> int:
         if apr_file and e.file is None:
             raise InputError(e.reason, file=apr_file, column=e.column) from None
         raise
+    if _out_is_dir(args.out):
+        write_history_dir(hist, args.out)
+        _note(f"wrote {len(hist)} rows of history and the daily totals to {args.out}")
+        return 0
     write_csv(hist, args.out)
     if args.out:
         _note(f"wrote {len(hist)} rows to {args.out}")
+    return 0
+
+
+def _rewards_dask(args: argparse.Namespace, start: pd.Timestamp, end: pd.Timestamp) -> int:
+    from .scale import get_client, rewards_dask
+
+    if not is_ledger_dir(args.ledger):
+        raise ParameterError(f"--engine dask reads a converted ledger folder; convert "
+                             f"'{args.ledger}' first: softstake ledger convert "
+                             f"{args.ledger} --out LEDGER_DIR")
+    _, catalog, terms, timeline = _setup(args, args.ledger)
+    client = get_client(args.scheduler)
+    try:
+        link = getattr(client, "dashboard_link", None)
+        if link:
+            _note(f"Dask dashboard: {link}")
+        progress = sys.stderr.isatty()
+        if _out_is_dir(args.out):
+            res = rewards_dask(args.ledger, catalog, terms, start=start, end=end, out=args.out,
+                               client=client, compound=not args.no_compound, progress=progress,
+                               **timeline)
+            _note(f"wrote the history and {len(res['totals'])} daily totals to {args.out}")
+        else:
+            res = rewards_dask(args.ledger, catalog, terms, start=start, end=end, client=client,
+                               compound=not args.no_compound, progress=progress, **timeline)
+            write_csv(res["history"], args.out)
+    finally:
+        client.close()
+    return 0
+
+
+def _ledger_convert(args: argparse.Namespace) -> int:
+    from .scale import convert_ledger
+
+    m = convert_ledger(args.input, args.out, args.buckets, args.format, args.chunksize,
+                       progress=sys.stderr.isatty())
+    _note(f"wrote {m['rows']} rows into {len(m['files'])} partitions under {args.out}")
     return 0
 
 
@@ -545,7 +632,7 @@ def _stress(args: argparse.Namespace) -> int:
     catalog = load_catalog(args.catalog)
     row = select_tokens(catalog, [args.token]).iloc[0] if args.token else None
     rule = args.unbonding or (row["unbonding"] if row is not None else None)
-    rates_file = None
+    rates_file, runs = None, None
     if args.withdrawal_rates:
         rates_file = read_withdrawal_rates(args.withdrawal_rates, args.days)
     days = args.days or (rates_file.shape[0] if rates_file is not None else 90)
@@ -561,15 +648,29 @@ def _stress(args: argparse.Namespace) -> int:
             raise ParameterError("--withdrawal-rates replaces --base-rate and --shock")
         rates = rates_file
     else:
-        runs = None
         if args.paths > 1:
             vol = float(row["volatility"]) if row is not None else 0.0
             runs = RunModel(arrival_rate=args.run_rate, duration_days=args.run_days,
                             size_min=args.run_min, size_alpha=args.run_alpha,
                             size_cap=args.run_cap, volatility=vol,
                             price_sensitivity=args.price_link)
-        rates = withdrawal_rates(params, args.paths, args.seed, runs)
-    res = simulate(params, rates, daily=bool(args.daily_out))
+        rates = withdrawal_rates(params, args.paths, args.seed, runs) \
+            if args.engine == "memory" else None
+    if args.engine == "dask":
+        if rates_file is not None or args.daily_out:
+            raise ParameterError("--engine dask runs generated Monte Carlo paths; it takes "
+                                 "neither --withdrawal-rates nor --daily-out")
+        from .liquidity import StressResult
+        from .scale import get_client, monte_carlo_dask
+
+        client = get_client(args.scheduler)
+        try:
+            metrics = monte_carlo_dask(params, args.paths, args.seed, runs, args.chunk)
+        finally:
+            client.close()
+        res = StressResult(params, metrics, outflow_30d=metrics["outflow_30d"].to_numpy())
+    else:
+        res = simulate(params, rates, daily=bool(args.daily_out))
     summary = summarize(path_metrics(res))
     summary = {"token": args.token.upper() if args.token else None,
                "unbonding": str(params.unbonding), "paths": res.paths, "days": days,
@@ -585,6 +686,8 @@ def _stress(args: argparse.Namespace) -> int:
     if assumed:
         summary["assumed"] = assumed
     if args.size_buffer is not None:
+        if rates is None:  # the search reuses one set of paths in memory
+            rates = withdrawal_rates(params, args.paths, args.seed, runs)
         summary["buffer_for_alpha"] = {
             "alpha": args.size_buffer, "max_delay_days": args.max_delay,
             "buffer_ratio": size_buffer(params, rates, args.size_buffer, args.max_delay)}

@@ -39,6 +39,10 @@ __all__ = [
     "read_product_list",
     "normalise",
     "check_tokens",
+    "detect_format",
+    "iter_chunks",
+    "frame_of",
+    "order_and_check",
     "read_apr_history",
     "read_activations",
 ]
@@ -120,8 +124,15 @@ def read_generic(path: str | Path) -> pd.DataFrame:
     rejected rather than guessed.
     """
     path = Path(path)
-    file = str(path)
-    raw = _read_strings(path, ["time", "account", "token", "change"])
+    return normalise(**_parse_generic(_read_strings(path, GENERIC_COLUMNS), str(path)),
+                     file=str(path))
+
+
+GENERIC_COLUMNS = ["time", "account", "token", "change"]
+
+
+def _parse_generic(raw: pd.DataFrame, file: str) -> dict:
+    """Columns of a chunk of the generic CSV (strings, with ``line``), validated."""
     lines = raw["line"].to_numpy()
     time = _times(raw["time"], lines, file, "time")
     wallet = raw["wallet"].str.strip().str.lower() if "wallet" in raw else None
@@ -133,16 +144,15 @@ def read_generic(path: str | Path) -> pd.DataFrame:
             raise InputError(f"wallet '{wallet.iloc[i]}' is not 'free' or 'locked'",
                              file=file, line=int(lines[i]), column="wallet")
     kind = raw["kind"].str.strip().str.lower() if "kind" in raw else None
-    return normalise(
-        time=time,
-        account=_nonempty(raw["account"], lines, file, "account"),
-        token=_nonempty(raw["token"], lines, file, "token").str.upper(),
-        change=_amounts(raw["change"], lines, file, "change"),
-        wallet=wallet,
-        kind=kind,
-        line=lines,
-        file=file,
-    )
+    return {
+        "time": time,
+        "account": _nonempty(raw["account"], lines, file, "account"),
+        "token": _nonempty(raw["token"], lines, file, "token").str.upper(),
+        "change": _amounts(raw["change"], lines, file, "change"),
+        "wallet": wallet,
+        "kind": kind,
+        "line": lines,
+    }
 
 
 def read_binance_statement(
@@ -155,8 +165,13 @@ def read_binance_statement(
     marked ``kind = reward``.
     """
     path = Path(path)
-    file = str(path)
-    raw = _read_strings(path, BINANCE_COLUMNS)
+    return normalise(**_parse_statement(_read_strings(path, BINANCE_COLUMNS), str(path),
+                                        reward_operations), file=str(path))
+
+
+def _parse_statement(raw: pd.DataFrame, file: str,
+                     reward_operations: str = REWARD_OPERATIONS) -> dict:
+    """Columns of a chunk of a Binance statement (strings, with ``line``): Spot rows only."""
     raw = raw[raw["Account"].str.strip().str.lower() == "spot"]
     lines = raw["line"].to_numpy()
     t = raw["UTC_Time"].str.strip()
@@ -169,19 +184,54 @@ def read_binance_statement(
     account = account.replace("", "self")
     kind = np.where(raw["Operation"].str.contains(reward_operations, case=False, regex=True),
                     "reward", "")
-    return normalise(
-        time=time,
-        account=account,
-        token=_nonempty(raw["Coin"], lines, file, "Coin").str.upper(),
-        change=_amounts(raw["Change"], lines, file, "Change"),
-        wallet=None,
-        kind=kind,
-        line=lines,
-        file=file,
-    )
+    return {
+        "time": time,
+        "account": account,
+        "token": _nonempty(raw["Coin"], lines, file, "Coin").str.upper(),
+        "change": _amounts(raw["Change"], lines, file, "Change"),
+        "wallet": None,
+        "kind": kind,
+        "line": lines,
+    }
 
 
-def normalise(
+def detect_format(path: str | Path) -> str:
+    """``binance-statement`` if the header has the statement's columns, else ``generic``."""
+    names = _header(Path(path))
+    return "binance-statement" if all(c in names for c in BINANCE_COLUMNS) else "generic"
+
+
+def iter_chunks(path: str | Path, format: str = "auto", chunksize: int = 1_000_000):
+    """Parse a ledger file chunk by chunk (never holding it whole): yields frames with the
+    normalised columns, in file order, validated row by row but not yet sorted nor checked
+    for negative balances (that needs whole accounts: see :func:`normalise`)."""
+    path = Path(path)
+    file = str(path)
+    if format == "auto":
+        format = detect_format(path)
+    if format not in ("generic", "binance-statement"):
+        raise ParameterError(f"--format: '{format}' is not auto, generic or binance-statement")
+    required = GENERIC_COLUMNS if format == "generic" else BINANCE_COLUMNS
+    names = _header(path)
+    missing = [c for c in required if c not in names]
+    if missing:
+        raise InputError(f"missing column(s) {missing}; the header has {names}", file=file,
+                         line=1, column=missing[0])
+    parse = _parse_generic if format == "generic" else _parse_statement
+    first = 2
+    try:
+        reader = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig",
+                             skipinitialspace=True, chunksize=chunksize)
+        for raw in reader:
+            raw.columns = [c.strip() for c in raw.columns]
+            raw["line"] = np.arange(first, first + len(raw))
+            first += len(raw)
+            yield frame_of(**parse(raw, file))
+    except (pd.errors.ParserError, UnicodeDecodeError) as e:
+        raise InputError(f"not a readable CSV: {e}", file=file) from None
+
+
+def frame_of(
     *,
     time: pd.Series | pd.DatetimeIndex,
     account: pd.Series | np.ndarray,
@@ -190,21 +240,14 @@ def normalise(
     wallet: pd.Series | np.ndarray | None = None,
     kind: pd.Series | np.ndarray | None = None,
     line: np.ndarray | None = None,
-    file: str | None = None,
 ) -> pd.DataFrame:
-    """Assemble, order and validate a ledger frame (see the module doc for columns).
-
-    Raises
-    ------
-    InputError
-        If a balance goes negative: names the line (or row) of the change that does it.
-    """
+    """Assemble the ledger columns (see the module doc), in the order given."""
     n = len(change)
-    frame = pd.DataFrame(
+    idx = pd.DatetimeIndex(time)
+    idx = idx.tz_convert("UTC") if idx.tz is not None else idx.tz_localize("UTC")
+    return pd.DataFrame(
         {
-            "time": pd.DatetimeIndex(time).tz_convert("UTC").as_unit("ns")
-            if getattr(pd.DatetimeIndex(time), "tz", None) is not None
-            else pd.DatetimeIndex(time).tz_localize("UTC").as_unit("ns"),
+            "time": idx.as_unit("ns"),
             "account": np.asarray(account, dtype=object).astype(str),
             "token": np.asarray(token, dtype=object).astype(str),
             "change": np.asarray(change, dtype=np.float64),
@@ -213,7 +256,23 @@ def normalise(
             "line": np.arange(2, n + 2) if line is None else np.asarray(line),
         }
     )
-    frame = frame.sort_values("time", kind="stable", ignore_index=True)
+
+
+def normalise(*, file: str | None = None, **columns: object) -> pd.DataFrame:
+    """Assemble (:func:`frame_of`), order by time (file order within an instant) and validate.
+
+    Raises
+    ------
+    InputError
+        If a balance goes negative: names the line (or row) of the change that does it.
+    """
+    return order_and_check(frame_of(**columns), file)
+
+
+def order_and_check(frame: pd.DataFrame, file: str | None = None) -> pd.DataFrame:
+    """Sort a ledger frame by time, keeping file order within an instant (by ``line``), and
+    check that no balance goes negative."""
+    frame = frame.sort_values(["time", "line"], kind="stable", ignore_index=True)
     _check_negative(frame, file)
     return frame
 
@@ -242,8 +301,7 @@ def read_ledger(path: str | Path, format: str = "auto") -> pd.DataFrame:
     """
     path = Path(path)
     if format == "auto":
-        names = _header(path)
-        format = "binance-statement" if all(c in names for c in BINANCE_COLUMNS) else "generic"
+        format = detect_format(path)
     readers = {"generic": read_generic, "binance-statement": read_binance_statement}
     if format in readers:
         frame = readers[format](path)

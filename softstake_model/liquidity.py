@@ -44,6 +44,7 @@ __all__ = [
     "METRICS",
     "DAILY_COLUMNS",
     "withdrawal_rates",
+    "RNG_BLOCK",
     "simulate",
     "path_metrics",
     "summarize",
@@ -261,38 +262,59 @@ class RunModel:
             raise ParameterError(f"--{bad[0]}: invalid value in {self}")
 
 
+#: Paths drawn together from one seeded stream; chunks of any size give the same paths.
+RNG_BLOCK = 1024
+
+
+def _run_block(params: StressParams, runs: RunModel, seed: int | None, block: int
+               ) -> NDArray[np.float64]:
+    """Stochastic withdrawal rates of paths ``block*RNG_BLOCK .. +RNG_BLOCK`` (days, paths)."""
+    h, n = params.days, RNG_BLOCK
+    rng = np.random.default_rng(None if seed is None else [seed, block])
+    starts = rng.random((h, n)) < runs.arrival_rate
+    size = np.minimum(runs.size_min * (1 - rng.random((h, n))) ** (-1 / runs.size_alpha),
+                      runs.size_cap)
+    daily = np.where(starts, 1 - (1 - size) ** (1 / runs.duration_days), 0.0)
+    spread = np.zeros((h + runs.duration_days, n))
+    for k in range(runs.duration_days):
+        spread[k:k + h] += daily
+    w = spread[:h]
+    if runs.price_sensitivity > 0 and runs.volatility > 0:
+        s = runs.volatility / np.sqrt(365.0)
+        r = -0.5 * s * s + s * rng.standard_normal((h, n))
+        w += runs.price_sensitivity * np.maximum(0.0, -r)
+    return w
+
+
 def withdrawal_rates(
     params: StressParams,
     paths: int = 1,
     seed: int | None = 0,
     runs: RunModel | None = None,
+    first_path: int = 0,
 ) -> NDArray[np.float64]:
     """Daily withdrawal rates ``w[t, path]`` (day-major, shape ``(days, paths)``).
 
     ``w_t = base_rate + scheduled shocks + runs (+ price link)``, clipped to [0, 1]. With
-    ``runs=None`` every path is the deterministic schedule.
+    ``runs=None`` every path is the deterministic schedule. Random paths are drawn in blocks
+    of :data:`RNG_BLOCK` from ``default_rng([seed, block])``, so path ``i`` is the same
+    whether it is drawn alone (``first_path=i``) or among others: results do not depend on
+    how paths are chunked.
     """
     if paths < 1:
         raise ParameterError(f"--paths: {paths} must be >= 1")
+    if first_path < 0:
+        raise ParameterError(f"first_path: {first_path} must be >= 0")
     h = params.days
     w = np.full((h, paths), params.base_rate)
     for day, frac in params.shocks:
         if day <= h:
             w[day - 1] += frac
     if runs is not None:
-        rng = np.random.default_rng(seed)
-        starts = rng.random((h, paths)) < runs.arrival_rate
-        size = np.minimum(runs.size_min * (1 - rng.random((h, paths))) ** (-1 / runs.size_alpha),
-                          runs.size_cap)
-        daily = np.where(starts, 1 - (1 - size) ** (1 / runs.duration_days), 0.0)
-        spread = np.zeros((h + runs.duration_days, paths))
-        for k in range(runs.duration_days):
-            spread[k:k + h] += daily
-        w += spread[:h]
-        if runs.price_sensitivity > 0 and runs.volatility > 0:
-            s = runs.volatility / np.sqrt(365.0)
-            r = -0.5 * s * s + s * rng.standard_normal((h, paths))
-            w += runs.price_sensitivity * np.maximum(0.0, -r)
+        b0, b1 = first_path // RNG_BLOCK, (first_path + paths - 1) // RNG_BLOCK
+        block = np.hstack([_run_block(params, runs, seed, b) for b in range(b0, b1 + 1)])
+        off = first_path - b0 * RNG_BLOCK
+        w += block[:, off:off + paths]
     return np.clip(w, 0.0, 1.0)
 
 
@@ -510,6 +532,7 @@ def simulate(params: StressParams, rates: NDArray[np.float64], daily: bool = Tru
         "days_with_queue": days_q,
         "days_to_clear": np.where(first_q == 0, 0.0,
                                   np.where(had_q, np.nan, last_empty - first_q)),
+        "outflow_30d": outflow_30,
     })
     if daily:
         for k in ("deposits", "rewards"):
