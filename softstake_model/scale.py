@@ -205,22 +205,22 @@ def _partition_history(path: str, catalog: pd.DataFrame, terms: object, start: o
         ledger = ledger[ledger["token"].isin(catalog.index)]
     else:
         check_tokens(ledger, catalog.index, path)
-    hist = reward_history(ledger, catalog, terms, start=start, end=end, compound=compound,
+    # account and token stay categorical (Parquet dictionary columns): turning millions of
+    # codes back into strings would cost more than the engine itself
+    return reward_history(ledger, catalog, terms, start=start, end=end, compound=compound,
                           **timeline)
-    hist["account"] = hist["account"].astype(str)
-    hist["token"] = hist["token"].astype(str)
-    return hist
 
 
 def daily_totals(history: pd.DataFrame) -> pd.DataFrame:
     """Per UTC day and token: ``reward_cost`` (sum of rewards), ``eligible_balance`` (sum)
     and ``accounts_earning`` (accounts with a reward > 0). Sums only, so totals of parts add
     up to the total of the whole."""
-    h = history.assign(accounts_earning=(history["reward"] > 0).astype("int64"),
-                       token=history["token"].astype(str))
-    return h.groupby(["date", "token"], as_index=False, observed=True).agg(
+    h = history.assign(accounts_earning=(history["reward"] > 0).astype("int64"))
+    out = h.groupby(["date", "token"], as_index=False, observed=True).agg(
         reward_cost=("reward", "sum"), eligible_balance=("eligible_balance", "sum"),
         accounts_earning=("accounts_earning", "sum"))
+    out["token"] = out["token"].astype(str)
+    return out
 
 
 def _totals_meta() -> pd.DataFrame:
@@ -271,9 +271,7 @@ def write_history_dir(history: pd.DataFrame, out: str | Path) -> pd.DataFrame:
 
     def write(tmp: Path) -> None:
         (tmp / "history").mkdir()
-        h = history.assign(account=history["account"].astype(str),
-                           token=history["token"].astype(str))
-        h.to_parquet(tmp / "history" / "part.0.parquet", index=False)
+        history.to_parquet(tmp / "history" / "part.0.parquet", index=False)
         result["totals"] = _write_totals(daily_totals(history), tmp)
 
     write_output_dir(out, write)
@@ -282,8 +280,10 @@ def write_history_dir(history: pd.DataFrame, out: str | Path) -> pd.DataFrame:
 
 def _history_meta() -> pd.DataFrame:
     return pd.DataFrame({
-        "date": pd.Series(dtype="datetime64[ns]"), "account": pd.Series(dtype=str),
-        "token": pd.Series(dtype=str), "avg_balance": pd.Series(dtype=float),
+        "date": pd.Series(dtype="datetime64[ns]"),
+        "account": pd.Series(pd.Categorical([])),
+        "token": pd.Series(pd.Categorical([])),
+        "avg_balance": pd.Series(dtype=float),
         "eligible_balance": pd.Series(dtype=float), "apr": pd.Series(dtype=float),
         "reward": pd.Series(dtype=float),
         "paid_at": pd.Series(dtype="datetime64[ns, UTC]")})
@@ -323,18 +323,27 @@ def rewards_dask(
     parts = [dask.delayed(_partition_history)(f, catalog, terms, start, end, timeline,
                                               compound) for f in files]
     hist = dd.from_delayed(parts, meta=_history_meta(), verify_meta=False)
+    # each partition has its own categories: tell Dask they are not known in advance
+    hist = hist.assign(account=hist["account"].cat.as_unknown(),
+                       token=hist["token"].cat.as_unknown())
     totals = hist.map_partitions(daily_totals, meta=_totals_meta())
     if out is not None:
         result: dict = {}
 
         def write(tmp: Path) -> None:
-            job = hist.to_parquet(str(tmp / "history"), write_index=False, compute=False)
+            import pyarrow as pa
+
+            labels = pa.dictionary(pa.int32(), pa.string())
+            job = hist.to_parquet(str(tmp / "history"), write_index=False, compute=False,
+                                  schema={"account": labels, "token": labels})
             _, parts_totals = _compute(client, progress, job, totals)
             result["totals"] = _write_totals(parts_totals, tmp)
 
         write_output_dir(out, write)
         return {"totals": result["totals"]}
     history, parts_totals = _compute(client, progress, hist, totals)
+    history = history.assign(account=history["account"].astype(str),
+                             token=history["token"].astype(str))
     history = history.sort_values(["date", "account", "token"], ignore_index=True)
     totals_df = parts_totals.groupby(["date", "token"], as_index=False).sum().sort_values(
         ["date", "token"], ignore_index=True)
