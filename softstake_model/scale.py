@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -65,64 +66,48 @@ def convert_ledger(source: str | Path, out: str | Path, buckets: int = 64,
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    if not (isinstance(buckets, int) and 1 <= buckets <= 100_000):
-        raise ParameterError(f"--buckets: {buckets} must be a whole number in 1..100000")
     from .ledger import detect_format
 
+    if not (isinstance(buckets, int) and 1 <= buckets <= 100_000):
+        raise ParameterError(f"--buckets: {buckets} must be a whole number in 1..100000")
     if format == "auto":
         format = detect_format(source)
-    out = Path(out)
-    if out.exists() and not (out / MANIFEST).exists():
-        raise ParameterError(f"--out: '{out}' exists and is not a converted ledger; "
-                             "choose a new folder")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    writers: dict[int, pq.ParquetWriter] = {}
     schema = pa.schema([("time", pa.timestamp("ns", tz="UTC")), ("account", pa.string()),
                         ("token", pa.string()), ("change", pa.float64()),
                         ("wallet", pa.string()), ("kind", pa.string()), ("line", pa.int64())])
-    rows = 0
-    try:
-        chunks = iter_chunks(source, format, chunksize)
-        if progress:
-            from tqdm.auto import tqdm
+    manifest: dict = {}
 
-            chunks = tqdm(chunks, desc="chunks", unit="chunk", disable=None)
-        for chunk in chunks:
-            b = _bucket(chunk["account"], buckets)
-            order = np.argsort(b, kind="stable")
-            sorted_b = b[order]
-            bounds = np.flatnonzero(np.diff(sorted_b)) + 1
-            for idx in np.split(order, bounds):
-                if len(idx) == 0:
-                    continue
-                k = int(b[idx[0]])
-                part = pa.Table.from_pandas(chunk.iloc[idx][_SCHEMA_COLUMNS], schema=schema,
-                                            preserve_index=False)
-                if k not in writers:
-                    writers[k] = pq.ParquetWriter(tmp / f"part-{k:05d}.parquet", schema)
-                writers[k].write_table(part)
-            rows += len(chunk)
-        for w in writers.values():
-            w.close()
-        writers.clear()
-        manifest = {"source": str(source), "format": format, "buckets": buckets, "rows": rows,
-                    "files": sorted(p.name for p in tmp.glob("part-*.parquet")),
-                    "columns": _SCHEMA_COLUMNS}
+    def write(tmp: Path) -> None:
+        writers: dict[int, pq.ParquetWriter] = {}
+        rows = 0
+        try:
+            chunks = iter_chunks(source, format, chunksize)
+            if progress:
+                from tqdm.auto import tqdm
+
+                chunks = tqdm(chunks, desc="chunks", unit="chunk", disable=None)
+            for chunk in chunks:
+                b = _bucket(chunk["account"], buckets)
+                order = np.argsort(b, kind="stable")
+                for idx in np.split(order, np.flatnonzero(np.diff(b[order])) + 1):
+                    if len(idx) == 0:
+                        continue
+                    k = int(b[idx[0]])
+                    if k not in writers:
+                        writers[k] = pq.ParquetWriter(tmp / f"part-{k:05d}.parquet", schema)
+                    writers[k].write_table(pa.Table.from_pandas(
+                        chunk.iloc[idx][_SCHEMA_COLUMNS], schema=schema, preserve_index=False))
+                rows += len(chunk)
+        finally:
+            for w in writers.values():
+                w.close()
+        manifest.update(source=str(source), format=format, buckets=buckets, rows=rows,
+                        files=sorted(p.name for p in tmp.glob("part-*.parquet")),
+                        columns=_SCHEMA_COLUMNS)
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
-        if out.exists():  # replace an earlier conversion only once the new one is complete
-            old = out.with_name(f".{out.name}.old")
-            os.replace(out, old)
-            os.replace(tmp, out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, out)
-        return manifest
-    except BaseException:
-        for w in writers.values():
-            w.close()
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+
+    _build_dir(out, write, MANIFEST, "a converted ledger")
+    return manifest
 
 
 def is_ledger_dir(path: str | Path) -> bool:
@@ -230,14 +215,17 @@ def _totals_meta() -> pd.DataFrame:
                          "accounts_earning": pd.Series(dtype="int64")})
 
 
-def write_output_dir(out: str | Path, write: callable) -> Path:
-    """Build an output folder in a temporary sibling with ``write(tmp)``, then move it into
-    place; an earlier output folder is replaced only when the new one is complete."""
+def _build_dir(out: str | Path, write: Callable[[Path], None], marker: str,
+               what: str) -> Path:
+    """Build a folder in a temporary sibling with ``write(tmp)``, then move it into place.
+
+    An existing ``out`` is replaced only when the new folder is complete, and only if it is
+    an earlier output of the same kind (it holds ``marker``) or empty.
+    """
     out = Path(out)
-    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and
-                                              not (out / "daily_totals.csv").exists())):
-        raise ParameterError(f"--out: '{out}' exists and is not an earlier reward output; "
-                             "choose a new folder")
+    if out.exists() and (not out.is_dir() or (any(out.iterdir())
+                                              and not (out / marker).exists())):
+        raise ParameterError(f"--out: '{out}' exists and is not {what}; choose a new folder")
     parent = out.parent if str(out.parent) else Path(".")
     parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=parent))
@@ -254,6 +242,11 @@ def write_output_dir(out: str | Path, write: callable) -> Path:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return out
+
+
+def write_output_dir(out: str | Path, write: Callable[[Path], None]) -> Path:
+    """A reward output folder (``history/`` and the daily totals), built atomically."""
+    return _build_dir(out, write, "daily_totals.csv", "an earlier reward output")
 
 
 def _write_totals(totals: pd.DataFrame, folder: Path) -> pd.DataFrame:
