@@ -142,8 +142,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--days", type=int, metavar="H", help="horizon in days (default 90)")
     s.add_argument("--base-rate", type=float, default=0.0, metavar="R",
                    help="share of balances withdrawn every day")
-    s.add_argument("--shock", action="append", default=[], metavar="DAY:FRACTION",
-                   help="scheduled extra withdrawal, repeatable")
+    s.add_argument("--shock", action="extend", nargs="+", default=[], metavar="DAY:FRACTION",
+                   help="scheduled extra withdrawals: --shock 1:0.3 5:0.1 (or repeated)")
     s.add_argument("--withdrawal-rates", metavar="FILE",
                    help="CSV path,day,rate: replay these paths instead of generating them")
     s.add_argument("--max-unbond-per-day", type=float, metavar="X",
@@ -239,6 +239,9 @@ def build_parser() -> argparse.ArgumentParser:
     pj.add_argument("--volatility", type=float, metavar="V",
                     help="annual price volatility (default: the token's)")
     pj.add_argument("--drift", type=float, default=0.0, metavar="MU", help="annual drift")
+    pj.add_argument("--price-history", metavar="FILE",
+                    help="CSV of daily prices (column 'price' or 'close'): bootstrap its daily "
+                         "returns instead of GBM; starts at --price if given, else the last")
     pj.add_argument("--paths", type=int, default=1000, metavar="N", help="price paths")
     pj.add_argument("--seed", type=int, default=0, metavar="S")
     pj.set_defaults(run=_yields_project)
@@ -347,7 +350,15 @@ def _yields_project(args: argparse.Namespace) -> int:
     proj = project(args.balance, apr=apr, min_holding=vals["min_holding"], cap=vals["cap"],
                    terms=terms, days=args.days, start=args.start)
     out = proj.summary()
-    if args.price is not None or args.volatility is not None:
+    if args.price_history:
+        from .yields import bootstrap_prices
+
+        hist_prices = _read_prices(args.price_history)
+        n_paths = args.apr_paths or args.paths
+        prices = bootstrap_prices(hist_prices, args.days, n_paths, args.seed + 1, args.price)
+        out["fiat"] = {"price": float(prices[0, 0]), "bootstrap_of": args.price_history,
+                       "paths": n_paths, **fiat_outcomes(proj, prices)}
+    elif args.price is not None or args.volatility is not None:
         if args.price is None:
             raise ParameterError("--volatility needs --price")
         vol = args.volatility if args.volatility is not None else vals["volatility"]
@@ -364,6 +375,25 @@ def _yields_project(args: argparse.Namespace) -> int:
         out["assumed"] = assumed
     _print_json(out)
     return 0
+
+
+def _read_prices(path: str) -> pd.Series:
+    try:
+        frame = pd.read_csv(path)
+    except FileNotFoundError:
+        raise InputError("file not found", file=path) from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
+        raise InputError(f"not a readable CSV: {e}", file=path) from None
+    col = next((c for c in ("price", "close", "Close") if c in frame), None)
+    if col is None:
+        raise InputError("needs a 'price' or 'close' column", file=path, line=1)
+    num = pd.to_numeric(frame[col], errors="coerce")
+    bad = ~(np.isfinite(num.to_numpy(float)) & (num.to_numpy(float) > 0))
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise InputError(f"'{frame[col].iloc[i]}' is not a positive price", file=path,
+                         line=i + 2, column=col)
+    return num
 
 
 def _yields_curve(args: argparse.Namespace) -> int:

@@ -35,6 +35,7 @@ __all__ = [
     "daily_totals",
     "write_history_dir",
     "monte_carlo_dask",
+    "sweep_dask",
 ]
 
 #: File that marks a converted ledger directory and describes it.
@@ -369,6 +370,25 @@ def _mc_chunk(params: object, first: int, count: int, seed: int, runs: object) -
     m = simulate(params, rates, daily=False).metrics
     m.insert(0, "path", np.arange(first, first + count))
     return m
+
+
+def sweep_dask(base: object, scenarios: list[dict], paths: int, seed: int = 0,
+               runs: object = None, chunk: int = 1000) -> pd.DataFrame:
+    """:func:`liquidity.stress_sweep`'s per-path metrics with every (scenario, chunk of paths)
+    a Dask task; keyed by ``scenario, path`` with the scenario's parameters as columns."""
+    import dask
+
+    from .liquidity import StressParams, _with
+    from .sweeps import run_sweep
+
+    fields = set(StressParams.__dataclass_fields__)
+    unknown = sorted({k for sc in scenarios for k in sc} - fields)
+    if unknown:
+        raise ParameterError(f"unknown stress parameter(s) {unknown}")
+    tasks = [[dask.delayed(_mc_chunk)(_with(base, **sc), a, min(chunk, paths - a), seed, runs)
+              for a in range(0, paths, chunk)] for sc in scenarios]
+    computed = iter(dask.compute(*tasks))
+    return run_sweep(scenarios, lambda _sc: pd.concat(next(computed), ignore_index=True))
 
 
 def monte_carlo_dask(params: object, paths: int, seed: int = 0, runs: object = None,

@@ -195,3 +195,11 @@ def test_stress_rates_file_with_gap(tmp_path, capsys):
                         "fixed:1", "--withdrawal-rates", rates], capsys)
     s = json.loads(out)
     assert code == 0 and s["paths"] == 2 and s["p_any_delay"] == 0.5
+
+
+def test_stress_two_shocks_in_one_option(capsys):
+    # the hand-worked two-shock case of test_liquidity, shocks given as one option
+    code, out, _ = run(["stress", "--total", "1000000", "--buffer", "0.1", "--unbonding",
+                        "fixed:5", "--days", "10", "--shock", "1:0.2", "3:0.1"], capsys)
+    s = json.loads(out)
+    assert code == 0 and s["requested"] == 280000 and s["max_delay_days"] == 5

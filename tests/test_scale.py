@@ -144,3 +144,17 @@ def test_commands(ledger_csv, tmp_path, capsys):
     pd.testing.assert_frame_equal(a, b)
     assert main(["rewards", str(ledger_csv), *args, "--engine", "dask"]) == 2
     assert "softstake ledger convert" in capsys.readouterr().err
+
+
+def test_sweep_on_dask_equals_the_in_memory_sweep(client):
+    from softstake_model.liquidity import stress_sweep
+    from softstake_model.scale import sweep_dask
+    from softstake_model.sweeps import grid
+
+    base = StressParams(total=1e6, buffer_ratio=0.05, unbonding="fixed:7", days=40,
+                        base_rate=0.002)
+    runs = RunModel(arrival_rate=0.05)
+    scenarios = grid(buffer_ratio=[0.02, 0.1], unbonding=["fixed:7", "boundary:2"])
+    mem, _ = stress_sweep(base, scenarios, paths=300, seed=4, runs=runs, daily=False)
+    got = sweep_dask(base, scenarios, paths=300, seed=4, runs=runs, chunk=128)
+    pd.testing.assert_frame_equal(got, mem)

@@ -90,3 +90,20 @@ def test_tokens_side_by_side():
     bnb = t.set_index("token").loc["BNB"]
     assert bnb["tokens"] == pytest.approx(10_000 / bnb["price_usd"])
     assert "price_usd" in bnb["assumed"]
+
+
+def test_project_command_with_a_price_history(tmp_path, capsys):
+    import json
+
+    from softstake_model.cli import main
+
+    f = tmp_path / "p.csv"
+    f.write_text("date,close\n2025-01-01,10\n2025-01-02,11\n2025-01-03,9.9\n2025-01-04,10.89\n")
+    code = main(["yields", "project", "--balance", "100", "--apr", "0.0365", "--days", "5",
+                 "--price-history", str(f), "--paths", "50"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0 and out["fiat"]["price"] == 10.89 and out["fiat"]["paths"] == 50
+    f.write_text("date,close\n2025-01-01,10\n2025-01-02,-1\n")
+    assert main(["yields", "project", "--balance", "1", "--apr", "0.01",
+                 "--price-history", str(f)]) == 1
+    assert "line 3, column 'close'" in capsys.readouterr().err
