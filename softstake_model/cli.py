@@ -23,6 +23,7 @@ from .errors import InputError, ParameterError, SoftstakeError
 from .files import write_csv
 from .ledger import (
     check_tokens,
+    read_accounts,
     read_activations,
     read_apr_history,
     read_ledger,
@@ -536,12 +537,7 @@ def _timeline(args: argparse.Namespace) -> dict[str, object]:
                                  "--deactivated-at")
         timeline["activations"] = read_activations(args.activations)
     if args.exclude_accounts:
-        excl = pd.read_csv(args.exclude_accounts, dtype=str) if os.path.exists(
-            args.exclude_accounts) else None
-        if excl is None or "account" not in excl:
-            raise InputError("needs an existing CSV with an 'account' column",
-                             file=args.exclude_accounts, column="account")
-        timeline["excluded"] = set(excl["account"].str.strip())
+        timeline["excluded"] = read_accounts(args.exclude_accounts)
     if args.apr_history:
         timeline["apr_history"] = read_apr_history(args.apr_history)
     return timeline
@@ -601,11 +597,12 @@ def _rewards_dask(args: argparse.Namespace, start: pd.Timestamp, end: pd.Timesta
         if _out_is_dir(args.out):
             res = rewards_dask(args.ledger, catalog, terms, start=start, end=end, out=args.out,
                                client=client, compound=not args.no_compound, progress=progress,
-                               **timeline)
+                               only_catalog_tokens=bool(args.token), **timeline)
             _note(f"wrote the history and {len(res['totals'])} daily totals to {args.out}")
         else:
             res = rewards_dask(args.ledger, catalog, terms, start=start, end=end, client=client,
-                               compound=not args.no_compound, progress=progress, **timeline)
+                               compound=not args.no_compound, progress=progress,
+                               only_catalog_tokens=bool(args.token), **timeline)
             write_csv(res["history"], args.out)
     finally:
         client.close()

@@ -45,6 +45,7 @@ __all__ = [
     "order_and_check",
     "read_apr_history",
     "read_activations",
+    "read_accounts",
 ]
 
 LEDGER_COLUMNS = ["time", "account", "token", "change", "wallet", "kind", "line"]
@@ -458,6 +459,13 @@ def read_apr_history(path: str | Path) -> pd.DataFrame:
         raise InputError(f"{token.iloc[i]} on {date.iloc[i].date()} appears twice", file=file,
                          line=int(lines[i]), column="date")
     return frame
+
+
+def read_accounts(path: str | Path) -> set[str]:
+    """Read a CSV with an ``account`` column (e.g. excluded accounts) as a set of ids."""
+    path = Path(path)
+    raw = _read_strings(path, ["account"])
+    return set(_nonempty(raw["account"], raw["line"].to_numpy(), str(path), "account"))
 
 
 def read_activations(path: str | Path) -> pd.DataFrame:

@@ -181,13 +181,15 @@ def get_client(scheduler: str | None = None, memory_limit: str | None = None,
 
 
 def _partition_history(path: str, catalog: pd.DataFrame, terms: object, start: object,
-                       end: object, timeline: dict, compound: bool) -> pd.DataFrame:
+                       end: object, timeline: dict, compound: bool,
+                       only_catalog_tokens: bool = False) -> pd.DataFrame:
     from .ledger import check_tokens
     from .rewards import reward_history
 
     ledger = read_partition(path)
     manifest = json.loads((Path(path).parent / MANIFEST).read_text())
-    if manifest.get("format") == "binance-statement":  # statements hold every coin
+    if only_catalog_tokens or manifest.get("format") == "binance-statement":
+        # a token selection, or a statement (which holds every coin): keep what is asked
         ledger = ledger[ledger["token"].isin(catalog.index)]
     else:
         check_tokens(ledger, catalog.index, path)
@@ -294,6 +296,7 @@ def rewards_dask(
     client: object = None,
     compound: bool = True,
     progress: bool = False,
+    only_catalog_tokens: bool = False,
     **timeline: object,
 ) -> dict:
     """The reward engine over every partition of a converted ledger, on Dask.
@@ -303,7 +306,8 @@ def rewards_dask(
     ``out/history/`` and gathers the per-token daily totals the platform needs
     (``reward_cost``, ``eligible_balance``, ``accounts_earning``), written to
     ``out/daily_totals.parquet`` and ``.csv``. Without ``out`` the history is returned in
-    memory.
+    memory. With ``only_catalog_tokens``, tokens missing from ``catalog`` are skipped
+    (a token selection) instead of being an error.
 
     Returns
     -------
@@ -315,7 +319,7 @@ def rewards_dask(
 
     files = [str(f) for f in partition_files(ledger_dir)]
     parts = [dask.delayed(_partition_history)(f, catalog, terms, start, end, timeline,
-                                              compound) for f in files]
+                                              compound, only_catalog_tokens) for f in files]
     hist = dd.from_delayed(parts, meta=_history_meta(), verify_meta=False)
     # each partition has its own categories: tell Dask they are not known in advance
     hist = hist.assign(account=hist["account"].cat.as_unknown(),
