@@ -159,17 +159,21 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--paths", type=int, default=1, metavar="N",
                    help="Monte Carlo paths (more than 1 turns the stochastic runs on)")
     s.add_argument("--seed", type=int, default=0, metavar="N", help="random seed")
+    from .liquidity import RunModel
+
+    rm = RunModel()  # the documented (assumed) defaults live in one place
     runs = s.add_argument_group("stochastic runs (with --paths > 1; defaults are assumed)")
-    runs.add_argument("--run-rate", type=float, default=1 / 365, metavar="P",
-                      help="probability a run starts on a day (default 1/365)")
-    runs.add_argument("--run-days", type=int, default=3, metavar="D",
-                      help="days a run lasts (default 3)")
-    runs.add_argument("--run-min", type=float, default=0.02, metavar="S",
-                      help="smallest run, share of balances (Pareto scale, default 0.02)")
-    runs.add_argument("--run-alpha", type=float, default=1.5, metavar="A",
-                      help="Pareto tail index of run sizes (default 1.5)")
-    runs.add_argument("--run-cap", type=float, default=0.9, metavar="S",
-                      help="largest run, share of balances (default 0.9)")
+    runs.add_argument("--run-rate", type=float, default=rm.arrival_rate, metavar="P",
+                      help=f"probability a run starts on a day (default {rm.arrival_rate:.4g})")
+    runs.add_argument("--run-days", type=int, default=rm.duration_days, metavar="D",
+                      help=f"days a run lasts (default {rm.duration_days})")
+    runs.add_argument("--run-min", type=float, default=rm.size_min, metavar="S",
+                      help=f"smallest run, share of balances (Pareto scale, default "
+                           f"{rm.size_min:g})")
+    runs.add_argument("--run-alpha", type=float, default=rm.size_alpha, metavar="A",
+                      help=f"Pareto tail index of run sizes (default {rm.size_alpha:g})")
+    runs.add_argument("--run-cap", type=float, default=rm.size_cap, metavar="S",
+                      help=f"largest run, share of balances (default {rm.size_cap:g})")
     runs.add_argument("--price-link", type=float, default=0.0, metavar="K",
                       help="extra withdrawal share per unit of daily log-price drop (uses the "
                       "token's volatility)")
