@@ -175,8 +175,8 @@ def build_parser() -> argparse.ArgumentParser:
     runs.add_argument("--run-cap", type=float, default=rm.size_cap, metavar="S",
                       help=f"largest run, share of balances (default {rm.size_cap:g})")
     runs.add_argument("--price-link", type=float, default=0.0, metavar="K",
-                      help="extra withdrawal share per unit of daily log-price drop (uses the "
-                      "token's volatility)")
+                      help="extra withdrawal share per unit of new log drawdown of a price "
+                      "path at the token's volatility")
     s.add_argument("--size-buffer", type=float, metavar="ALPHA",
                    help="also find the smallest buffer with P(delay) <= ALPHA")
     s.add_argument("--max-delay", type=float, metavar="K",

@@ -52,6 +52,7 @@ __all__ = [
     "coverage_ratio",
     "read_withdrawal_rates",
     "parse_shock",
+    "drawdown_increase",
     "stress_sweep",
 ]
 
@@ -212,8 +213,9 @@ class RunModel:
     """Stochastic withdrawal runs for Monte Carlo paths (all values ``assumed`` defaults).
 
     Runs arrive as a Bernoulli process; each withdraws a heavy-tailed (Pareto) share of the
-    user balances, spread evenly over ``duration_days``. Optionally, daily price drops of a
-    geometric Brownian motion add withdrawals.
+    user balances, spread evenly over ``duration_days``. Optionally, a geometric Brownian
+    price path's drawdowns add withdrawals: each day, ``price_sensitivity`` times the amount
+    by which the drawdown from the running peak deepens past its deepest level so far.
 
     Defaults are loose calibrations to the published 2022 figures
     (data/exchange_runs_published_figures.csv): Binance saw about 1.4 % of its assets leave
@@ -236,7 +238,7 @@ class RunModel:
     volatility
         Annualised price volatility for the price link (fraction).
     price_sensitivity
-        Extra withdrawal share per unit of daily log-price drop (0 = no price link).
+        Extra withdrawal share per unit of new (log) drawdown (0 = no price link).
     """
 
     arrival_rate: float = 1 / 365
@@ -282,8 +284,30 @@ def _run_block(params: StressParams, runs: RunModel, seed: int | None, block: in
     if runs.price_sensitivity > 0 and runs.volatility > 0:
         s = runs.volatility / np.sqrt(365.0)
         r = -0.5 * s * s + s * rng.standard_normal((h, n))
-        w += runs.price_sensitivity * np.maximum(0.0, -r)
+        w += runs.price_sensitivity * drawdown_increase(r)
     return w
+
+
+def drawdown_increase(log_returns: NDArray[np.float64]) -> NDArray[np.float64]:
+    """How much each day deepens the drawdown, in log terms (``(days, paths)``).
+
+    The drawdown is measured from the running peak (the start counts as a peak). A day adds
+    the amount by which the price falls below the lowest level since that peak: falls to new
+    lows count, the ups and downs of a rebound that stays above the low do not, and a fall
+    from a new peak counts again.
+    """
+    r = np.asarray(log_returns, dtype=float)
+    out = np.empty_like(r)
+    level = np.zeros(r.shape[1:])
+    peak = np.zeros(r.shape[1:])
+    low = np.zeros(r.shape[1:])
+    for t in range(r.shape[0]):  # each day depends on the last; all paths at once
+        level = level + r[t]
+        at_peak = level >= peak
+        out[t] = np.where(at_peak, 0.0, np.maximum(low - level, 0.0))
+        low = np.where(at_peak, level, np.minimum(low, level))
+        peak = np.maximum(peak, level)
+    return out
 
 
 def withdrawal_rates(

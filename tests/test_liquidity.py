@@ -240,3 +240,15 @@ def test_rates_file(tmp_path):
         p, index=False)
     with pytest.raises(ParameterError, match="path 1 has no rate for day 1"):
         read_withdrawal_rates(str(p))
+
+
+def test_drawdown_increase_by_hand():
+    from softstake_model.liquidity import drawdown_increase
+
+    prices = np.array([1.0, 0.9, 0.8, 0.95, 0.85, 0.7, 1.1, 1.0])
+    r = np.diff(np.log(prices))[:, None]
+    got = drawdown_increase(r)[:, 0]
+    # 0.9 and 0.8 are new lows; 0.95 and 0.85 stay above the low 0.8; 0.7 is a new low;
+    # 1.1 is a new peak; 1.0 falls from it
+    want = [np.log(1 / 0.9), np.log(0.9 / 0.8), 0, 0, np.log(0.8 / 0.7), 0, np.log(1.1 / 1.0)]
+    assert got == pytest.approx(want, abs=1e-12)

@@ -148,8 +148,8 @@ class StressReportParams:
     alpha
         Target P(any delay) for buffer sizing, in (0, 1).
     price_link
-        Extra withdrawal share per unit of daily log-price drop in the Monte Carlo runs
-        (>= 0; 0.1: a 5 % drop adds 0.5 % of balances).
+        Extra withdrawal share per unit of new (log) drawdown in the Monte Carlo runs
+        (>= 0; 0.1: a 5 % fall to a new low adds about 0.5 % of balances).
     seed
         Random seed.
     """
