@@ -203,3 +203,14 @@ def test_stress_two_shocks_in_one_option(capsys):
                         "fixed:5", "--days", "10", "--shock", "1:0.2", "3:0.1"], capsys)
     s = json.loads(out)
     assert code == 0 and s["requested"] == 280000 and s["max_delay_days"] == 5
+
+
+def test_catalog_from_the_binance_product_list(ledger, tmp_path, capsys):
+    # GET /sapi/v1/soft-staking/list as a catalogue override: BNB apr 0.0365
+    f = tmp_path / "list.json"
+    f.write_text(json.dumps({"rows": [{"asset": "BNB", "minAmount": "0.5", "maxCap": "1000",
+                                       "apr": "0.0365", "stakedAmount": "0",
+                                       "totalProfit": "0"}], "total": 1}))
+    code, out, _ = run(["rewards", ledger, "--catalog", f, "--start", "2025-11-20", "--end",
+                        "2025-11-20"], capsys)
+    assert code == 0 and out.splitlines()[1].split(",")[5:7] == ["0.0365", "0.01"]

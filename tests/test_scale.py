@@ -158,3 +158,17 @@ def test_sweep_on_dask_equals_the_in_memory_sweep(client):
     mem, _ = stress_sweep(base, scenarios, paths=300, seed=4, runs=runs, daily=False)
     got = sweep_dask(base, scenarios, paths=300, seed=4, runs=runs, chunk=128)
     pd.testing.assert_frame_equal(got, mem)
+
+
+def test_command_connects_to_an_existing_scheduler(ledger_csv, tmp_path, client, capsys):
+    out = tmp_path / "parts"
+    convert_ledger(ledger_csv, out, buckets=5)
+    address = client.scheduler.address
+    code = main(["rewards", str(out), "--start", "2025-11-18", "--end", "2025-11-20",
+                 "--engine", "dask", "--scheduler", address, "--out", str(tmp_path / "res")])
+    assert code == 0
+    totals = pd.read_csv(tmp_path / "res" / "daily_totals.csv")
+    assert set(totals["token"]) == {"ADA", "BNB", "SOL"} and len(totals) == 9
+    assert main(["rewards", str(out), "--start", "2025-11-18", "--end", "2025-11-20",
+                 "--engine", "dask", "--scheduler", "tcp://127.0.0.1:9"]) == 2
+    assert "cannot reach" in capsys.readouterr().err
