@@ -427,11 +427,19 @@ class StressResult:
                                               ignore_index=True)
 
 
-def simulate(params: StressParams, rates: NDArray[np.float64], daily: bool = True) -> StressResult:
+def simulate(
+    params: StressParams,
+    rates: NDArray[np.float64],
+    daily: bool = True,
+    network_apr: NDArray[np.float64] | None = None,
+    user_apr: NDArray[np.float64] | None = None,
+) -> StressResult:
     """Run the daily mechanics on every path of ``rates`` (``(days, paths)``) at once.
 
     The SPEC §5 metrics are accumulated day by day (see :func:`path_metrics` for their
-    definitions); with ``daily`` the state of every day is kept as well.
+    definitions); with ``daily`` the state of every day is kept as well. ``network_apr`` and
+    ``user_apr`` may be APR paths ``(days, paths)`` (e.g. :func:`apr.simulate_ou`) instead of
+    the scenario's constants.
     """
     rates = np.asarray(rates, dtype=np.float64)
     if rates.ndim == 1:
@@ -439,6 +447,8 @@ def simulate(params: StressParams, rates: NDArray[np.float64], daily: bool = Tru
     h, n = rates.shape
     if h != params.days:
         raise ParameterError(f"rates cover {h} days, the scenario {params.days}")
+    net_paths = _apr_paths(network_apr, params.network_apr, h, n, "network_apr")
+    user_paths = _apr_paths(user_apr, params.user_apr, h, n, "user_apr")
     rule, ratio = params.unbonding, params.buffer_ratio
     eps = EPS_REL * params.total
     cap = np.inf if params.max_unbond_per_day is None else params.max_unbond_per_day
@@ -456,7 +466,7 @@ def simulate(params: StressParams, rates: NDArray[np.float64], daily: bool = Tru
     names = ["requested", "paid", "queued", "liquid", "bonded", "unbonding", "user_balance"]
     if params.deposit_rate:
         names.append("deposits")
-    if params.network_apr:
+    if net_paths is not None:
         names.append("rewards")
     out = {k: np.zeros((h, n)) for k in names} if daily else {}
     dep_cum = np.zeros(n)
@@ -503,11 +513,11 @@ def simulate(params: StressParams, rates: NDArray[np.float64], daily: bool = Tru
         if params.restake:
             excess = np.maximum(liq - (ratio * u + (req_cum - paid_cum)), 0.0)
             liq, bonded = liq - excess, bonded + excess
-        if params.network_apr:
-            r = bonded * params.network_apr / params.days_per_year
+        if net_paths is not None:
+            r = bonded * net_paths[t - 1] / params.days_per_year
             liq, rew_cum = liq + r, rew_cum + r
-        if params.user_apr:
-            u = u * (1 + params.user_apr / params.days_per_year)
+        if user_paths is not None:
+            u = u * (1 + user_paths[t - 1] / params.days_per_year)
         queued = req_cum - paid_cum
         has_queue = queued > eps
         q = np.where(has_queue, queued, 0.0)
@@ -562,6 +572,20 @@ def simulate(params: StressParams, rates: NDArray[np.float64], daily: bool = Tru
         for k in ("deposits", "rewards"):
             out.setdefault(k, np.zeros((h, n)))
     return StressResult(params=params, metrics=metrics, outflow_30d=outflow_30, **out)
+
+
+def _apr_paths(paths: NDArray[np.float64] | None, constant: float, days: int, n: int,
+               name: str) -> NDArray[np.float64] | None:
+    """APR of every day and path ``(days, n)``, or None when it is zero throughout."""
+    if paths is None:
+        return None if not constant else np.full((days, n), constant)
+    a = np.asarray(paths, dtype=float)
+    if a.ndim != 2 or a.shape[0] < days or a.shape[1] != n:
+        raise ParameterError(f"{name}: APR paths must be (days >= {days}, paths = {n}), got "
+                             f"{a.shape}")
+    if not (np.isfinite(a) & (a >= 0)).all():
+        raise ParameterError(f"{name}: APR paths must be finite and >= 0")
+    return a[:days]
 
 
 def path_metrics(res: StressResult) -> pd.DataFrame:

@@ -252,3 +252,25 @@ def test_drawdown_increase_by_hand():
     # 1.1 is a new peak; 1.0 falls from it
     want = [np.log(1 / 0.9), np.log(0.9 / 0.8), 0, 0, np.log(0.8 / 0.7), 0, np.log(1.1 / 1.0)]
     assert got == pytest.approx(want, abs=1e-12)
+
+
+def test_apr_paths_drive_rewards_and_conserve():
+    # a constant path equals the constant; varying paths keep the books balanced
+    p = StressParams(total=1000, buffer_ratio=0.2, unbonding="fixed:3", days=30,
+                     base_rate=0.01, network_apr=0.073, user_apr=0.0365)
+    rates = withdrawal_rates(p, 3, 1, RunModel(arrival_rate=0.1))
+    a = simulate(p, rates)
+    b = simulate(p, rates, network_apr=np.full((30, 3), 0.073),
+                 user_apr=np.full((30, 3), 0.0365))
+    assert np.array_equal(a.liquid, b.liquid) and np.array_equal(a.rewards, b.rewards)
+    net = np.linspace(0.02, 0.2, 90).reshape(30, 3)
+    c = simulate(p, rates, network_apr=net)
+    paid_cum = np.cumsum(c.paid, axis=0)
+    assets = c.liquid + c.bonded + c.unbonding + paid_cum
+    assert np.allclose(assets, 1000 + c.deposits + c.rewards, atol=1e-9)
+    # day 1: W = w * 1000 is paid from the buffer (200); rebalancing to 20 % of 1000 - W
+    # unbonds 0.8 W, so 800 - 0.8 W stays bonded and earns its path's APR for the day
+    w = rates[0] * 1000
+    assert c.rewards[0] == pytest.approx((800 - 0.8 * w) * net[0] / 365, rel=1e-12)
+    with pytest.raises(ParameterError, match="network_apr: APR paths"):
+        simulate(p, rates, network_apr=np.zeros((30, 2)))
