@@ -54,6 +54,7 @@ __all__ = [
     "parse_shock",
     "drawdown_increase",
     "stress_sweep",
+    "scenario_params",
 ]
 
 METRICS = ["requested", "paid", "max_queue", "delayed_amount", "delayed_share",
@@ -687,6 +688,15 @@ def coverage_ratio(res: StressResult, quantile: float = 0.99, window: int = 30) 
             "coverage_ratio": (buffer / stressed) if stressed > 0 else None}
 
 
+def scenario_params(base: StressParams, scenarios: list[dict]) -> list[StressParams]:
+    """``base`` with each scenario's fields replaced; an unknown field is a ParameterError."""
+    fields = set(StressParams.__dataclass_fields__)
+    unknown = sorted({k for sc in scenarios for k in sc} - fields)
+    if unknown:
+        raise ParameterError(f"unknown stress parameter(s) {unknown}; known: {sorted(fields)}")
+    return [_with(base, **sc) for sc in scenarios]
+
+
 def stress_sweep(
     base: StressParams,
     scenarios: list[dict],
@@ -703,11 +713,7 @@ def stress_sweep(
     """
     from .sweeps import run_sweep
 
-    fields = set(StressParams.__dataclass_fields__)
-    unknown = sorted({k for sc in scenarios for k in sc} - fields)
-    if unknown:
-        raise ParameterError(f"unknown stress parameter(s) {unknown}; known: {sorted(fields)}")
-    params = [_with(base, **sc) for sc in scenarios]
+    params = scenario_params(base, scenarios)
     results = [simulate(p, withdrawal_rates(p, paths, seed, runs), daily) for p in params]
 
     def keyed(frame_of: Callable[[StressResult], pd.DataFrame]) -> pd.DataFrame:

@@ -376,21 +376,26 @@ def _mc_chunk(params: object, first: int, count: int, seed: int, runs: object) -
     return m
 
 
+def _chunk_tasks(params: object, paths: int, seed: int, runs: object, chunk: int) -> list:
+    """One delayed :func:`_mc_chunk` per ``chunk`` paths."""
+    import dask
+
+    if chunk < 1 or paths < 1:
+        raise ParameterError("paths and chunk must be >= 1")
+    return [dask.delayed(_mc_chunk)(params, a, min(chunk, paths - a), seed, runs)
+            for a in range(0, paths, chunk)]
+
+
 def sweep_dask(base: object, scenarios: list[dict], paths: int, seed: int = 0,
                runs: object = None, chunk: int = 1000) -> pd.DataFrame:
     """:func:`liquidity.stress_sweep`'s per-path metrics with every (scenario, chunk of paths)
     a Dask task; keyed by ``scenario, path`` with the scenario's parameters as columns."""
     import dask
 
-    from .liquidity import StressParams, _with
+    from .liquidity import scenario_params
     from .sweeps import run_sweep
 
-    fields = set(StressParams.__dataclass_fields__)
-    unknown = sorted({k for sc in scenarios for k in sc} - fields)
-    if unknown:
-        raise ParameterError(f"unknown stress parameter(s) {unknown}")
-    tasks = [[dask.delayed(_mc_chunk)(_with(base, **sc), a, min(chunk, paths - a), seed, runs)
-              for a in range(0, paths, chunk)] for sc in scenarios]
+    tasks = [_chunk_tasks(p, paths, seed, runs, chunk) for p in scenario_params(base, scenarios)]
     computed = iter(dask.compute(*tasks))
     return run_sweep(scenarios, lambda _sc: pd.concat(next(computed), ignore_index=True))
 
@@ -401,8 +406,5 @@ def monte_carlo_dask(params: object, paths: int, seed: int = 0, runs: object = N
     Dask tasks (on the current client, if any). Identical whatever ``chunk`` is."""
     import dask
 
-    if chunk < 1 or paths < 1:
-        raise ParameterError("paths and chunk must be >= 1")
-    tasks = [dask.delayed(_mc_chunk)(params, a, min(chunk, paths - a), seed, runs)
-             for a in range(0, paths, chunk)]
-    return pd.concat(dask.compute(*tasks), ignore_index=True)
+    return pd.concat(dask.compute(*_chunk_tasks(params, paths, seed, runs, chunk)),
+                     ignore_index=True)

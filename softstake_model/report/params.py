@@ -9,7 +9,6 @@ runs.
 
 from __future__ import annotations
 
-import dataclasses
 import types
 import typing
 from dataclasses import dataclass, fields
@@ -179,8 +178,7 @@ class StressReportParams:
         from ..catalog import load_catalog
 
         known = load_catalog().index
-        listed = [t.strip().upper() for t in
-                  (ALL_TOKENS if self.tokens.strip().lower() == "all" else self.tokens).split(",")]
+        listed = self.token_list
         bad = [t for t in listed if t not in known]
         _check(not bad and bool(listed), "tokens", f"unknown token(s) {bad}")
 
@@ -307,9 +305,3 @@ def validate(notebook: str, values: dict[str, object]) -> object:
         return schema(**clean)
     except ParameterError as e:
         raise ParameterError(f"{notebook}: {e}") from None
-
-
-def defaults(notebook: str) -> dict[str, object]:
-    """The schema's default values."""
-    return {f.name: (f.default if f.default is not dataclasses.MISSING else None)
-            for f in fields(SCHEMAS[notebook])}
