@@ -564,16 +564,9 @@ def _rewards(args: argparse.Namespace) -> int:
     if (ledger["kind"] == "reward").any() and not args.no_compound:
         _note("the ledger holds reward credits; they are replaced by the simulated ones "
               "(use 'softstake reconcile' to check them)")
-    apr_file = args.apr_history
-    try:
-        hist = reward_history(ledger, catalog, terms, start=start, end=end,
-                              compound=not args.no_compound,
-                              progress=sys.stderr.isatty() and len(ledger) > 1_000_000,
-                              **timeline)
-    except InputError as e:
-        if apr_file and e.file is None:
-            raise InputError(e.reason, file=apr_file, column=e.column) from None
-        raise
+    hist = reward_history(ledger, catalog, terms, start=start, end=end,
+                          compound=not args.no_compound,
+                          progress=sys.stderr.isatty() and len(ledger) > 1_000_000, **timeline)
     if _out_is_dir(args.out):
         write_history_dir(hist, args.out)
         _note(f"wrote {len(hist)} rows of history and the daily totals to {args.out}")

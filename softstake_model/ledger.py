@@ -458,6 +458,7 @@ def read_apr_history(path: str | Path) -> pd.DataFrame:
         i = _first_bad(dup)
         raise InputError(f"{token.iloc[i]} on {date.iloc[i].date()} appears twice", file=file,
                          line=int(lines[i]), column="date")
+    frame.attrs["file"] = file  # so a day missing later is reported against this file
     return frame
 
 

@@ -65,6 +65,7 @@ def apr_matrix(
     if history is None:
         return np.repeat(catalog.loc[list(tokens), "apr"].to_numpy(float)[:, None],
                          len(dates), axis=1)
+    file = file or history.attrs.get("file")  # set by ledger.read_apr_history
     days = pd.DatetimeIndex(dates).tz_localize(None) if dates.tz is not None else dates
     wide = history.pivot_table(index="date", columns="token", values="apr", aggfunc="last")
     out = np.empty((len(tokens), len(days)))
