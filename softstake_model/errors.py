@@ -5,7 +5,8 @@ Two kinds, matching the command's exit codes:
 - :class:`InputError` (exit 1): a data file is malformed — it names the file, the line
   and the column.
 - :class:`ParameterError` (exit 2): an argument or parameter is invalid — it names the
-  parameter.
+  parameter by its Python name (``buffer_ratio must be in [0, 1], got 1.5``); the command
+  line translates that name to its own flag (``--buffer must be in [0, 1], got 1.5``).
 """
 
 from __future__ import annotations
@@ -56,6 +57,30 @@ class InputError(SoftstakeError, ValueError):
 
 
 class ParameterError(SoftstakeError, ValueError):
-    """An invalid argument or parameter; the message names it."""
+    """An invalid argument or parameter; the message names it.
+
+    Parameters
+    ----------
+    message
+        What is wrong. With ``param``, a phrase that reads after the parameter's name
+        (``"must be in [0, 1], got 1.5"``); without it, a whole sentence.
+    param
+        The Python name of the parameter at fault (``buffer_ratio``), if there is one.
+
+    Examples
+    --------
+    >>> str(ParameterError("must be in [0, 1], got 1.5", param="buffer_ratio"))
+    'buffer_ratio must be in [0, 1], got 1.5'
+    >>> ParameterError("must be in [0, 1], got 1.5", param="buffer_ratio").reason
+    'must be in [0, 1], got 1.5'
+    """
 
     exit_code = 2
+
+    def __init__(self, message: str, *, param: str | None = None) -> None:
+        self.param, self.reason = param, message
+        super().__init__(f"{param} {message}" if param else message)
+
+    def named(self, name: str) -> ParameterError:
+        """The same error with the parameter called ``name`` (a command-line flag)."""
+        return ParameterError(f"{name} {self.reason}" if self.param else str(self))
