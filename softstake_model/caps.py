@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -25,6 +27,9 @@ from numpy.typing import NDArray
 from .errors import InputError, ParameterError
 from .rules import daily_reward, eligible
 from .terms import Terms
+
+if TYPE_CHECKING:
+    from .product import TokenRule
 
 __all__ = [
     "sample_population",
@@ -37,6 +42,9 @@ __all__ = [
     "cap_for_budget",
     "cap_for_spread",
     "platform_margin",
+    "holder_rewards",
+    "population_balances",
+    "caps_summary",
 ]
 
 PERCENTILES = (0.5, 0.9, 0.99)
@@ -50,28 +58,32 @@ def sample_population(spec: str, holders: int, seed: int | None = 0) -> NDArray[
     a mixture ``0.9*lognormal:2,1.5+0.1*pareto:1000,1.2`` (weights summing to 1).
     """
     if not (isinstance(holders, int | np.integer) and holders >= 1):
-        raise ParameterError(f"--holders: {holders} must be a whole number >= 1")
+        raise ParameterError(f"must be a whole number >= 1, got {holders}", param="holders")
     parts = []
     for term in spec.split("+"):
         w, star, dist = term.partition("*")
         weight, text = (float(w), dist) if star else (1.0, term)
         m = _DIST.match(text)
         if not m:
-            raise ParameterError(f"--population: '{term.strip()}' is not lognormal:MU,SIGMA or "
-                                 "pareto:XM,ALPHA (with an optional WEIGHT* in mixtures)")
+            raise ParameterError(f"term '{term.strip()}' is not lognormal:MU,SIGMA or "
+                                 "pareto:XM,ALPHA (with an optional WEIGHT* in mixtures)",
+                                 param="population")
         try:
             a, b = float(m.group(2)), float(m.group(3))
         except ValueError:
-            raise ParameterError(f"--population: '{term.strip()}' has a non-numeric "
-                                 "parameter") from None
+            raise ParameterError(f"term '{term.strip()}' has a non-numeric parameter",
+                                 param="population") from None
         if m.group(1) == "pareto" and not (a > 0 and b > 0):
-            raise ParameterError(f"--population: pareto needs XM > 0 and ALPHA > 0: '{term}'")
+            raise ParameterError(f"term '{term}': pareto needs XM > 0 and ALPHA > 0",
+                                 param="population")
         if m.group(1) == "lognormal" and not b >= 0:
-            raise ParameterError(f"--population: lognormal needs SIGMA >= 0: '{term}'")
+            raise ParameterError(f"term '{term}': lognormal needs SIGMA >= 0",
+                                 param="population")
         parts.append((weight, m.group(1), a, b))
     weights = np.array([p[0] for p in parts])
     if (weights < 0).any() or not np.isclose(weights.sum(), 1.0):
-        raise ParameterError(f"--population: mixture weights {weights.tolist()} must sum to 1")
+        raise ParameterError(f"mixture weights {weights.tolist()} must sum to 1",
+                             param="population")
     rng = np.random.default_rng(seed)
     which = rng.choice(len(parts), size=holders, p=weights / weights.sum())
     out = np.empty(holders)
@@ -205,6 +217,22 @@ def cost_by_percentile(rewards: NDArray[np.float64], balances: NDArray[np.float6
     return out
 
 
+def holder_rewards(balances: NDArray[np.float64], apr: float, min_holding: float = 0.0,
+                   cap: float = np.inf, terms: Terms | None = None) -> NDArray[np.float64]:
+    """Each holder's daily reward (tokens, truncated as paid) under the terms' tiers, fee and
+    precision: the rule of :func:`~softstake_model.rules.daily_reward`, holder by holder.
+
+    Examples
+    --------
+    >>> holder_rewards(np.array([0.4, 100.0, 5000.0]), 0.0365, 0.5, 1000.0).tolist()
+    [0.0, 0.01, 0.1]
+    """
+    terms = terms or Terms()
+    return daily_reward(np.asarray(balances, dtype=float), apr, min_holding, cap,
+                        tiers=terms.tiers, fee=terms.fee, precision=terms.precision,
+                        days_per_year=terms.days_per_year)
+
+
 def cap_metrics(balances: NDArray[np.float64], apr: float, min_holding: float = 0.0,
                 cap: float = np.inf, terms: Terms | None = None) -> dict:
     """Everything about one minimum and cap, holder by holder (exact evaluation).
@@ -217,8 +245,7 @@ def cap_metrics(balances: NDArray[np.float64], apr: float, min_holding: float = 
     b = np.asarray(balances, dtype=float)
     if len(b) == 0 or not np.isfinite(b).all() or (b < 0).any():
         raise ParameterError("balances must be finite and non-negative")
-    r = daily_reward(b, apr, min_holding, cap, tiers=terms.tiers, fee=terms.fee,
-                     precision=terms.precision, days_per_year=terms.days_per_year)
+    r = holder_rewards(b, apr, min_holding, cap, terms)
     el = eligible(b, min_holding, cap)
     qs = np.quantile(b, [0.1, 0.25, 0.5, 0.75, 0.9, 0.99])
     rq = daily_reward(qs, apr, min_holding, cap, tiers=terms.tiers, fee=terms.fee,
@@ -256,7 +283,7 @@ def _largest_cap(ok: callable, hi_balance: float, step: float) -> float | None:
     """Largest ``k * step`` with ``ok`` true, by bisection on k (ok is monotone: true up to
     a point); ``inf`` if the cap never binds within the balances, None if no cap does."""
     if not step > 0:
-        raise ParameterError(f"cap step {step} must be positive")
+        raise ParameterError(f"must be positive, got {step}", param="step")
     k_hi = int(np.ceil(hi_balance / step))
     if ok(np.inf):
         return np.inf
@@ -277,7 +304,7 @@ def cap_for_budget(model: CapModel, budget: float, min_holding: float = 0.0,
     (budget below zero). The next step up costs more than the budget (tested).
     """
     if not budget >= 0:
-        raise ParameterError(f"--budget: {budget} must be >= 0")
+        raise ParameterError(f"must be >= 0, got {budget}", param="budget")
     return _largest_cap(lambda c: float(model.cost(c, min_holding)) <= budget,
                         float(model.balances[-1]), step)
 
@@ -322,3 +349,48 @@ def platform_margin(model: CapModel, network_apr: float, buffer_ratios: Sequence
                          "rewards_paid": float(k), "margin": onchain - float(k),
                          "margin_apr": (onchain - float(k)) * dpy / total})
     return pd.DataFrame(rows)
+
+
+def population_balances(
+    population: str | None = None,
+    holders: int | None = None,
+    balances: str | Path | None = None,
+    seed: int | None = 0,
+) -> NDArray[np.float64]:
+    """Holder balances (tokens): sampled from ``population`` (``holders`` of them, see
+    :func:`sample_population`) or read from the ``balances`` CSV (:func:`read_balances`)."""
+    if (population is None) == (balances is None):
+        raise ParameterError("give a population or a balances file, one of them",
+                             param="population")
+    if population is not None:
+        if holders is None:
+            raise ParameterError("is needed with a population", param="holders")
+        return sample_population(population, holders, seed)
+    if holders is not None:
+        raise ParameterError("goes with a population, not a balances file", param="holders")
+    return read_balances(str(balances))
+
+
+def caps_summary(
+    balances: NDArray[np.float64],
+    rule: TokenRule,
+    terms: Terms | None = None,
+    *,
+    budget: float | None = None,
+    cap_step: float = 0.01,
+) -> dict:
+    """What the rule's minimum and cap cost for ``balances``: :func:`cap_metrics`, the terms
+    used and, with a daily ``budget`` (tokens a day), the largest cap that fits it
+    (``cap_for_budget``: ``"none"`` when no cap is needed, None when none fits) and its
+    cost. ``assumed`` lists the assumed values behind the figures."""
+    out = cap_metrics(balances, rule.apr, rule.min_holding, rule.cap, terms)
+    out["terms"] = {"min_holding": rule.min_holding, "cap": rule.cap, "apr": rule.apr}
+    if budget is not None:
+        model = CapModel(balances, rule.apr, terms or Terms())
+        cap = cap_for_budget(model, budget, rule.min_holding, cap_step)
+        out["cap_for_budget"] = None if cap is None else (cap if np.isfinite(cap) else "none")
+        if cap is not None and np.isfinite(cap):
+            out["cost_at_cap_for_budget"] = float(model.cost(cap, rule.min_holding))
+    if rule.assumed:
+        out["assumed"] = list(rule.assumed)
+    return out

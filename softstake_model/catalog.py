@@ -23,6 +23,7 @@ __all__ = [
     "override",
     "select_tokens",
     "assumed_values",
+    "assumed_lines",
     "UNBONDING_RULE",
 ]
 
@@ -175,12 +176,16 @@ def override(
         if v is None:
             continue
         if fld not in VALUE_FIELDS:
-            raise ParameterError(f"unknown catalogue field '{fld}'; known: {VALUE_FIELDS}")
-        if fld in _NUMERIC and (not isinstance(v, (int, float)) or not np.isfinite(v) and
-                                fld != "cap" or v < 0):
-            raise ParameterError(f"--{fld.replace('_', '-')}: {v} must be a number >= 0")
+            raise ParameterError(f"is not a catalogue field; known: {VALUE_FIELDS}",
+                                 param=fld)
+        if fld in _NUMERIC and (not isinstance(v, int | float) or np.isnan(v)
+                                or not np.isfinite(v) and fld != "cap" or v < 0):
+            raise ParameterError(f"must be a finite number >= 0, got {v}", param=fld)
+        if fld == "apr" and v > 1:
+            raise ParameterError(f"must be a fraction in [0, 1] (0.05 = 5%), got {v}",
+                                 param=fld)
         if fld == "cap" and not v > 0:
-            raise ParameterError(f"--cap: {v} must be > 0")
+            raise ParameterError(f"must be > 0, got {v}", param="cap")
         cat.loc[rows, fld] = v
         cat.loc[rows, f"{fld}_confidence"] = "user"
         cat.loc[rows, f"{fld}_source"] = "given by the user"
@@ -195,8 +200,8 @@ def select_tokens(catalog: pd.DataFrame, tokens: list[str] | None) -> pd.DataFra
     unknown = [t for t in wanted if t not in catalog.index]
     if unknown:
         raise ParameterError(
-            f"--token: unknown token(s) {unknown}; the catalogue has {', '.join(catalog.index)}"
-        )
+            f"has unknown token(s) {unknown}; the catalogue has {', '.join(catalog.index)}",
+            param="token")
     return catalog.loc[wanted]
 
 
@@ -209,3 +214,28 @@ def assumed_values(catalog: pd.DataFrame, fields: tuple[str, ...] = VALUE_FIELDS
         if catalog.at[token, f"{fld}_confidence"] == "assumed"
     ]
     return pd.DataFrame(rows, columns=["token", "field", "value", "source"])
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, float | int | np.floating | np.integer) and not isinstance(value, bool):
+        return f"{float(value):g}"
+    return str(value)
+
+
+def assumed_lines(
+    catalog: pd.DataFrame,
+    tokens: list[str] | None = None,
+    fields: tuple[str, ...] = VALUE_FIELDS,
+) -> list[str]:
+    """One line per assumed value, ``TOKEN field = value (why)``: what reports and commands
+    print beside the figures those values drive.
+
+    Examples
+    --------
+    >>> cat = load_catalog()
+    >>> assumed_lines(cat, ["BNB"], ("min_holding", "price_usd"))[0].startswith("BNB price_usd = ")
+    True
+    """
+    table = assumed_values(catalog.loc[tokens] if tokens is not None else catalog, fields)
+    return [f"{r.token} {r.field} = {_shown(r.value)} ({r.source})"
+            for r in table.itertuples(index=False)]

@@ -19,7 +19,7 @@ from .errors import InputError
 from .rewards import reward_history
 from .terms import Terms
 
-__all__ = ["RECONCILE_COLUMNS", "FLAGS", "reconcile"]
+__all__ = ["RECONCILE_COLUMNS", "FLAGS", "reconcile", "flag_counts"]
 
 RECONCILE_COLUMNS = ["date", "account", "token", "days", "avg_balance", "eligible_balance",
                      "apr", "expected", "paid", "difference", "implied_apr", "exchange_avg",
@@ -123,3 +123,14 @@ def reconcile(
     table["flag"] = flag
     return table[RECONCILE_COLUMNS].sort_values(["account", "token", "date"],
                                                 ignore_index=True)
+
+
+def flag_counts(table: pd.DataFrame) -> pd.Series:
+    """Payouts per flag of a :func:`reconcile` table, every flag of :data:`FLAGS` listed.
+
+    Examples
+    --------
+    >>> flag_counts(pd.DataFrame({"flag": ["ok", "ok", "missing"]})).to_dict()
+    {'ok': 2, 'missing': 1, 'unexpected': 0, 'mismatch': 0}
+    """
+    return table["flag"].value_counts().reindex(list(FLAGS), fill_value=0).astype(int)

@@ -77,7 +77,7 @@ def gross(
         Reward for the day, in tokens.
     """
     if days_per_year <= 0:
-        raise ParameterError(f"days_per_year must be positive, got {days_per_year}")
+        raise ParameterError(f"must be positive, got {days_per_year}", param="days_per_year")
     e = np.asarray(eligible_balance, dtype=np.float64)
     if tiers is None:
         return e * np.asarray(apr, dtype=np.float64) / days_per_year
@@ -139,22 +139,24 @@ def parse_tiers(text: str | Sequence[tuple[float, float]] | None) -> Tiers | Non
         for part in text.split(","):
             bits = part.strip().split(":")
             if len(bits) != 2:
-                raise ParameterError(f"--tiers: band '{part.strip()}' is not 'upper:apr'")
+                raise ParameterError(f"band '{part.strip()}' is not 'upper:apr'",
+                                     param="tiers")
             try:
                 bands.append((float(bits[0]), float(bits[1])))
             except ValueError:
                 raise ParameterError(
-                    f"--tiers: band '{part.strip()}' has a non-numeric bound or rate"
+                    f"band '{part.strip()}' has a non-numeric bound or rate", param="tiers"
                 ) from None
     else:
         bands = [(float(h), float(r)) for h, r in text]
     if not bands:
-        raise ParameterError("--tiers: no bands given")
+        raise ParameterError("has no bands", param="tiers")
     bounds = [h for h, _ in bands]
-    if any(b <= a for a, b in zip([0.0, *bounds[:-1]], bounds, strict=True)):
-        raise ParameterError(f"--tiers: bounds must be positive and increasing, got {bounds}")
+    if any(np.isnan(b) or b <= a for a, b in zip([0.0, *bounds[:-1]], bounds, strict=True)):
+        raise ParameterError(f"bounds must be positive and increasing, got {bounds}",
+                             param="tiers")
     if bounds[-1] != np.inf:
-        raise ParameterError("--tiers: the last band's upper bound must be 'inf'")
-    if any(not np.isfinite(r) or r < 0 for _, r in bands):
-        raise ParameterError("--tiers: rates must be finite and non-negative")
+        raise ParameterError("last band's upper bound must be 'inf'", param="tiers")
+    if any(not np.isfinite(r) or not 0 <= r <= 1 for _, r in bands):
+        raise ParameterError("rates must be finite fractions in [0, 1]", param="tiers")
     return tuple(bands)

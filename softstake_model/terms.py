@@ -23,7 +23,14 @@ _SAMPLED = {"hourly", "hourly_random", "fixed", "hourly_min_open"}
 
 
 def parse_hhmm(text: str, name: str) -> int:
-    """``"HH:MM"`` (or ``"HH:MM:SS"``) → seconds after midnight; ``name`` is used in errors."""
+    """``"HH:MM"`` (or ``"HH:MM:SS"``) → seconds after midnight; ``name`` (the parameter)
+    is named in errors.
+
+    Examples
+    --------
+    >>> parse_hhmm("04:30", "payout_time")
+    16200
+    """
     bits = str(text).split(":")
     try:
         if len(bits) not in (2, 3):
@@ -31,9 +38,10 @@ def parse_hhmm(text: str, name: str) -> int:
         h, m = int(bits[0]), int(bits[1])
         s = int(bits[2]) if len(bits) == 3 else 0
     except ValueError:
-        raise ParameterError(f"{name}: '{text}' is not a time of day HH:MM") from None
+        raise ParameterError(f"must be a time of day HH:MM, got '{text}'", param=name) from None
     if not (0 <= h < 24 and 0 <= m < 60 and 0 <= s < 60):
-        raise ParameterError(f"{name}: '{text}' is not a time of day between 00:00 and 23:59")
+        raise ParameterError(f"must be a time of day between 00:00 and 23:59, got '{text}'",
+                             param=name)
     return h * 3600 + m * 60 + s
 
 
@@ -100,33 +108,28 @@ class Terms:
     assumptions: tuple[str, ...] = field(default_factory=tuple)
 
     def __post_init__(self) -> None:
-        if self.snapshot not in SNAPSHOT_METHODS:
-            raise ParameterError(
-                f"snapshot: '{self.snapshot}' is not one of {', '.join(SNAPSHOT_METHODS)}"
-            )
-        if self.accrual not in ("daily", "per_snapshot"):
-            raise ParameterError(f"accrual: '{self.accrual}' is not 'daily' or 'per_snapshot'")
-        if self.accrual == "per_snapshot" and self.snapshot not in _SAMPLED:
-            raise ParameterError("accrual 'per_snapshot' needs a sampled snapshot method")
-        if not 0 <= self.fixed_time_s < 86400:
-            raise ParameterError(f"fixed_time: {self.fixed_time_s} s is not within a day")
-        if not 0 <= self.payout_time_s < 86400:
-            raise ParameterError(f"payout_time: {self.payout_time_s} s is not within a day")
-        if not 0.0 <= self.fee < 1.0:
-            raise ParameterError(f"fee: {self.fee} is not in [0, 1)")
-        if not (isinstance(self.precision, int) and 0 <= self.precision <= 12):
-            raise ParameterError(f"precision: {self.precision} is not an integer in 0..12")
-        if not self.days_per_year > 0:
-            raise ParameterError(f"days_per_year: {self.days_per_year} is not positive")
-        if not (isinstance(self.payout_lag_days, int) and self.payout_lag_days >= 1):
-            raise ParameterError(
-                f"payout_lag_days: {self.payout_lag_days} must be an integer >= 1 "
-                "(a day's reward is known only when the day ends)"
-            )
-        if self.payout_every_days not in (1, 7):
-            raise ParameterError(f"payout_every_days: {self.payout_every_days} is not 1 or 7")
-        if not 0 <= self.payout_weekday <= 6:
-            raise ParameterError(f"payout_weekday: {self.payout_weekday} is not in 0..6")
+        checks = (
+            ("snapshot", self.snapshot in SNAPSHOT_METHODS,
+             f"must be one of {', '.join(SNAPSHOT_METHODS)}"),
+            ("accrual", self.accrual in ("daily", "per_snapshot"),
+             "must be 'daily' or 'per_snapshot'"),
+            ("accrual", self.accrual != "per_snapshot" or self.snapshot in _SAMPLED,
+             "'per_snapshot' needs a sampled snapshot method"),
+            ("fixed_time_s", 0 <= self.fixed_time_s < 86400, "must be within a day (s)"),
+            ("payout_time_s", 0 <= self.payout_time_s < 86400, "must be within a day (s)"),
+            ("fee", 0.0 <= self.fee < 1.0, "must be in [0, 1)"),
+            ("precision", isinstance(self.precision, int) and 0 <= self.precision <= 12,
+             "must be an integer in 0..12"),
+            ("days_per_year", self.days_per_year > 0, "must be positive"),
+            ("payout_lag_days",
+             isinstance(self.payout_lag_days, int) and self.payout_lag_days >= 1,
+             "must be an integer >= 1 (a day's reward is known only when the day ends)"),
+            ("payout_every_days", self.payout_every_days in (1, 7), "must be 1 or 7"),
+            ("payout_weekday", 0 <= self.payout_weekday <= 6, "must be in 0..6"),
+        )
+        for name, ok, rule in checks:
+            if not ok:
+                raise ParameterError(f"{rule}, got {getattr(self, name)!r}", param=name)
         if self.tiers is not None:
             object.__setattr__(self, "tiers", parse_tiers(self.tiers))
 
@@ -204,5 +207,4 @@ def preset(name: str) -> Terms:
         return PRESETS[name]
     except KeyError:
         raise ParameterError(
-            f"--preset: unknown preset '{name}'; choose one of {', '.join(PRESETS)}"
-        ) from None
+            f"must be one of {', '.join(PRESETS)}, got '{name}'", param="preset") from None

@@ -9,6 +9,8 @@ computes for the same ledger. Many APR paths are many keys of one run.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -20,6 +22,9 @@ from .rewards import accrue
 from .rules import daily_reward
 from .terms import Terms
 
+if TYPE_CHECKING:
+    from .product import TokenRule
+
 __all__ = [
     "Projection",
     "project",
@@ -28,6 +33,8 @@ __all__ = [
     "bootstrap_prices",
     "fiat_outcomes",
     "tokens_side_by_side",
+    "holder_outlook",
+    "final_values",
     "QUANTILES",
 ]
 
@@ -143,17 +150,19 @@ def project(
     """
     terms = terms or Terms()
     if not (np.isfinite(balance) and balance >= 0):
-        raise ParameterError(f"--balance: {balance} must be a non-negative amount")
+        raise ParameterError(f"must be a finite amount >= 0, got {balance}", param="balance")
     if not (isinstance(days, int | np.integer) and days >= 1):
-        raise ParameterError(f"--days: {days} must be a whole number >= 1")
+        raise ParameterError(f"must be a whole number >= 1, got {days}", param="days")
     s = _day_start(start, "start")
     apr_arr = np.asarray(apr, dtype=float)
     if apr_arr.ndim == 0:
         if not 0 <= apr_arr <= 1:
-            raise ParameterError(f"--apr: {float(apr_arr)} must be a fraction in [0, 1]")
+            raise ParameterError(f"must be a fraction in [0, 1], got {float(apr_arr)}",
+                                 param="apr")
         apr_arr = np.full((days, 1), float(apr_arr))
     if apr_arr.ndim != 2 or apr_arr.shape[0] < days:
-        raise ParameterError(f"APR paths must be (days, paths) with at least {days} days")
+        raise ParameterError(f"paths must be (days, paths) with at least {days} days",
+                             param="apr")
     paths = apr_arr.shape[1]
     times = pd.DatetimeIndex([s - pd.Timedelta(days=1)]).as_unit("ns")
     changes = np.array([float(balance)])
@@ -200,7 +209,7 @@ def effective_apr_curve(
     terms = terms or Terms()
     b = np.asarray(balances, dtype=float)
     if b.ndim != 1 or not np.isfinite(b).all() or (b < 0).any():
-        raise ParameterError("--balances: give non-negative numbers, e.g. 50,100,1000")
+        raise ParameterError("must be finite numbers >= 0, e.g. 50,100,1000", param="balances")
     r = daily_reward(b, apr, min_holding, cap, tiers=terms.tiers, fee=terms.fee,
                      precision=terms.precision, days_per_year=terms.days_per_year)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -214,8 +223,12 @@ def gbm_prices(p0: float, volatility: float, days: int, paths: int, seed: int | 
 
     ``volatility`` and ``drift`` are annual (fractions); daily steps of ``1/days_per_year``.
     """
-    if not (p0 > 0 and volatility >= 0 and days >= 1 and paths >= 1):
-        raise ParameterError("--price must be > 0, --volatility >= 0, days and paths >= 1")
+    for name, ok in (("price", np.isfinite(p0) and p0 > 0),
+                     ("volatility", np.isfinite(volatility) and volatility >= 0),
+                     ("days", days >= 1), ("paths", paths >= 1)):
+        if not ok:
+            value = {"price": p0, "volatility": volatility, "days": days, "paths": paths}[name]
+            raise ParameterError(f"is out of range: {value}", param=name)
     dt = 1.0 / days_per_year
     z = np.random.default_rng(seed).standard_normal((days, paths))
     steps = (drift - 0.5 * volatility**2) * dt + volatility * np.sqrt(dt) * z
@@ -235,6 +248,23 @@ def bootstrap_prices(prices: pd.Series | NDArray[np.float64], days: int, paths: 
     return start * np.exp(np.vstack([np.zeros((1, paths)), np.cumsum(draw, axis=0)]))
 
 
+def final_values(proj: Projection, prices: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Value of the position at the horizon on each price path (fiat): the final balance of
+    the paired projection path (or of the one path, for every price path) at the last
+    price. ``prices`` is ``(days + 1, paths)``.
+
+    Examples
+    --------
+    >>> proj = project(100.0, apr=0.0365, days=2)
+    >>> final_values(proj, np.array([[2.0, 2.0], [2.0, 2.0], [3.0, 1.0]])).round(8).tolist()
+    [300.06000249, 100.02000083]
+    """
+    days = proj.reward.shape[0]
+    if prices.shape[0] < days + 1:
+        raise ParameterError(f"need {days + 1} rows, got {prices.shape[0]}", param="prices")
+    return proj.final_balance * prices[days]
+
+
 def fiat_outcomes(proj: Projection, prices: NDArray[np.float64]) -> dict:
     """Fiat view of a projection under price paths ``(days + 1, paths)``.
 
@@ -251,7 +281,7 @@ def fiat_outcomes(proj: Projection, prices: NDArray[np.float64]) -> dict:
     rewards_fiat = (reward * prices[1:days + 1]).sum(axis=0)
     final_tokens = proj.balance_end + reward.sum(axis=0)
     initial = proj.start_balance * prices[0]
-    final_value = final_tokens * prices[days]
+    final_value = final_values(proj, prices)
     with np.errstate(invalid="ignore", divide="ignore"):
         fiat_return = np.where(initial > 0, final_value / initial - 1, np.nan)
         token_return = final_tokens / proj.start_balance - 1 if proj.start_balance else \
@@ -278,7 +308,7 @@ def tokens_side_by_side(
     over ``days`` (engine, compounding), and fiat outcomes under GBM at the token's
     volatility with zero drift. ``assumed`` names the assumed catalogue values used."""
     if not budget > 0:
-        raise ParameterError(f"--budget: {budget} must be positive")
+        raise ParameterError(f"must be positive, got {budget}", param="budget")
     rows = []
     for i, (token, r) in enumerate(catalog.iterrows()):
         price = float(r["price_usd"])
@@ -304,3 +334,90 @@ def tokens_side_by_side(
             "assumed": ", ".join(assumed),
         })
     return pd.DataFrame(rows)
+
+
+def holder_outlook(
+    balance: float,
+    rule: TokenRule,
+    terms: Terms | None = None,
+    *,
+    days: int = 365,
+    start: object = "2025-11-20",
+    apr_paths: int = 0,
+    seed: int = 0,
+    price: float | None = None,
+    volatility: float | None = None,
+    drift: float = 0.0,
+    price_history: str | Path | pd.Series | None = None,
+    price_paths: int = 1000,
+) -> dict:
+    """What a holder of ``balance`` tokens earns over ``days``: the projection's summary and,
+    with a price, its value in fiat.
+
+    Parameters
+    ----------
+    balance
+        Tokens held from before ``start``.
+    rule
+        Minimum, cap, APR (and the token's volatility): :func:`~softstake_model.product.token_rule`.
+    terms
+        Product terms (default Binance's).
+    days, start
+        Horizon in days and its first accrual day.
+    apr_paths
+        0 for the rule's constant APR; N for N simulated APR paths
+        (:func:`~softstake_model.apr.token_apr_paths`, an assumed process).
+    seed
+        Seed of the APR paths; price paths use ``seed + 1``.
+    price, volatility, drift
+        Fiat view under geometric Brownian motion: price now (fiat per token), annual
+        volatility (default the rule's) and drift.
+    price_history
+        Daily prices (a CSV path with a ``price`` or ``close`` column, or a series): their
+        daily returns are bootstrapped instead of GBM, from ``price`` if given, else the last.
+    price_paths
+        Price paths when the APR is constant (with APR paths, price path i pairs with APR i).
+
+    Returns
+    -------
+    dict
+        :meth:`Projection.summary`, ``fiat`` (:func:`fiat_outcomes` and how the prices were
+        made), ``terms`` and, when assumed values drive the figures, ``assumed``.
+    """
+    assumed = list(rule.assumed)
+    apr: float | NDArray[np.float64] = rule.apr
+    if apr_paths:
+        from .apr.uncertainty import TOKEN_PATHS_ASSUMPTION, token_apr_paths
+
+        apr, _ = token_apr_paths(rule.apr, days, apr_paths, seed)
+        assumed.append(TOKEN_PATHS_ASSUMPTION)
+    proj = project(balance, apr=apr, min_holding=rule.min_holding, cap=rule.cap, terms=terms,
+                   days=days, start=start)
+    out = proj.summary()
+    n_paths = apr_paths or price_paths
+    if price_history is not None:
+        if isinstance(price_history, str | Path):
+            from .tables import read_prices
+
+            label, history = str(price_history), read_prices(price_history)
+        else:
+            label, history = "a price series", price_history
+        prices = bootstrap_prices(history, days, n_paths, seed + 1, price)
+        out["fiat"] = {"price": float(prices[0, 0]), "bootstrap_of": label, "paths": n_paths,
+                       **fiat_outcomes(proj, prices)}
+    elif price is not None or volatility is not None:
+        if price is None:
+            raise ParameterError("needs a price", param="volatility")
+        vol = volatility if volatility is not None else rule.volatility
+        if vol is None:
+            raise ParameterError("is needed for a fiat view (or a token with a volatility)",
+                                 param="volatility")
+        prices = gbm_prices(price, vol, days, n_paths, seed + 1, drift,
+                            (terms or Terms()).days_per_year)
+        out["fiat"] = {"price": price, "volatility": vol, "drift": drift, "paths": n_paths,
+                       **fiat_outcomes(proj, prices)}
+    out["terms"] = {"min_holding": rule.min_holding, "cap": rule.cap, "apr": rule.apr,
+                    "preset": (terms or Terms()).name}
+    if assumed:
+        out["assumed"] = assumed
+    return out

@@ -63,6 +63,6 @@ def test_override_and_select():
     assert cat.loc["BNB", "apr"] == 0.01 and cat.loc["SOL", "apr"] == 0.058
     assert cat.loc["BNB", "cap"] == 1000.0
     assert override(load_catalog(), cap=np.inf).loc["SOL", "cap"] == np.inf
-    with pytest.raises(ParameterError, match="--cap"):
+    with pytest.raises(ParameterError, match="^cap must be > 0"):
         override(load_catalog(), cap=0.0)
     assert list(select_tokens(load_catalog(), ["sol", "bnb"]).index) == ["SOL", "BNB"]

@@ -45,7 +45,7 @@ def test_days_per_year_is_used():
 @pytest.mark.parametrize("text", ["500:0.12,5000", "500:x,inf:0.1", "500:0.1,400:0.1,inf:0",
                                   "500:0.1,1000:0.1", "inf:-0.1", ""])
 def test_bad_tiers(text):
-    with pytest.raises(ParameterError, match="--tiers"):
+    with pytest.raises(ParameterError, match="^tiers "):
         parse_tiers(text)
 
 

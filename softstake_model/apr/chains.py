@@ -91,12 +91,12 @@ def chain_params(chain: str, overrides: dict[str, object] | None = None) -> dict
         known = out.get(name)
         if known is None and chain != "generic":
             raise ParameterError(
-                f"--param: '{name}' is not a parameter of {chain}; known: {sorted(out)}")
+                f"'{name}' is not a parameter of {chain}; known: {sorted(out)}", param="params")
         if isinstance(value, str):
             value = _number(value)
         if isinstance(value, float) and not math.isfinite(value) or isinstance(value, str) and \
                 name not in ("start", "genesis", "p81_date", "aip119_cuts", "eta"):
-            raise ParameterError(f"--param: {name}={value} is not a finite number")
+            raise ParameterError(f"{name}={value} is not a finite number", param="params")
         out[name] = Param(name, value, known.unit if known else "", "", "given by the user",
                           "user")
     return out
@@ -106,7 +106,8 @@ def _chain(chain: str) -> str:
     c = chain.strip()
     c = "generic" if c.lower() == "generic" else c.upper()
     if c not in CHAINS:
-        raise ParameterError(f"chain '{chain}' has no model; choose one of {', '.join(CHAINS)}")
+        raise ParameterError(f"'{chain}' has no model; choose one of {', '.join(CHAINS)}",
+                             param="chain")
     return c
 
 
@@ -120,12 +121,14 @@ def _exact(p: dict[str, Param], name: str) -> Fraction:
     try:
         return Fraction(value) if isinstance(value, int) else Fraction(str(value))
     except (ValueError, ZeroDivisionError):
-        raise ParameterError(f"--param: {name}='{value}' is not a number") from None
+        raise ParameterError(f"{name}='{value}' is not a number", param="params") from None
 
 
 def _fraction(name: str, value: float) -> float:
     if not 0 <= value <= 1:
-        raise ParameterError(f"--{name.replace('_', '-')}: {value} is not a fraction in [0, 1]")
+        raise ParameterError(f"must be a fraction in [0, 1], got {value}", param=name)
+    if name == "staked_fraction" and value == 0:
+        raise ParameterError("must be above 0: nothing staked earns no rate", param=name)
     return value
 
 
@@ -136,7 +139,7 @@ def generic_apr(issuance: float, staked: float, commission: float = 0.0,
     """``(network_apr, net_apr)``: ``issuance / staked + fee_yield`` and
     ``issuance / staked * (1 - commission) + fee_yield`` (issuance and stake in tokens a year)."""
     if not staked > 0:
-        raise ParameterError(f"--param: staked={staked} must be positive")
+        raise ParameterError(f"staked={staked} must be positive", param="params")
     base = issuance / staked
     return base + fee_yield, base * (1 - commission) + fee_yield
 
@@ -168,7 +171,7 @@ def ada_epoch(reserves: int, fees: int, eta: Fraction | float, rho: Fraction | f
     rho_f = Fraction(str(rho)) if isinstance(rho, float) else Fraction(rho)
     tau_f = Fraction(str(tau)) if isinstance(tau, float) else Fraction(tau)
     if eta_f < 0 or int(reserves) < 0 or int(fees) < 0:
-        raise ParameterError("--param: reserves, fees and eta must be >= 0")
+        raise ParameterError("reserves, fees and eta must be >= 0", param="params")
     expansion = math.floor(min(Fraction(1), eta_f) * rho_f * int(reserves))
     pot = expansion + int(fees)
     treasury = math.floor(tau_f * pot)
@@ -205,7 +208,8 @@ def apt_rewards_rate(at: pd.Timestamp, p: dict[str, Param]) -> float:
     genesis = pd.Timestamp(str(p["genesis"].value))
     at = pd.Timestamp(at).tz_localize(None) if pd.Timestamp(at).tzinfo else pd.Timestamp(at)
     if at < genesis:
-        raise ParameterError(f"--at: {at.date()} is before Aptos genesis {genesis.date()}")
+        raise ParameterError(f"{at.date()} is before Aptos genesis {genesis.date()}",
+                             param="at")
     events = [(genesis + pd.DateOffset(years=n), "year") for n in range(1, at.year - genesis.year
                                                                         + 2)]
     if _v(p, "aip119"):
@@ -233,7 +237,8 @@ def egld_inflation(at: pd.Timestamp, p: dict[str, Param]) -> tuple[float, float,
     at = pd.Timestamp(at).tz_localize(None) if pd.Timestamp(at).tzinfo else pd.Timestamp(at)
     days = (at - genesis).days
     if days < 0:
-        raise ParameterError(f"--at: {at.date()} is before MultiversX genesis {genesis.date()}")
+        raise ParameterError(f"{at.date()} is before MultiversX genesis {genesis.date()}",
+                             param="at")
     epoch, year = days, days // 365 + 1
     if epoch >= _v(p, "tail_epoch"):
         start = _v(p, "tail_start_inflation")
@@ -291,7 +296,7 @@ def network_apr(
     if commission is not None:
         over["brokerage" if c == "TRX" else "commission"] = _fraction("commission", commission)
     if at is not None and year is not None:
-        raise ParameterError("give --year or --at, not both")
+        raise ParameterError("cannot be combined with at: give one of them", param="year")
     p = chain_params(c, over)
     when = pd.Timestamp("2025-11-19") if at is None else _date(at)
     used = {"commission"}
@@ -300,7 +305,8 @@ def network_apr(
     if c == "generic":
         for need in ("issuance", "staked"):
             if need not in p:
-                raise ParameterError(f"generic: give --param {need}=... (tokens a year / tokens)")
+                raise ParameterError(f"of the generic model need {need}=... (tokens a year / "
+                                     "tokens)", param="params")
         fee = _v(p, "fee_yield") if "fee_yield" in p else 0.0
         net_gross = generic_apr(_v(p, "issuance"), _v(p, "staked"), _v(p, "commission"), fee)
         out["inflation"] = _v(p, "issuance") / _v(p, "supply") if "supply" in p else None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
@@ -15,7 +17,7 @@ SECONDS_PER_YEAR = 31_536_000
 
 def _dpy(days_per_year: float) -> float:
     if not days_per_year > 0:
-        raise ParameterError(f"--days-per-year: {days_per_year} must be positive")
+        raise ParameterError(f"must be positive, got {days_per_year}", param="days_per_year")
     return float(days_per_year)
 
 
@@ -27,8 +29,8 @@ def apr_to_apy(apr: ArrayLike, days_per_year: float = 365) -> NDArray[np.float64
     """
     n = _dpy(days_per_year)
     a = np.asarray(apr, dtype=float)
-    if (a <= -n).any():
-        raise ParameterError(f"--apr: {apr} is below -{n}")
+    if (a <= -n).any() or not np.isfinite(a).all():
+        raise ParameterError(f"must be a finite number above -{n:g}, got {apr}", param="apr")
     return np.expm1(n * np.log1p(a / n))
 
 
@@ -36,8 +38,8 @@ def apy_to_apr(apy: ArrayLike, days_per_year: float = 365) -> NDArray[np.float64
     """The APR whose daily compounding gives ``apy``: ``n * ((1 + APY) ** (1 / n) - 1)``."""
     n = _dpy(days_per_year)
     y = np.asarray(apy, dtype=float)
-    if (y <= -1).any():
-        raise ParameterError(f"--apy: {apy} must be above -1")
+    if (y <= -1).any() or not np.isfinite(y).all():
+        raise ParameterError(f"must be a finite number above -1, got {apy}", param="apy")
     return n * np.expm1(np.log1p(y) / n)
 
 
@@ -49,10 +51,7 @@ def apr_from_index(pre: float, post: float, elapsed_seconds: float) -> float:
     >>> round(apr_from_index(1.0, 1.0001, 86400), 12)
     0.0365
     """
-    if not pre > 0:
-        raise ParameterError(f"--pre: {pre} must be positive")
-    if not post > 0:
-        raise ParameterError(f"--post: {post} must be positive")
-    if not elapsed_seconds > 0:
-        raise ParameterError(f"--elapsed: {elapsed_seconds} must be positive")
+    for name, value in (("pre", pre), ("post", post), ("elapsed_seconds", elapsed_seconds)):
+        if not (math.isfinite(value) and value > 0):
+            raise ParameterError(f"must be a finite number > 0, got {value}", param=name)
     return SECONDS_PER_YEAR * (post - pre) / pre / elapsed_seconds

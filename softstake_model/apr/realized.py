@@ -43,9 +43,10 @@ def realized_apr(
         rolling columns; APRs are fractions per year, NaN where nothing was eligible.
     """
     if not days_per_year > 0:
-        raise ParameterError(f"days_per_year: {days_per_year} must be positive")
+        raise ParameterError(f"must be positive, got {days_per_year}", param="days_per_year")
     if any(int(w) < 1 for w in windows):
-        raise ParameterError(f"--window: {list(windows)} must be whole numbers >= 1")
+        raise ParameterError(f"must be whole numbers >= 1, got {list(windows)}",
+                             param="windows")
     missing = [c for c in ("date", "reward", "eligible_balance") if c not in history]
     if missing:
         raise InputError(f"missing column(s) {missing}", column=missing[0])

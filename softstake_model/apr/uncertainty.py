@@ -9,6 +9,7 @@ series simulated and refitted at once).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -16,7 +17,12 @@ from numpy.typing import ArrayLike, NDArray
 
 from ..errors import InputError, ParameterError
 
-__all__ = ["OUFit", "fit_ou", "simulate_ou"]
+__all__ = ["OUFit", "fit_ou", "simulate_ou", "eth_store_shape", "token_apr_paths",
+           "TOKEN_PATHS_ASSUMPTION"]
+
+#: What :func:`token_apr_paths` assumes, in the words reports print beside its figures.
+TOKEN_PATHS_ASSUMPTION = ("APR paths: OU speed and volatility of ETH.STORE's daily APR carried "
+                          "over to this token (assumed)")
 
 
 @dataclass(frozen=True)
@@ -163,8 +169,42 @@ def simulate_ou(
     """Daily APR paths ``(days, paths)``, day 1 one day after ``start`` (default the last
     observed APR), seeded and reproducible."""
     if days < 1 or paths < 1:
-        raise ParameterError(f"days ({days}) and paths ({paths}) must be >= 1")
+        bad = "days" if days < 1 else "paths"
+        raise ParameterError(f"must be >= 1, got {days if bad == 'days' else paths}",
+                             param=bad)
     x0 = np.log(fit.last if start is None else start)
     x = _paths(x0, fit.kappa, fit.mu, fit.sigma, 1 / fit.days_per_year, days, paths,
                np.random.default_rng(seed))
     return np.exp(x[1:])
+
+
+@functools.cache
+def eth_store_shape() -> OUFit:
+    """The OU process fitted to the shipped ETH.STORE daily staking APR series
+    (``data/eth_staking_apr_ethstore_daily.csv``, see ``docs/apr.md``), without bootstrap."""
+    from importlib import resources
+
+    import pandas as pd
+
+    path = resources.files("softstake_model") / "data" / "eth_staking_apr_ethstore_daily.csv"
+    return fit_ou(pd.read_csv(str(path))["apr"], bootstrap=0)
+
+
+def token_apr_paths(apr: float, days: int, paths: int, seed: int | None = 0
+                    ) -> tuple[NDArray[np.float64], OUFit]:
+    """Daily APR paths ``(days, paths)`` for a token quoted at ``apr``: the ETH.STORE
+    process's speed and volatility (:func:`eth_store_shape`), with its long-run level and
+    start at ``apr`` — an assumption (:data:`TOKEN_PATHS_ASSUMPTION`) until a token has an
+    APR history of its own.
+
+    Returns
+    -------
+    paths, fit
+        The paths and the process they were drawn from.
+    """
+    if not (np.isfinite(apr) and 0 < apr <= 1):
+        raise ParameterError(f"must be a fraction in (0, 1] for APR paths, got {apr}",
+                             param="apr")
+    shape = eth_store_shape()
+    fit = OUFit(shape.kappa, float(np.log(apr)), shape.sigma, 1.0, apr, shape.n)
+    return simulate_ou(fit, days, paths, seed), fit

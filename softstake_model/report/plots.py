@@ -82,9 +82,7 @@ def effective_apr(curve: pd.DataFrame, token: str, min_holding: float, cap: floa
 def fiat_distribution(view: dict) -> Figure:
     """Position value at the horizon (USD) across price paths, against the start value."""
     fig, ax = _fig(8, 3.5)
-    proj, prices = view["projection"], view["prices"]
-    final = (proj.balance_end + proj.reward.sum()) * prices[-1]
-    start = proj.start_balance * prices[0, 0]
+    proj, final, start = view["projection"], view["final_values"], view["start_value"]
     ax.hist(final, bins=60, color="tab:orange", alpha=0.8)
     ax.axvline(start, color="black", ls="--", label=f"value at start ${start:,.0f}")
     ax.set(title=f"{view['token']}: value after {proj.reward.shape[0]} days (GBM, volatility "

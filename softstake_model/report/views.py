@@ -11,11 +11,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..apr import apr_table, fit_ou, simulate_ou
-from ..apr.uncertainty import OUFit
-from ..caps import CapModel, cap_metrics, platform_margin, sample_population
-from ..catalog import load_catalog, override
-from ..ledger import read_ledger, read_rewards_record
+from ..apr import apr_table, token_apr_paths
+from ..caps import CapModel, cap_metrics, holder_rewards, platform_margin, sample_population
+from ..catalog import assumed_lines, load_catalog, override
 from ..liquidity import (
     RunModel,
     StressParams,
@@ -24,34 +22,23 @@ from ..liquidity import (
     summarize,
     withdrawal_rates,
 )
-from ..reconcile import reconcile
+from ..product import ledger_for, product_catalog
+from ..reconcile import flag_counts, reconcile
+from ..stress import RUN_MODEL_ASSUMPTION
 from ..terms import preset
 from ..yields import (
     effective_apr_curve,
     fiat_outcomes,
+    final_values,
     gbm_prices,
     project,
     tokens_side_by_side,
 )
 from .params import CapsParams, ReconcileParams, StressReportParams, YieldsParams
 
-__all__ = ["assumed_lines", "yields_view", "caps_view", "stress_view", "reconcile_view"]
+__all__ = ["yields_view", "caps_view", "stress_view", "reconcile_view"]
 
 _FIELDS = ("min_holding", "cap", "apr", "unbonding", "volatility", "price_usd")
-
-
-def assumed_lines(catalog: pd.DataFrame, token: str, fields: tuple[str, ...] = _FIELDS) -> list:
-    """``field = value (why)`` for every assumed catalogue value of ``token`` among ``fields``."""
-    row = catalog.loc[token]
-    return [f"{token} {f} = {row[f]} ({row[f + '_source']})" for f in fields
-            if row[f + "_confidence"] == "assumed"]
-
-
-def _eth_shape() -> OUFit:
-    from importlib import resources
-
-    path = resources.files("softstake_model") / "data" / "eth_staking_apr_ethstore_daily.csv"
-    return fit_ou(pd.read_csv(str(path))["apr"], bootstrap=0)
 
 
 def yields_view(p: YieldsParams) -> dict:
@@ -66,23 +53,24 @@ def yields_view(p: YieldsParams) -> dict:
     base = project(amount, apr=apr, min_holding=mn, cap=cap, terms=terms, days=p.days)
     out: dict = {"token": p.token, "amount": amount, "price": price, "apr": apr,
                  "min_holding": mn, "cap": cap, "volatility": vol, "projection": base,
-                 "assumed": assumed_lines(cat, p.token)}
+                 "assumed": assumed_lines(cat, [p.token], _FIELDS)}
     if p.apr_paths:
-        shape = _eth_shape()
-        fit = OUFit(shape.kappa, float(np.log(apr)), shape.sigma, 1.0, apr, shape.n)
-        out["apr_paths"] = simulate_ou(fit, p.days, p.apr_paths, p.seed)
+        from ..apr.uncertainty import TOKEN_PATHS_ASSUMPTION
+
+        out["apr_paths"], fit = token_apr_paths(apr, p.days, p.apr_paths, p.seed)
         out["projection_paths"] = project(amount, apr=out["apr_paths"], min_holding=mn,
                                           cap=cap, terms=terms, days=p.days)
-        out["ou"] = {"kappa": shape.kappa, "sigma": shape.sigma, "half_life_days":
-                     shape.half_life_days}
-        out["assumed"].append("APR paths: OU speed and volatility of ETH.STORE's daily APR "
-                              "carried over to this token")
+        out["ou"] = {"kappa": fit.kappa, "sigma": fit.sigma, "half_life_days":
+                     fit.half_life_days}
+        out["assumed"].append(TOKEN_PATHS_ASSUMPTION)
     hi = cap * 4 if np.isfinite(cap) else max(amount, mn) * 100
     out["curve"] = effective_apr_curve(np.geomspace(max(mn / 10, 1e-6), hi, 200), apr, mn, cap,
                                        terms)
     prices = gbm_prices(price, vol, p.days, p.price_paths, p.seed + 1)
     out["prices"] = prices
     out["fiat"] = fiat_outcomes(base, prices)
+    out["final_values"] = final_values(base, prices)
+    out["start_value"] = base.start_balance * float(prices[0, 0])
     out["side_by_side"] = tokens_side_by_side(amount * price, cat, days=p.days,
                                               paths=min(p.price_paths, 500), seed=p.seed,
                                               terms=terms)
@@ -94,7 +82,7 @@ def caps_view(p: CapsParams) -> dict:
     cat = load_catalog(p.catalog)
     cat = override(cat, [p.token], min_holding=p.min_holding, cap=p.cap)
     row = cat.loc[p.token]
-    terms = preset("binance_soft_staking")
+    terms = preset(p.preset)
     price, apr = float(row["price_usd"]), float(row["apr"])
     mn, cap = float(row["min_holding"]), float(row["cap"])
     balances = sample_population(p.population_usd, p.holders, p.seed) / price
@@ -108,9 +96,10 @@ def caps_view(p: CapsParams) -> dict:
     table = apr_table(cat).set_index("token")
     net = p.network_apr if p.network_apr is not None else table.loc[p.token, "net_apr"]
     out = {"token": p.token, "price": price, "apr": apr, "min_holding": mn, "cap": cap,
-           "balances": balances, "metrics": metrics, "cap_sweep": cap_sweep,
+           "balances": balances, "rewards": holder_rewards(balances, apr, mn, cap, terms),
+           "metrics": metrics, "cap_sweep": cap_sweep,
            "min_sweep": min_sweep, "network_apr": None if pd.isna(net) else float(net),
-           "assumed": assumed_lines(cat, p.token, ("min_holding", "cap", "apr", "price_usd"))}
+           "assumed": assumed_lines(cat, [p.token], ("min_holding", "cap", "apr", "price_usd"))}
     if out["network_apr"] is not None:
         out["margin"] = platform_margin(model, out["network_apr"],
                                         sorted({0.0, 0.05, p.buffer_ratio, 0.2}), caps, mn)
@@ -125,7 +114,7 @@ def caps_view(p: CapsParams) -> dict:
 def stress_view(p: StressReportParams) -> dict:
     """Per token: the deterministic run's daily state, Monte Carlo metrics, the buffer that
     meets ``alpha``, and a ranking by liquidity risk."""
-    cat = load_catalog()
+    cat = load_catalog(p.catalog)
     rows, daily, dists = [], {}, {}
     for i, token in enumerate(p.token_list):
         r = cat.loc[token]
@@ -153,28 +142,24 @@ def stress_view(p: StressReportParams) -> dict:
         })
     ranking = pd.DataFrame(rows).sort_values(["p_any_delay", "buffer_needed"],
                                              ascending=False, ignore_index=True)
-    assumed = [f"{t} unbonding = {cat.loc[t, 'unbonding']} ({cat.loc[t, 'unbonding_source']})"
-               for t in p.token_list if cat.loc[t, "unbonding_confidence"] == "assumed"]
-    assumed.append("stochastic runs: RunModel defaults (assumed calibration) with a price "
-                   f"link of {p.price_link:g} at each token's volatility")
-    assumed += [f"{t} volatility ({cat.loc[t, 'volatility_source']})" for t in p.token_list
-                if cat.loc[t, "volatility_confidence"] == "assumed"]
+    assumed = assumed_lines(cat, p.token_list, ("unbonding",))
+    assumed.append(f"{RUN_MODEL_ASSUMPTION}; a price link of {p.price_link:g} at each "
+                   "token's volatility")
+    if p.price_link:
+        assumed += assumed_lines(cat, p.token_list, ("volatility",))
     return {"ranking": ranking, "daily": daily, "distributions": dists, "assumed": assumed}
 
 
 def reconcile_view(p: ReconcileParams) -> dict:
     """The reconciliation table with its flagged rows and counts."""
-    cat = load_catalog(p.catalog)
-    if p.apr is not None:
-        cat = override(cat, apr=p.apr)
-    ledger = read_ledger(p.statement)
-    ledger = ledger[ledger["token"].isin(cat.index)]
+    from ..ledger import read_rewards_record
+
+    cat = product_catalog(p.catalog, apr=p.apr)
+    ledger, _ = ledger_for(p.statement, cat)
     record = read_rewards_record(p.rewards_record) if p.rewards_record else None
     table = reconcile(ledger, cat, preset(p.preset), rewards_record=record,
                       activated_at=p.activated_at)
-    counts = table["flag"].value_counts().reindex(["ok", "missing", "unexpected", "mismatch"],
-                                                  fill_value=0)
-    tokens = sorted(set(table["token"]))
-    assumed = [line for t in tokens for line in assumed_lines(cat, t, ("apr",))]
+    counts = flag_counts(table)
+    assumed = assumed_lines(cat, sorted(set(table["token"])), ("apr",))
     return {"table": table, "flagged": table[table["flag"] != "ok"], "counts": counts,
             "assumed": assumed}
