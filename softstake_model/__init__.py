@@ -1,48 +1,71 @@
 """softstake_model — exchange soft staking: rewards, APR, yields, caps and liquidity.
 
-The public API is re-exported here; see each module for details.
+The public API is re-exported here and imported on first use, so that ``import
+softstake_model`` (and the ``softstake`` command's start) stays light; see each module for
+details.
 """
 
-from .balances import DayGrid, Snapshot, daily_balances
-from .catalog import assumed_values, load_catalog, override, select_tokens
-from .errors import InputError, ParameterError, SoftstakeError
-from .ledger import (
-    read_binance_statement,
-    read_generic,
-    read_ledger,
-    read_product_list,
-    read_rewards_record,
-)
-from .rewards import HISTORY_COLUMNS, reward_history
-from .rules import daily_reward, eligible, gross, parse_tiers, truncate
-from .terms import PRESETS, Terms, preset
+from __future__ import annotations
 
-__all__ = [
-    "DayGrid",
-    "Snapshot",
-    "daily_balances",
-    "assumed_values",
-    "load_catalog",
-    "override",
-    "select_tokens",
-    "InputError",
-    "ParameterError",
-    "SoftstakeError",
-    "read_binance_statement",
-    "read_generic",
-    "read_ledger",
-    "read_product_list",
-    "read_rewards_record",
-    "HISTORY_COLUMNS",
-    "reward_history",
-    "daily_reward",
-    "eligible",
-    "gross",
-    "parse_tiers",
-    "truncate",
-    "PRESETS",
-    "Terms",
-    "preset",
-]
+import importlib
+
+#: Public name -> module that defines it.
+_EXPORTS = {
+    "DayGrid": "balances",
+    "Snapshot": "balances",
+    "daily_balances": "balances",
+    "assumed_values": "catalog",
+    "assumed_lines": "catalog",
+    "load_catalog": "catalog",
+    "override": "catalog",
+    "select_tokens": "catalog",
+    "InputError": "errors",
+    "ParameterError": "errors",
+    "SoftstakeError": "errors",
+    "read_binance_statement": "ledger",
+    "read_generic": "ledger",
+    "read_ledger": "ledger",
+    "read_product_list": "ledger",
+    "read_rewards_record": "ledger",
+    "HISTORY_COLUMNS": "rewards",
+    "reward_history": "rewards",
+    "daily_reward": "rules",
+    "eligible": "rules",
+    "gross": "rules",
+    "parse_tiers": "rules",
+    "truncate": "rules",
+    "PRESETS": "terms",
+    "Terms": "terms",
+    "preset": "terms",
+    "build_terms": "product",
+    "product_catalog": "product",
+    "token_rule": "product",
+    "TokenRule": "product",
+    "ledger_for": "product",
+    "timeline": "product",
+    "parse_tokens": "product",
+    "reconcile": "reconcile",
+    "project": "yields",
+    "holder_outlook": "yields",
+    "caps_summary": "caps",
+    "run_stress": "stress",
+    "StressParams": "liquidity",
+    "simulate": "liquidity",
+}
+
+__all__ = sorted(_EXPORTS)
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> object:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'softstake_model' has no attribute '{name}'")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])

@@ -44,6 +44,10 @@ def realized_apr(
     """
     if not days_per_year > 0:
         raise ParameterError(f"must be positive, got {days_per_year}", param="days_per_year")
+    if not 0 <= fee < 1:
+        raise ParameterError(f"must be in [0, 1), got {fee}", param="fee")
+    if not (isinstance(precision, int) and 0 <= precision <= 12):
+        raise ParameterError(f"must be an integer in 0..12, got {precision}", param="precision")
     if any(int(w) < 1 for w in windows):
         raise ParameterError(f"must be whole numbers >= 1, got {list(windows)}",
                              param="windows")
