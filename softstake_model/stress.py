@@ -124,7 +124,8 @@ def run_stress(
         row = cat.loc[token]
     rule = unbonding or (row["unbonding"] if row is not None else None)
     if rule is None:
-        raise ParameterError("needs a token (its catalogue rule) or a rule", param="unbonding")
+        raise ParameterError("must be given when no token is (a token brings its catalogue "
+                             "rule)", param="unbonding")
     replay = None
     if rates is not None:
         if base_rate or shocks:

@@ -119,7 +119,7 @@ def test_population_specs():
     assert np.array_equal(b, sample_population("pareto:10,2", 10000, seed=1))
     for bad in ("normal:1,2", "lognormal:1", "0.5*pareto:1,1+0.4*lognormal:1,1",
                 "pareto:-1,2"):
-        with pytest.raises(ParameterError, match="^population term"):
+        with pytest.raises(ParameterError, match="^population "):
             sample_population(bad, 10)
 
 

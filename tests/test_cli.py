@@ -69,10 +69,10 @@ def test_out_file_is_written_and_kept_on_failure(ledger, tmp_path, capsys):
 @pytest.mark.parametrize("args, code, message", [
     (["--start", "2025-11-20", "--end", "2025-11-19"], 2, "--end 2025-11-19 is before"),
     (["--start", "2025-11-20", "--end", "2025-11-2x"], 2, "--end: '2025-11-2x' is not a date"),
-    (["--start", "2025-11-20", "--end", "2025-11-21", "--apr", "5"], 2, "--apr: 5.0 must be"),
+    (["--start", "2025-11-20", "--end", "2025-11-21", "--apr", "5"], 2, "--apr must be a fraction in [0, 1]"),
     (["--start", "2025-11-20", "--end", "2025-11-21", "--tiers", "5:0.1"], 2, "--tiers"),
     (["--start", "2025-11-20", "--end", "2025-11-21", "--token", "DOGE"], 2,
-     "--token: unknown token(s) ['DOGE']"),
+     "--token has unknown token(s) ['DOGE']"),
     (["--start", "2025-11-20", "--end", "2025-11-21", "--payout-time", "25:00"], 2,
      "--payout-time"),
     (["--start", "2025-11-20", "--end", "2025-11-21", "--fee", "1.5"], 2, "fee"),
@@ -174,7 +174,7 @@ def test_stress_monte_carlo_summary(capsys):
     (["--total", "5", "--buffer", "1.5", "--unbonding", "none"], "--buffer"),
     (["--total", "5", "--buffer", "0.1", "--unbonding", "fixed"], "--unbonding"),
     (["--total", "5", "--buffer", "0.1", "--unbonding", "none", "--shock", "x:1"], "--shock"),
-    (["--total", "5", "--buffer", "0.1"], "give --token"),
+    (["--total", "5", "--buffer", "0.1"], "--unbonding must be given when no token is"),
 ])
 def test_stress_bad_parameters(tmp_path, capsys, args, message):
     out = tmp_path / "s.json"
