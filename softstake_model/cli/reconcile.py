@@ -7,7 +7,7 @@ import sys
 
 from .options import add_terms, add_timeline, note
 from .rewards import FLAGS as _REWARDS_FLAGS
-from .rewards import catalog_and_terms, timeline_of
+from .rewards import ledger_setup
 
 __all__ = ["NAME", "HELP", "DESCRIPTION", "FLAGS", "add_arguments", "run"]
 
@@ -35,15 +35,9 @@ def run(args: argparse.Namespace) -> int:
     """Reconcile and print the counts, the flagged rows and (without --out) the table."""
     from ..files import write_table
     from ..ledger import read_rewards_record
-    from ..product import ledger_for
     from ..reconcile import flag_counts, reconcile
 
-    catalog, terms = catalog_and_terms(args)
-    timeline = timeline_of(args, terms)
-    ledger, ignored = ledger_for(args.statement, catalog, format=args.format,
-                                 only_catalog_tokens=bool(args.token))
-    if ignored:
-        note(f"ignoring coins without soft staking: {', '.join(ignored)}")
+    ledger, catalog, terms, timeline = ledger_setup(args, args.statement)
     record = read_rewards_record(args.rewards_record) if args.rewards_record else None
     table = reconcile(ledger, catalog, terms, start=args.start, end=args.end,
                       rewards_record=record, record_account=args.account, **timeline)

@@ -10,7 +10,7 @@ from pathlib import Path
 from .options import add_terms, add_timeline, note
 
 __all__ = ["NAME", "HELP", "DESCRIPTION", "FLAGS", "add_arguments", "run", "catalog_and_terms",
-           "timeline_of"]
+           "timeline_of", "ledger_setup"]
 
 NAME = "rewards"
 HELP = "daily reward history of a ledger"
@@ -62,6 +62,19 @@ def timeline_of(args: argparse.Namespace, terms: object) -> dict:
                     apr_history=args.apr_history, terms=terms)
 
 
+def ledger_setup(args: argparse.Namespace, path: str) -> tuple:
+    """Ledger, catalogue, terms and timeline of the ledger commands (package calls only)."""
+    from ..product import ledger_for
+
+    catalog, terms = catalog_and_terms(args)
+    timeline = timeline_of(args, terms)
+    ledger, ignored = ledger_for(path, catalog, format=args.format,
+                                 only_catalog_tokens=bool(args.token))
+    if ignored:
+        note(f"ignoring coins without soft staking: {', '.join(ignored)}")
+    return ledger, catalog, terms, timeline
+
+
 def _out_is_dir(out: str | None) -> bool:
     return out is not None and (out.endswith(("/", os.sep)) or Path(out).is_dir()
                                 or Path(out).suffix == "")
@@ -69,7 +82,6 @@ def _out_is_dir(out: str | None) -> bool:
 
 def run(args: argparse.Namespace) -> int:
     """Read, compute, write."""
-    from ..product import ledger_for
     from ..rewards import reward_history
 
     if args.engine == "dask":
@@ -78,12 +90,7 @@ def run(args: argparse.Namespace) -> int:
         from ..errors import ParameterError
 
         raise ParameterError("goes with the dask engine", param="scheduler")
-    catalog, terms = catalog_and_terms(args)
-    timeline = timeline_of(args, terms)
-    ledger, ignored = ledger_for(args.ledger, catalog, format=args.format,
-                                 only_catalog_tokens=bool(args.token))
-    if ignored:
-        note(f"ignoring coins without soft staking: {', '.join(ignored)}")
+    ledger, catalog, terms, timeline = ledger_setup(args, args.ledger)
     if not args.no_compound and (ledger["kind"] == "reward").any():
         note("the ledger holds reward credits; they are replaced by the simulated ones "
              "(use 'softstake reconcile' to check them)")
