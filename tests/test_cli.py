@@ -69,7 +69,8 @@ def test_out_file_is_written_and_kept_on_failure(ledger, tmp_path, capsys):
 @pytest.mark.parametrize("args, code, message", [
     (["--start", "2025-11-20", "--end", "2025-11-19"], 2, "--end 2025-11-19 is before"),
     (["--start", "2025-11-20", "--end", "2025-11-2x"], 2, "--end: '2025-11-2x' is not a date"),
-    (["--start", "2025-11-20", "--end", "2025-11-21", "--apr", "5"], 2, "--apr must be a fraction in [0, 1]"),
+    (["--start", "2025-11-20", "--end", "2025-11-21", "--apr", "5"], 2,
+     "--apr must be a fraction in [0, 1]"),
     (["--start", "2025-11-20", "--end", "2025-11-21", "--tiers", "5:0.1"], 2, "--tiers"),
     (["--start", "2025-11-20", "--end", "2025-11-21", "--token", "DOGE"], 2,
      "--token has unknown token(s) ['DOGE']"),
