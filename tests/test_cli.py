@@ -215,3 +215,55 @@ def test_catalog_from_the_binance_product_list(ledger, tmp_path, capsys):
     code, out, _ = run(["rewards", ledger, "--catalog", f, "--start", "2025-11-20", "--end",
                         "2025-11-20"], capsys)
     assert code == 0 and out.splitlines()[1].split(",")[5:7] == ["0.0365", "0.01"]
+
+
+def test_token_is_comma_separated_and_repeatable(tmp_path, capsys):
+    p = tmp_path / "l.csv"
+    p.write_text(LEDGER + "2025-11-01T00:00:00Z,a,SOL,10\n2025-11-01T00:00:00Z,a,ADA,500\n")
+    base = ["rewards", p, "--start", "2025-11-20", "--end", "2025-11-20"]
+    one = run([*base, "--token", "bnb,SOL"], capsys)[1]
+    two = run([*base, "--token", "BNB", "--token", "sol"], capsys)[1]
+    assert one == two and sorted(pd.read_csv(pd.io.common.StringIO(one))["token"]) == \
+        ["BNB", "SOL"]
+    code, _, err = run(["yields", "project", "--balance", "1", "--token", "BNB,SOL"], capsys)
+    assert code == 2 and "--token must name one token" in err
+
+
+@pytest.mark.parametrize("args, message", [
+    (["apr", "chain", "SOL", "--staked-fraction", "0"], "--staked-fraction must be above 0"),
+    (["apr", "index", "--pre", "1", "--post", "2", "--elapsed", "0"], "--elapsed must be"),
+    (["apr", "convert", "--apy", "inf"], "--apy must be a finite number"),
+    (["caps", "--population", "lognormal:1,1", "--holders", "10", "--apr", "0.01",
+      "--budget", "1", "--cap-step", "0"], "--cap-step must be positive"),
+    (["yields", "curve", "--apr", "0.05", "--balances", "1,x"], "--balances '1,x' is not a list of numbers"),
+    (["rewards", "l.csv", "--start", "2025-11-20", "--end", "2025-11-21", "--tiers",
+      "nan:0.1,inf:0.003"], "--tiers bounds must be positive"),
+])
+def test_package_errors_are_named_by_their_flags(args, message, capsys):
+    code, out, err = run(args, capsys)
+    assert code == 2 and message in err and out == ""
+
+
+def test_help_starts_without_the_modelling_stack():
+    code = ("import sys\nfrom softstake_model.cli import main\n"
+            "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+            "heavy = sorted(m for m in ('numpy', 'pandas', 'pyarrow', 'matplotlib') "
+            "if m in sys.modules)\nprint(heavy)")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert res.returncode == 0 and res.stdout.strip().endswith("[]"), res.stdout
+
+
+def test_the_command_modules_are_thin():
+    import ast
+    from pathlib import Path
+
+    import softstake_model.cli as cli
+
+    for path in Path(cli.__file__).parent.glob("*.py"):
+        text = path.read_text()
+        assert len(text.splitlines()) <= 300, path.name
+        imported = {a.name.split(".")[0] for node in ast.walk(ast.parse(text))
+                    if isinstance(node, ast.Import) for a in node.names}
+        imported |= {node.module.split(".")[0] for node in ast.walk(ast.parse(text))
+                     if isinstance(node, ast.ImportFrom) and node.module and node.level == 0}
+        assert not imported & {"numpy", "pandas"}, path.name

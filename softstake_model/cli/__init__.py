@@ -31,7 +31,8 @@ def _module(name: str) -> object:
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
-    """The argument parser; with ``only``, only that command's arguments are declared."""
+    """The argument parser; with ``only``, only that command's arguments are declared
+    (``""``: none, for the top-level help)."""
     parser = argparse.ArgumentParser(
         prog="softstake",
         description="Exchange soft staking: rewards, reconciliation, liquidity stress, APR, "
@@ -84,7 +85,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from ..errors import ParameterError, SoftstakeError
 
     argv = list(sys.argv[1:] if argv is None else argv)
-    args = build_parser(_command(argv)).parse_args(argv)
+    args = build_parser(_command(argv) or "").parse_args(argv)
     try:
         return args.run(args)
     except ParameterError as e:
