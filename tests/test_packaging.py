@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import site
 import subprocess
 import sys
 import textwrap
@@ -101,17 +102,23 @@ def test_wheel_builds_the_quick_report_outside_the_clone(tmp_path):
                     "--wheel-dir", str(wheels), str(ROOT)], check=True, capture_output=True)
     (wheel,) = wheels.glob("softstake-*.whl")
     env_dir = tmp_path / "venv"
-    # the current environment's packages stay visible (no downloads); softstake itself comes
-    # from the wheel, installed into the new environment without its dependencies
-    venv.EnvBuilder(system_site_packages=True, with_pip=False).create(env_dir)
+    venv.EnvBuilder(with_pip=False).create(env_dir)
     py = env_dir / "bin" / "python"
+    # softstake itself comes from the wheel, installed into the new environment without its
+    # dependencies; those come from the current environment (no downloads), listed after the
+    # new environment's own site-packages by a .pth file (which runs no editable-install hook)
     subprocess.run([sys.executable, "-m", "pip", "--python", str(py), "install", "--no-deps",
-                    "--quiet", "--force-reinstall", str(wheel)], check=True,
-                   capture_output=True)
+                    "--quiet", str(wheel)], check=True, capture_output=True)
+    new_site = Path(subprocess.run([str(py), "-c", "import site; "
+                                    "print(site.getsitepackages()[0])"],
+                                   capture_output=True, text=True, check=True).stdout.strip())
+    (new_site / "_borrowed_env.pth").write_text("\n".join(site.getsitepackages()) + "\n")
     work = tmp_path / "empty"
     work.mkdir()
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     env["PATH"] = f"{env_dir / 'bin'}{os.pathsep}{env.get('PATH', '')}"
+    # nbconvert's templates are data files of the borrowed environment
+    env["JUPYTER_PATH"] = str(Path(sys.prefix) / "share" / "jupyter")
     where = subprocess.run([str(py), "-c", "import softstake_model; "
                             "print(softstake_model.__file__)"], cwd=work, env=env,
                            capture_output=True, text=True, check=True).stdout.strip()
@@ -123,9 +130,11 @@ def test_wheel_builds_the_quick_report_outside_the_clone(tmp_path):
     assert run.returncode == 0, run.stderr[-3000:]
     assert (work / "R" / "index.html").is_file()
     index = json.loads((work / "R" / "index.json").read_text())
-    assert [r["notebook"] for r in index] == ["yields", "reconcile"]
+    assert sorted(r["notebook"] for r in index) == ["reconcile", "yields"]
     assert all(r["ok"] for r in index)
     recon = next(r for r in index if r["notebook"] == "reconcile")
     # the shipped example (package data) has one planted fault of each kind
     assert (recon["headline"]["missing"], recon["headline"]["unexpected"],
             recon["headline"]["mismatch"]) == (1, 1, 1)
+    page = (work / "R" / "yields-token=BNB.html").read_text()
+    assert "<script src=" not in page and page.count("data:image/png;base64,") >= 4
