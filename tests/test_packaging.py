@@ -55,7 +55,12 @@ CORE_SCRIPT = textwrap.dedent("""
         except Exception as e:
             failures.append(f"{info.name}: {type(e).__name__}: {e}")
     r = softstake_model.daily_reward([100.0, 5.0, 250.0, 2000.0], 0.08, 10.0, 1000.0)
-    print(json.dumps({"failures": failures, "imported": imported,
+    try:
+        import softstake_model.report
+        report = "imported"
+    except ModuleNotFoundError as e:
+        report = str(e)
+    print(json.dumps({"report": report, "failures": failures, "imported": imported,
                       "reward": [float(x) for x in r],
                       "loaded": sorted(m for m in sys.modules
                                        if m.partition(".")[0] in BLOCKED)}))
@@ -68,6 +73,8 @@ def test_core_modules_need_no_extra():
     got = json.loads(out.stdout.strip().splitlines()[-1])
     assert got["failures"] == []
     assert got["loaded"] == []
+    assert got["report"] == ("softstake's report needs the report extra: pip install "
+                             "'softstake[report]' (missing pydantic)")
     assert {"softstake_model.rules", "softstake_model.rewards", "softstake_model.caps",
             "softstake_model.liquidity", "softstake_model.scale",
             "softstake_model.apr.chains"} <= set(got["imported"])
