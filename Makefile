@@ -1,6 +1,8 @@
 # Two set-up commands on a fresh machine (Python 3.11, no conda):
 #   make report   build the default HTML report for all 15 tokens (reports/index.html)
-#   make test     lint and run the tests
+#   make test     lint and run the tests (all of them, with the package's doctests)
+# While editing: make test-fast (lint, then every test not marked slow: no notebook runs,
+# no wheel build).
 # Each creates .venv and installs the project into it first.
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -8,7 +10,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: report test lint bench bench-scale lab clean
+.PHONY: report test test-fast lint bench bench-scale lab clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +26,9 @@ lint: $(STAMP)
 
 test: lint
 	$(BIN)/python -m pytest
+
+test-fast: lint
+	$(BIN)/python -m pytest -m "not slow"
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_rewards.py

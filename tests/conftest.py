@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from importlib import resources
 
 import numpy as np
 import pandas as pd
@@ -11,7 +11,8 @@ import pytest
 from softstake_model import load_catalog
 from softstake_model.ledger import normalise
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "softstake_model" / "data" / "examples"
+#: The shipped example data, where the installed package has it.
+EXAMPLES = resources.files("softstake_model") / "data" / "examples"
 
 
 def make_ledger(rows: list[tuple], kinds: list[str] | None = None) -> pd.DataFrame:

@@ -1,5 +1,6 @@
-"""The project's own files: environment.yml and pyproject.toml name the same packages."""
+"""The project's own files: extras as documented, environment.yml in step with pyproject.toml."""
 
+import json
 import re
 import tomllib
 from pathlib import Path
@@ -7,25 +8,63 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
 
 
 def _name(spec: str) -> str:
-    return re.split(r"[<>=!~ \[]", spec.strip(), maxsplit=1)[0].lower().replace("_", "-")
+    return re.split(r"[<>=!~ \[;]", spec.strip(), maxsplit=1)[0].lower().replace("_", "-")
+
+
+def _extra(name: str) -> set[str]:
+    """Package names an extra installs, following ``softstake[other]`` references."""
+    out: set[str] = set()
+    for spec in PROJECT["optional-dependencies"][name]:
+        if _name(spec) == PROJECT["name"]:
+            for other in re.search(r"\[(.*)\]", spec).group(1).split(","):
+                out |= _extra(other.strip())
+        else:
+            out.add(_name(spec))
+    return out
+
+
+def test_extras_split_core_from_report_and_scale():
+    assert {_name(s) for s in PROJECT["dependencies"]} == {"numpy", "pandas", "pyarrow",
+                                                            "pyyaml"}
+    assert _extra("report") == {"matplotlib", "papermill", "nbconvert", "nbformat", "ipykernel",
+                                "jupyterlab", "pydantic", "jinja2", "tqdm"}
+    assert _extra("scale") == {"dask", "distributed", "tqdm"}
+    assert _extra("all") == _extra("report") | _extra("scale")
+    assert _extra("dev") == _extra("all") | {"pytest", "hypothesis", "ruff", "playwright"}
+    assert "dataframe" in next(s for s in PROJECT["optional-dependencies"]["scale"]
+                               if _name(s) == "dask")
+    pydantic = next(s for s in PROJECT["optional-dependencies"]["report"]
+                    if _name(s) == "pydantic")
+    assert re.search(r">=\s*2", pydantic)
 
 
 def test_environment_matches_pyproject():
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    wanted = {_name(s) for s in project["dependencies"]}
-    wanted |= {_name(s) for s in project["optional-dependencies"]["dev"]}
+    wanted = {_name(s) for s in PROJECT["dependencies"]} | _extra("dev")
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     conda = {_name(s) for s in env["dependencies"] if isinstance(s, str)}
     conda -= {"python", "pip"}
     assert conda == wanted
+    # the same lower bounds on both sides
+    bounds = {_name(s): s.split(">=", 1)[1].split(",")[0].strip() for s in
+              PROJECT["dependencies"] + [s for v in PROJECT["optional-dependencies"].values()
+                                         for s in v] if ">=" in s}
+    for spec in env["dependencies"]:
+        if isinstance(spec, str) and ">=" in spec:
+            assert spec.split(">=", 1)[1] == bounds[_name(spec)], spec
 
 
-def test_notebooks_are_committed_without_outputs():
-    import json
-
-    for nb in (ROOT / "notebooks").glob("*.ipynb"):
+def test_notebooks_ship_in_the_package_and_without_outputs():
+    shipped = ROOT / "softstake_model" / "notebooks"
+    assert (ROOT / "notebooks").resolve() == shipped.resolve()  # the top-level symlink
+    names = sorted(nb.name for nb in shipped.glob("*.ipynb"))
+    assert names == ["caps.ipynb", "liquidity_stress.ipynb", "reconcile.ipynb", "yields.ipynb"]
+    for nb in shipped.glob("*.ipynb"):
         cells = json.loads(nb.read_text())["cells"]
         assert all(not c.get("outputs") for c in cells if c["cell_type"] == "code"), nb.name
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    package_data = data["tool"]["setuptools"]["package-data"]["softstake_model"]
+    assert "notebooks/*.ipynb" in package_data

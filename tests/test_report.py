@@ -1,17 +1,27 @@
 """The report runner: validation, scenario expansion, failures, index, browser check."""
 
+import datetime
 import json
 import os
 import shutil
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from softstake_model.cli import main
 from softstake_model.errors import ParameterError
 from softstake_model.report import validate
 from softstake_model.report.params import YieldsParams
-from softstake_model.report.runner import NOTEBOOKS_DIR, load_scenarios, plan
+from softstake_model.report.runner import (
+    Run,
+    RunResult,
+    _parse_value,
+    load_scenarios,
+    plan,
+    shipped_notebooks,
+    write_index,
+)
 
 
 def test_validation_messages():
@@ -21,10 +31,70 @@ def test_validation_messages():
         validate("yields", {"colour": 1})
     with pytest.raises(ParameterError, match="'apr_paths' should be int, got float 2.5"):
         validate("yields", {"apr_paths": 2.5})
-    with pytest.raises(ParameterError, match="'buffer_ratio': 2.0 not in"):
+    with pytest.raises(ParameterError, match=r"^caps: parameter 'buffer_ratio' must be in "
+                       r"\[0, 1\], got 2$"):
         validate("caps", {"buffer_ratio": 2})
-    with pytest.raises(ParameterError, match="'tokens': unknown token"):
+    with pytest.raises(ParameterError, match=r"^caps: parameter 'holders' must be in "
+                       r"10\.\.10,000,000, got 5$"):
+        validate("caps", {"holders": 5})
+    with pytest.raises(ParameterError, match=r"'tokens' names unknown token\(s\) \['XYZ'\]"):
         validate("liquidity_stress", {"tokens": "BNB,XYZ"})
+    with pytest.raises(ParameterError, match=r"'preset' must be one of 'binance_soft_staking'"):
+        validate("caps", {"preset": "nope"})
+    assert validate("caps", {"preset": "kucoin_savings"}).preset == "kucoin_savings"
+    assert validate("liquidity_stress", {"catalog": None}).catalog is None
+    # one message per problem, each naming the notebook and the parameter
+    with pytest.raises(ParameterError) as e:
+        validate("yields", {"days": 0, "seed": "x"})
+    assert str(e.value).splitlines() == ["yields: parameter 'days' must be in 1..3,650, got 0",
+                                         "yields: parameter 'seed' should be int, got str 'x'"]
+    with pytest.raises(ParameterError, match="'balance' should be float | None, got bool True"):
+        validate("yields", {"balance": True})
+
+
+def test_parameters_are_frozen():
+    p = validate("yields", {})
+    with pytest.raises(ValidationError):
+        p.days = 3
+
+
+def test_dates_from_yaml_become_iso_text():
+    # `-p activated_at 2025-11-20T08:00:00Z` arrives as a datetime; a bare date as a date
+    when = _parse_value("2025-11-20T08:00:00Z")
+    assert isinstance(when, datetime.datetime)
+    assert validate("reconcile", {"activated_at": when}).activated_at == \
+        "2025-11-20T08:00:00+00:00"
+    assert validate("reconcile", {"activated_at": datetime.date(2025, 11, 20)}).activated_at \
+        == "2025-11-20"
+    with pytest.raises(ParameterError, match="'activated_at' should be"):
+        validate("reconcile", {"activated_at": 5})
+
+
+def test_shipped_example_is_found_as_package_data():
+    p = validate("reconcile", {})
+    assert Path(p.statement).name == "binance_statement.csv" and Path(p.statement).is_file()
+    with shipped_notebooks() as folder:
+        assert sorted(f.name for f in folder.glob("*.ipynb")) == [
+            "caps.ipynb", "liquidity_stress.ipynb", "reconcile.ipynb", "yields.ipynb"]
+
+
+def test_index_page_from_the_template(tmp_path):
+    runs = [Run("yields", "token=<b>", {"token": "BNB", "days": 30}, "y1"),
+            Run("caps", "default", {}, "c1")]
+    results = [RunResult(runs[0], True, 1.25, {"apr": 0.0123456789, "token": "BNB"},
+                         html="y1.html", ipynb="y1.ipynb"),
+               RunResult(runs[1], False, 0.5, error="cell 3: ValueError: x < 0")]
+    write_index(results, tmp_path)
+    page = (tmp_path / "index.html").read_text()
+    assert "<p>1 of 2 runs succeeded;" in page
+    assert "<td>token=&lt;b&gt;</td>" in page  # escaped
+    assert "<b>apr</b>: 0.0123457<br><b>token</b>: BNB" in page
+    assert "token = BNB<br>days = 30" in page
+    assert '<span class="fail">failed: cell 3: ValueError: x &lt; 0</span><br>0.5 s' in page
+    assert '<a href="y1.html">report</a> <a href="y1.ipynb">notebook</a>' in page
+    assert page.index("<td>caps</td>") < page.index("<td>yields</td>")  # by notebook
+    assert [r["scenario"] for r in json.loads((tmp_path / "index.json").read_text())] == \
+        ["token=<b>", "default"]
 
 
 def test_scenario_file_with_grid_and_zip(tmp_path):
@@ -63,10 +133,18 @@ def test_plan_defaults_filters_and_overrides():
     assert [(r.notebook, r.params.get("token", r.params.get("tokens"))) for r in quick] == \
         [("yields", "TRX"), ("liquidity_stress", "TRX")]
     assert all(r.params["days"] == 30 for r in quick)
-    with pytest.raises(ParameterError, match="-p colour: no selected notebook"):
+    with pytest.raises(ParameterError, match="set 'colour', a parameter no selected") as e:
         plan(overrides=[("colour", "red")])
-    with pytest.raises(ParameterError, match=r"yields \[.*days=0.*\]"):
+    assert e.value.param == "overrides"
+    with pytest.raises(ParameterError, match=r"\n  yields \[token=BNB, days=0\]: parameter "
+                       r"'days' must be in 1\.\.3,650, got 0\n"):
         plan(overrides=[("days", "0")], notebooks=["yields"])
+    with pytest.raises(ParameterError, match="names unknown notebook") as e:
+        plan(notebooks=["yield"])
+    assert e.value.param == "notebooks"
+    with pytest.raises(ParameterError, match=r"names unknown token\(s\) \['XYZ'\]") as e:
+        plan(tokens=["bnb,xyz"])
+    assert e.value.param == "tokens"
 
 
 def run(args, capsys):
@@ -101,7 +179,8 @@ def test_failing_run_keeps_the_old_report(tmp_path, capsys):
     assert code == 0
     good = (out / "reconcile-default.html").read_text()
     broken = tmp_path / "notebooks"
-    shutil.copytree(NOTEBOOKS_DIR, broken)
+    with shipped_notebooks() as folder:
+        shutil.copytree(folder, broken)
     nb = json.loads((broken / "reconcile.ipynb").read_text())
     nb["cells"].insert(4, {"cell_type": "code", "metadata": {}, "outputs": [],
                            "execution_count": None, "id": "boom",

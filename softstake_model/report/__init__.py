@@ -3,11 +3,20 @@
 What a notebook imports: :func:`parameters` (collect what the parameters cell defined),
 :func:`validate` (into the frozen parameter object), :func:`headline` (figures the index
 collects), :func:`show_assumed` (say which assumed values drive the figures).
+
+Needs the ``report`` extra (``pip install 'softstake[report]'``); the notebooks themselves
+ship in the package (``softstake_model/notebooks``).
 """
 
 from __future__ import annotations
 
-from .params import QUICK, SCHEMAS, validate
+try:
+    from .params import QUICK, SCHEMAS, validate
+except ModuleNotFoundError as e:  # pragma: no cover - only without the extra
+    if e.name not in ("pydantic", "pydantic_core"):
+        raise
+    raise ModuleNotFoundError(f"softstake's report needs the report extra: pip install "
+                              f"'softstake[report]' (missing {e.name})", name=e.name) from e
 
 __all__ = ["QUICK", "SCHEMAS", "validate", "parameters", "headline", "show_assumed", "show",
            "HEADLINE_MIME"]

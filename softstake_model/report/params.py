@@ -1,41 +1,78 @@
-"""Typed, validated parameters of the report notebooks.
+"""Typed, validated parameters of the report notebooks (pydantic v2 models).
 
 Each notebook has a cell tagged ``parameters`` and, right after it, a cell that turns what
 that cell (and papermill's injected cell) defined into one of these frozen objects with
 :func:`validate`: an unknown name, a wrong type or an out-of-range value stops the run with
-a message that names it. The runner validates every scenario the same way before anything
-runs.
+one message per problem, naming the notebook and the parameter
+(``caps: parameter 'holders' must be in 10..10,000,000, got 5``). The runner validates every
+scenario the same way before anything runs.
+
+The models are strict: a value of the wrong type is refused rather than converted, except
+that an int is accepted where a float is expected, and a date or date-time (as YAML gives
+for ``-p activated_at 2025-11-19T11:30:00Z``) is accepted as ISO text for a time given as
+text.
 """
 
 from __future__ import annotations
 
-import types
-import typing
-from dataclasses import dataclass, fields
+import datetime as dt
+from importlib import resources
 from pathlib import Path
+from typing import Any, Literal
 
-from ..errors import ParameterError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from ..errors import InputError, ParameterError
+from ..terms import PRESETS
 
 __all__ = ["YieldsParams", "CapsParams", "StressReportParams", "ReconcileParams", "SCHEMAS",
-           "validate", "QUICK", "EXAMPLES"]
+           "validate", "problems", "QUICK", "EXAMPLES", "ALL_TOKENS", "Preset"]
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "data" / "examples"
+#: The shipped example data (found through importlib.resources, so an installed wheel has it).
+EXAMPLES = resources.files("softstake_model") / "data" / "examples"
+#: The catalogue tokens of the default report, in its order.
 ALL_TOKENS = "BNB,SOL,TRX,ADA,SUI,TON,NEAR,APT,POL,ALGO,IOTA,S,APE,EGLD,AXS"
 
+#: Names of the product-terms presets (``softstake_model.terms.PRESETS``).
+Preset = Literal[tuple(PRESETS)]  # type: ignore[valid-type]
+_DEFAULT_PRESET = "binance_soft_staking"
 
-def _check(ok: bool, name: str, message: str) -> None:
-    if not ok:
-        raise ParameterError(f"parameter '{name}': {message}")
+
+class _Params(BaseModel):
+    """Common configuration: frozen, strict, unknown names refused."""
+
+    model_config = ConfigDict(frozen=True, strict=True, extra="forbid")
 
 
-@dataclass(frozen=True)
-class YieldsParams:
+def _catalog_tokens(catalog: str | None) -> list[str]:
+    from ..catalog import load_catalog
+
+    try:
+        return list(load_catalog(catalog).index)
+    except InputError as e:  # pydantic would take it for a value error of another field
+        raise ValueError(f"parameter 'catalog' is not a usable catalogue: {e}") from None
+
+
+def _check_file(value: str | None) -> str | None:
+    if value is not None and not Path(value).is_file():
+        raise ValueError(f"is not a file: '{value}'")
+    return value
+
+
+class YieldsParams(_Params):
     """A holder's view of one token.
 
     Attributes
     ----------
     token
-        Catalogue token.
+        Catalogue token (upper-cased).
     budget_usd
         Position size in USD, converted at the catalogue's (assumed) price (> 0).
     balance
@@ -43,95 +80,93 @@ class YieldsParams:
     days
         Horizon, days (1–3650).
     apr_paths
-        Simulated APR paths (0 = constant APR).
+        Simulated APR paths (0 = constant APR; at most 100,000).
     price_paths
-        GBM price paths for the fiat view (>= 10).
+        GBM price paths for the fiat view (10–100,000).
     seed
         Random seed.
     preset
-        Product terms.
+        Product terms, one of ``softstake_model.terms.PRESETS``.
     catalog
         File laid over the shipped catalogue, or None.
     """
 
     token: str = "BNB"
-    budget_usd: float = 1000.0
-    balance: float | None = None
-    days: int = 365
-    apr_paths: int = 300
-    price_paths: int = 1000
+    budget_usd: float = Field(1000.0, gt=0)
+    balance: float | None = Field(None, gt=0)
+    days: int = Field(365, ge=1, le=3650)
+    apr_paths: int = Field(300, ge=0, le=100_000)
+    price_paths: int = Field(1000, ge=10, le=100_000)
     seed: int = 0
-    preset: str = "binance_soft_staking"
+    preset: Preset = _DEFAULT_PRESET
     catalog: str | None = None
 
-    def __post_init__(self) -> None:
-        _check(self.budget_usd > 0, "budget_usd", f"{self.budget_usd} must be > 0")
-        _check(self.balance is None or self.balance > 0, "balance", "must be > 0 or None")
-        _check(1 <= self.days <= 3650, "days", f"{self.days} is not in 1..3650")
-        _check(0 <= self.apr_paths <= 100_000, "apr_paths", f"{self.apr_paths} not in 0..100000")
-        _check(10 <= self.price_paths <= 100_000, "price_paths",
-               f"{self.price_paths} not in 10..100000")
-        _token(self, "token")
-        _preset(self)
+    _upper = field_validator("token")(lambda v: v.strip().upper())
+    _catalog_file = field_validator("catalog")(_check_file)
+
+    @model_validator(mode="after")
+    def _known_token(self) -> YieldsParams:
+        _token_in_catalog(self.token, self.catalog)
+        return self
 
 
-@dataclass(frozen=True)
-class CapsParams:
+class CapsParams(_Params):
     """The platform's view of one token's minimum and cap.
 
     Attributes
     ----------
     token
-        Catalogue token (its minimum, cap, APR and price).
+        Catalogue token (its minimum, cap, APR and price; upper-cased).
     population_usd
         Holder balances in USD (``lognormal:MU,SIGMA``, ``pareto:XM,ALPHA`` or a mixture),
         converted to tokens at the catalogue price.
     holders
         Holders sampled (10–10,000,000).
     min_holding, cap
-        Override the token's minimum and cap (tokens), or None.
+        Override the token's minimum (>= 0) and cap (> 0), tokens, or None.
     network_apr
-        On-chain APR of the staked part; None = the chain model's net APR where there is one.
+        On-chain APR of the staked part, in [0, 1]; None = the chain model's net APR where
+        there is one.
     buffer_ratio
         Liquid share not staked, in [0, 1].
     sweep_points
         Caps in the cost sweep (5–1000).
     seed
         Random seed.
+    preset
+        Product terms, one of ``softstake_model.terms.PRESETS``.
     catalog
         File laid over the shipped catalogue, or None.
     """
 
     token: str = "BNB"
     population_usd: str = "0.95*lognormal:5,1.8+0.05*pareto:20000,1.2"
-    holders: int = 200_000
-    min_holding: float | None = None
-    cap: float | None = None
-    network_apr: float | None = None
-    buffer_ratio: float = 0.1
-    sweep_points: int = 60
+    holders: int = Field(200_000, ge=10, le=10_000_000)
+    min_holding: float | None = Field(None, ge=0)
+    cap: float | None = Field(None, gt=0)
+    network_apr: float | None = Field(None, ge=0, le=1)
+    buffer_ratio: float = Field(0.1, ge=0, le=1)
+    sweep_points: int = Field(60, ge=5, le=1000)
     seed: int = 0
+    preset: Preset = _DEFAULT_PRESET
     catalog: str | None = None
 
-    def __post_init__(self) -> None:
-        _check(10 <= self.holders <= 10_000_000, "holders", f"{self.holders} not in 10..1e7")
-        _check(self.min_holding is None or self.min_holding >= 0, "min_holding", "must be >= 0")
-        _check(self.cap is None or self.cap > 0, "cap", "must be > 0")
-        _check(self.network_apr is None or 0 <= self.network_apr <= 1, "network_apr",
-               "must be a fraction in [0, 1]")
-        _check(0 <= self.buffer_ratio <= 1, "buffer_ratio", f"{self.buffer_ratio} not in [0, 1]")
-        _check(5 <= self.sweep_points <= 1000, "sweep_points", "not in 5..1000")
-        _token(self, "token")
+    _upper = field_validator("token")(lambda v: v.strip().upper())
+    _catalog_file = field_validator("catalog")(_check_file)
+
+    @model_validator(mode="after")
+    def _known_token(self) -> CapsParams:
+        _token_in_catalog(self.token, self.catalog)
+        return self
 
 
-@dataclass(frozen=True)
-class StressReportParams:
+class StressReportParams(_Params):
     """Liquidity stress across tokens.
 
     Attributes
     ----------
     tokens
-        Comma-separated catalogue tokens, or ``all``.
+        Comma-separated catalogue tokens, or ``all`` (see :attr:`token_list`).
     total
         User balances per token, tokens (> 0; metrics are shares and days).
     buffer_ratio
@@ -143,7 +178,7 @@ class StressReportParams:
     shock_day, shock_fraction
         The deterministic scenario's run: day (>= 1) and share withdrawn (in [0, 1]).
     paths
-        Monte Carlo paths (>= 1).
+        Monte Carlo paths (1–1,000,000).
     alpha
         Target P(any delay) for buffer sizing, in (0, 1).
     price_link
@@ -151,96 +186,95 @@ class StressReportParams:
         (>= 0; 0.1: a 5 % fall to a new low adds about 0.5 % of balances).
     seed
         Random seed.
+    catalog
+        File laid over the shipped catalogue, or None.
     """
 
     tokens: str = "all"
-    total: float = 1_000_000.0
-    buffer_ratio: float = 0.05
-    days: int = 180
-    base_rate: float = 0.001
-    shock_day: int = 10
-    shock_fraction: float = 0.2
-    paths: int = 2000
-    alpha: float = 0.05
-    price_link: float = 0.1
+    total: float = Field(1_000_000.0, gt=0)
+    buffer_ratio: float = Field(0.05, ge=0, le=1)
+    days: int = Field(180, ge=1, le=3650)
+    base_rate: float = Field(0.001, ge=0, le=1)
+    shock_day: int = Field(10, ge=1)
+    shock_fraction: float = Field(0.2, ge=0, le=1)
+    paths: int = Field(2000, ge=1, le=1_000_000)
+    alpha: float = Field(0.05, gt=0, lt=1)
+    price_link: float = Field(0.1, ge=0)
     seed: int = 0
+    catalog: str | None = None
 
-    def __post_init__(self) -> None:
-        _check(self.total > 0, "total", f"{self.total} must be > 0")
-        _check(self.price_link >= 0, "price_link", f"{self.price_link} must be >= 0")
-        _check(0 <= self.buffer_ratio <= 1, "buffer_ratio", f"{self.buffer_ratio} not in [0, 1]")
-        _check(1 <= self.days <= 3650, "days", f"{self.days} not in 1..3650")
-        _check(0 <= self.base_rate <= 1, "base_rate", f"{self.base_rate} not in [0, 1]")
-        _check(self.shock_day >= 1, "shock_day", "must be >= 1")
-        _check(0 <= self.shock_fraction <= 1, "shock_fraction", "not in [0, 1]")
-        _check(1 <= self.paths <= 1_000_000, "paths", f"{self.paths} not in 1..1e6")
-        _check(0 < self.alpha < 1, "alpha", f"{self.alpha} not in (0, 1)")
-        from ..catalog import load_catalog
-
-        known = load_catalog().index
-        listed = self.token_list
-        bad = [t for t in listed if t not in known]
-        _check(not bad and bool(listed), "tokens", f"unknown token(s) {bad}")
+    _catalog_file = field_validator("catalog")(_check_file)
 
     @property
     def token_list(self) -> list[str]:
+        """The tokens, upper-cased (``all``: every token of the default report)."""
         t = ALL_TOKENS if self.tokens.strip().lower() == "all" else self.tokens
         return [x.strip().upper() for x in t.split(",") if x.strip()]
 
+    @model_validator(mode="after")
+    def _known_tokens(self) -> StressReportParams:
+        listed = self.token_list
+        if not listed:
+            raise ValueError("parameter 'tokens' names no token")
+        known = _catalog_tokens(self.catalog)
+        bad = [t for t in listed if t not in known]
+        if bad:
+            raise ValueError(f"parameter 'tokens' names unknown token(s) {bad}")
+        return self
 
-@dataclass(frozen=True)
-class ReconcileParams:
+
+class ReconcileParams(_Params):
     """A holder's statement checked against the rules.
 
     Attributes
     ----------
     statement
-        Statement CSV; None = the shipped synthetic example.
+        Statement CSV; None = the shipped synthetic example (its path after validation).
     rewards_record
         Binance rewardsRecord JSON, or None.
     activated_at
-        Activation instant (ISO-8601 with zone), or None.
+        Activation instant (ISO-8601 with zone), or None; a date or date-time object (as
+        YAML gives) is taken as its ISO text.
     preset
-        Product terms.
+        Product terms, one of ``softstake_model.terms.PRESETS``.
     apr
-        APR override (fraction), or None for the catalogue's.
+        APR override (fraction in [0, 1]), or None for the catalogue's.
     catalog
         File laid over the shipped catalogue, or None.
     """
 
-    statement: str | None = None
+    statement: str | None = Field(None, validate_default=True)
     rewards_record: str | None = None
     activated_at: str | None = "2025-11-19T11:30:00Z"
-    preset: str = "binance_soft_staking"
-    apr: float | None = None
+    preset: Preset = _DEFAULT_PRESET
+    apr: float | None = Field(None, ge=0, le=1)
     catalog: str | None = None
 
-    def __post_init__(self) -> None:
-        if self.statement is None:
-            object.__setattr__(self, "statement", str(EXAMPLES / "binance_statement.csv"))
-        _check(Path(self.statement).is_file(), "statement", f"no file '{self.statement}'")
-        _check(self.rewards_record is None or Path(self.rewards_record).is_file(),
-               "rewards_record", f"no file '{self.rewards_record}'")
-        _check(self.apr is None or 0 <= self.apr <= 1, "apr", "must be a fraction in [0, 1]")
-        _preset(self)
+    _files = field_validator("rewards_record", "catalog")(_check_file)
+
+    @field_validator("statement")
+    @classmethod
+    def _statement(cls, value: str | None) -> str:
+        if value is None:
+            return str(EXAMPLES / "binance_statement.csv")
+        return _check_file(value)
+
+    @field_validator("activated_at", mode="before")
+    @classmethod
+    def _iso_time(cls, value: Any) -> Any:
+        if isinstance(value, dt.date):  # datetime is a date too
+            return value.isoformat()
+        return value
 
 
-def _token(p: object, name: str) -> None:
-    from ..catalog import load_catalog
-
-    value = getattr(p, name)
-    known = load_catalog(getattr(p, "catalog", None)).index
-    _check(value.upper() in known, name, f"'{value}' is not in the catalogue ({', '.join(known)})")
-    object.__setattr__(p, name, value.upper())
+def _token_in_catalog(token: str, catalog: str | None) -> None:
+    known = _catalog_tokens(catalog)
+    if token not in known:
+        raise ValueError(f"parameter 'token' must be a catalogue token ({', '.join(known)}), "
+                         f"got '{token}'")
 
 
-def _preset(p: object) -> None:
-    from ..terms import PRESETS
-
-    _check(p.preset in PRESETS, "preset", f"'{p.preset}' is not one of {', '.join(PRESETS)}")
-
-
-SCHEMAS: dict[str, type] = {
+SCHEMAS: dict[str, type[_Params]] = {
     "yields": YieldsParams,
     "caps": CapsParams,
     "liquidity_stress": StressReportParams,
@@ -255,53 +289,127 @@ QUICK: dict[str, dict[str, object]] = {
     "reconcile": {},
 }
 
+_BOUNDS = {"greater_than", "greater_than_equal", "less_than", "less_than_equal"}
 
-def _type_ok(value: object, annotation: object) -> object:
-    """Coerce ``value`` to the field's type or raise TypeError (ints are accepted as floats)."""
-    options = typing.get_args(annotation) if isinstance(annotation, types.UnionType) else \
-        (annotation,)
-    for t in options:
-        if t is type(None) and value is None:
-            return None
-        if t is float and isinstance(value, int | float) and not isinstance(value, bool):
-            return float(value)
-        if t is int and isinstance(value, int) and not isinstance(value, bool):
-            return value
-        if t is str and isinstance(value, str):
-            return value
-        if t is bool and isinstance(value, bool):
-            return value
-    raise TypeError
+
+def _number(x: float, integer: bool) -> str:
+    return f"{int(x):,}" if integer else f"{x:g}"
+
+
+def _range(field: Any) -> str:
+    """``in 10..10,000,000``, ``in [0, 1]``, ``in (0, 1)``, ``>= 1`` or ``> 0``."""
+    b = {k: getattr(m, k) for m in field.metadata for k in ("ge", "gt", "le", "lt")
+         if getattr(m, k, None) is not None}
+    integer = field.annotation is int
+    lo = ("ge", b["ge"]) if "ge" in b else ("gt", b["gt"]) if "gt" in b else None
+    hi = ("le", b["le"]) if "le" in b else ("lt", b["lt"]) if "lt" in b else None
+    if lo and hi:
+        if integer and lo[0] == "ge" and hi[0] == "le":
+            return f"in {_number(lo[1], True)}..{_number(hi[1], True)}"
+        return (f"in {'[' if lo[0] == 'ge' else '('}{_number(lo[1], integer)}, "
+                f"{_number(hi[1], integer)}{']' if hi[0] == 'le' else ')'}")
+    kind, value = lo or hi
+    op = {"ge": ">=", "gt": ">", "le": "<=", "lt": "<"}[kind]
+    return f"{op} {_number(value, integer)}"
+
+
+def _type_name(annotation: Any) -> str:
+    if isinstance(annotation, type):
+        return annotation.__name__
+    return str(annotation).replace("typing.", "").replace("NoneType", "None")
+
+
+def problems(notebook: str, values: dict[str, object]) -> tuple[object | None, list[str]]:
+    """Validate ``values`` for ``notebook``: the parameter object, or None and the problems.
+
+    Each problem is one phrase naming its parameter (``parameter 'days' must be in 1..3,650,
+    got 0``); unknown names are one problem together.
+
+    Parameters
+    ----------
+    notebook
+        One of :data:`SCHEMAS`.
+    values
+        Parameter values by name; those not given take the model's defaults.
+
+    Returns
+    -------
+    tuple
+        ``(params, [])`` when valid, else ``(None, problems)``.
+
+    Raises
+    ------
+    ParameterError
+        If ``notebook`` is not a report notebook.
+    """
+    schema = SCHEMAS.get(notebook)
+    if schema is None:
+        raise ParameterError(f"must be one of {', '.join(SCHEMAS)}, got '{notebook}'",
+                             param="notebook")
+    try:
+        return schema(**values), []
+    except ValidationError as e:
+        errors = e.errors(include_url=False)
+    fields = schema.model_fields
+    out: list[str] = []
+    unknown = sorted(str(err["loc"][0]) for err in errors if err["type"] == "extra_forbidden")
+    if unknown:
+        out.append(f"unknown parameter(s) {unknown}; known: {sorted(fields)}")
+    for err in errors:
+        kind, loc, got = err["type"], err["loc"], err.get("input")
+        if kind == "extra_forbidden":
+            continue
+        if not loc:  # a check across parameters: its message names them
+            out.append(str(err["ctx"]["error"]) if "ctx" in err else err["msg"])
+            continue
+        name = str(loc[0])
+        if kind == "value_error":
+            phrase = str(err["ctx"]["error"])
+        elif kind in _BOUNDS:
+            phrase = f"must be {_range(fields[name])}, got {got!r}"
+        elif kind == "literal_error":
+            phrase = f"must be one of {err['ctx']['expected']}, got {got!r}"
+        elif kind.endswith("_type") or kind.endswith("_parsing") or "from" in kind:
+            phrase = (f"should be {_type_name(fields[name].annotation)}, got "
+                      f"{type(got).__name__} {got!r}")
+        else:
+            phrase = f"{err['msg'][0].lower()}{err['msg'][1:]}, got {got!r}"
+        out.append(f"parameter '{name}' {phrase}")
+    return None, out
 
 
 def validate(notebook: str, values: dict[str, object]) -> object:
     """Check ``values`` against the notebook's schema and build its parameter object.
 
+    Parameters
+    ----------
+    notebook
+        One of :data:`SCHEMAS` (``yields``, ``caps``, ``liquidity_stress``, ``reconcile``).
+    values
+        Parameter values by name; those not given take the model's defaults.
+
+    Returns
+    -------
+    object
+        The frozen parameter object (an instance of ``SCHEMAS[notebook]``).
+
     Raises
     ------
     ParameterError
-        Naming the unknown parameter, the one of the wrong type (with the type expected), or
-        the one out of range.
+        One line per problem, each naming the notebook and the parameter: unknown names,
+        a value of the wrong type (with the type expected), or one out of range.
+
+    Examples
+    --------
+    >>> validate("yields", {"token": "sol", "budget_usd": 5}).token
+    'SOL'
+    >>> try:
+    ...     validate("caps", {"holders": 5})
+    ... except ParameterError as e:
+    ...     print(e)
+    caps: parameter 'holders' must be in 10..10,000,000, got 5
     """
-    schema = SCHEMAS.get(notebook)
-    if schema is None:
-        raise ParameterError(f"unknown notebook '{notebook}'; choose one of {', '.join(SCHEMAS)}")
-    hints = typing.get_type_hints(schema)
-    known = {f.name for f in fields(schema)}
-    unknown = sorted(set(values) - known)
-    if unknown:
-        raise ParameterError(f"{notebook}: unknown parameter(s) {unknown}; known: "
-                             f"{sorted(known)}")
-    clean = {}
-    for name, value in values.items():
-        try:
-            clean[name] = _type_ok(value, hints[name])
-        except TypeError:
-            h = hints[name]
-            want = h.__name__ if isinstance(h, type) else str(h).replace("typing.", "")
-            raise ParameterError(f"{notebook}: parameter '{name}' should be {want}, got "
-                                 f"{type(value).__name__} {value!r}") from None
-    try:
-        return schema(**clean)
-    except ParameterError as e:
-        raise ParameterError(f"{notebook}: {e}") from None
+    params, found = problems(notebook, values)
+    if found:
+        raise ParameterError("\n".join(f"{notebook}: {p}" for p in found))
+    return params

@@ -5,19 +5,25 @@ executed by papermill in worker processes, each into a private build folder; onl
 succeeds has its executed notebook and HTML moved into the output folder, so a failing run
 never replaces a good report. ``index.html`` (and ``index.json``) list every run with the
 headline figures the notebook itself displayed, collected from the executed notebook.
+
+The notebooks and the templates ship in the package and are found through
+:mod:`importlib.resources`, so an installed wheel runs from any folder.
 """
 
 from __future__ import annotations
 
-import html
+import contextlib
 import json
 import os
 import re
 import shutil
 import tempfile
 import time
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from importlib import resources
+from importlib.abc import Traversable
 from pathlib import Path
 
 import yaml
@@ -25,14 +31,31 @@ import yaml
 from ..errors import InputError, ParameterError
 from ..sweeps import grid, zip_
 from . import HEADLINE_MIME
-from .params import ALL_TOKENS, QUICK, SCHEMAS, validate
+from .params import ALL_TOKENS, QUICK, SCHEMAS, problems
 
-__all__ = ["Run", "RunResult", "NOTEBOOKS_DIR", "load_scenarios", "plan", "execute",
-           "write_index", "QUICK_TOKENS"]
+__all__ = ["Run", "RunResult", "NOTEBOOKS_DIR", "shipped_notebooks", "load_scenarios", "plan",
+           "execute", "write_index", "render_html", "QUICK_TOKENS"]
 
-NOTEBOOKS_DIR = Path(__file__).resolve().parents[2] / "notebooks"
+#: The notebooks shipped in the package (a :class:`~importlib.abc.Traversable`; a folder on
+#: disk for any ordinary install). :func:`shipped_notebooks` gives it as a real path.
+NOTEBOOKS_DIR: Traversable = resources.files("softstake_model") / "notebooks"
+_TEMPLATES: Traversable = resources.files("softstake_model") / "report" / "templates"
 #: Tokens of the per-token notebooks in a --quick run (unless --token says otherwise).
 QUICK_TOKENS = ("BNB", "SOL", "ADA")
+
+
+@contextlib.contextmanager
+def shipped_notebooks() -> Iterator[Path]:
+    """The shipped notebooks' folder as a path on disk, for as long as the context lasts.
+
+    Yields
+    ------
+    Path
+        Folder holding ``yields.ipynb``, ``caps.ipynb``, ``liquidity_stress.ipynb`` and
+        ``reconcile.ipynb``.
+    """
+    with resources.as_file(NOTEBOOKS_DIR) as path:
+        yield Path(path)
 
 
 @dataclass
@@ -155,34 +178,61 @@ def plan(
     """The runs to execute, every one validated (all problems reported together).
 
     Parameters are layered: the notebook's defaults, then ``QUICK`` (with ``quick``), then
-    the scenario's values, then ``-p`` overrides. ``tokens`` keeps only runs of those tokens
+    the scenario's values, then ``overrides``. ``tokens`` keeps only runs of those tokens
     (and sets ``tokens`` of the stress notebook).
+
+    Parameters
+    ----------
+    scenarios
+        Parameter sets by notebook (:func:`load_scenarios`); None = every token of the
+        default report (or :data:`QUICK_TOKENS` with ``quick``).
+    notebooks
+        Keep only these notebooks.
+    tokens
+        Keep only runs of these tokens (each item may be comma-separated).
+    overrides
+        ``(name, value)`` pairs laid over every selected notebook that has ``name``; the
+        value is text, read as YAML (``"30"`` is 30).
+    quick
+        Start from the small :data:`~softstake_model.report.params.QUICK` parameters.
+
+    Returns
+    -------
+    list of Run
+        The runs, in scenario order, each with a unique slug.
+
+    Raises
+    ------
+    ParameterError
+        An unknown notebook or token, an override no selected notebook takes, any invalid
+        scenario (all of them listed), or nothing left to run.
     """
     if notebooks:
         unknown = [n for n in notebooks if n not in SCHEMAS]
         if unknown:
-            raise ParameterError(f"--notebook: unknown {unknown}; choose from "
-                                 f"{', '.join(SCHEMAS)}")
+            raise ParameterError(f"names unknown notebook(s) {unknown}; choose from "
+                                 f"{', '.join(SCHEMAS)}", param="notebooks")
     wanted = [t.strip().upper() for arg in (tokens or []) for t in arg.split(",") if t.strip()]
     if wanted:
         from ..catalog import load_catalog
 
         bad = [t for t in wanted if t not in load_catalog().index]
         if bad:
-            raise ParameterError(f"--token: unknown token(s) {bad}")
+            raise ParameterError(f"names unknown token(s) {bad}", param="tokens")
     default_tokens = wanted or (list(QUICK_TOKENS) if quick else ALL_TOKENS.split(","))
     sc = scenarios if scenarios is not None else _default_scenarios(default_tokens)
     selected = {nb: items for nb, items in sc.items() if not notebooks or nb in notebooks}
     over = {}
     for name, value in overrides or []:
-        if not any(name in SCHEMAS[nb].__dataclass_fields__ for nb in selected):
-            raise ParameterError(f"-p {name}: no selected notebook has a parameter '{name}'")
+        if not any(name in SCHEMAS[nb].model_fields for nb in selected):
+            raise ParameterError(f"set '{name}', a parameter no selected notebook has",
+                                 param="overrides")
         over[name] = _parse_value(value)
     runs: list[Run] = []
-    problems: list[str] = []
+    invalid: list[str] = []
     taken: set[str] = set()
     for nb, items in selected.items():
-        fields = SCHEMAS[nb].__dataclass_fields__
+        fields = SCHEMAS[nb].model_fields
         for item in items:
             values = dict(QUICK[nb]) if quick else {}
             values.update(item)
@@ -192,31 +242,48 @@ def plan(
                 values["tokens"] = ",".join(wanted)
             values.update({k: v for k, v in over.items() if k in fields})
             label = _label({**item, **{k: v for k, v in over.items() if k in fields}})
-            try:
-                validate(nb, values)
-            except ParameterError as e:
-                problems.append(f"{nb} [{label}]: {e}")
+            _, found = problems(nb, values)
+            if found:
+                invalid += [f"{nb} [{label}]: {p}" for p in found]
                 continue
             runs.append(Run(nb, label, values, _slug(nb, label, taken)))
-    if problems:
-        raise ParameterError("invalid scenario(s):\n  " + "\n  ".join(problems))
+    if invalid:
+        raise ParameterError("invalid scenario(s):\n  " + "\n  ".join(invalid))
     if not runs:
-        raise ParameterError("nothing to run: no scenario matches --notebook/--token")
+        raise ParameterError("nothing to run: no scenario matches the notebooks and tokens "
+                             "asked for")
     return runs
 
 
-def _html(nb_path: Path, title: str) -> str:
+def render_html(nb_path: str | Path, title: str) -> str:
+    """An executed notebook as a self-contained HTML page, readable offline.
+
+    JupyterLab's layout without the code cells or prompts, through the shipped
+    ``offline`` nbconvert template: it extends ``lab/index.html.j2`` and leaves out every
+    script fetched from the internet (require.js, MathJax, mermaid, the widget manager).
+
+    Parameters
+    ----------
+    nb_path
+        The executed notebook.
+    title
+        The page's title.
+
+    Returns
+    -------
+    str
+        The HTML page.
+    """
     import nbformat
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(nbformat.read(nb_path, as_version=4),
-                                          resources={"metadata": {"name": title}})
-    # the report is read offline: no script that fetches from the internet (require.js,
-    # MathJax, mermaid); the report has no LaTeX or diagrams for them to render
-    return re.sub(r"<script\b[^>]*>(?:(?!</script>).)*?</script>",
-                  lambda m: "" if "https://" in m.group(0) else m.group(0), body, flags=re.S)
+    with resources.as_file(_TEMPLATES) as templates:
+        exporter = HTMLExporter(template_name="offline", extra_template_basedirs=[str(templates)],
+                                exclude_input=True, exclude_input_prompt=True,
+                                exclude_output_prompt=True)
+        body, _ = exporter.from_notebook_node(nbformat.read(nb_path, as_version=4),
+                                              resources={"metadata": {"name": title}})
+    return body
 
 
 def _headline(nb_path: Path) -> dict:
@@ -236,7 +303,7 @@ def _quiet_worker() -> None:
     os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
 
 
-def _execute_one(run: Run, build: str, notebooks_dir: str) -> RunResult:
+def _execute_one(run: Run, build: str, notebooks_dir: str, cwd: str) -> RunResult:
     """Worker: execute one run into ``build`` and render it; never raises."""
     import papermill as pm
 
@@ -245,8 +312,8 @@ def _execute_one(run: Run, build: str, notebooks_dir: str) -> RunResult:
     t = time.perf_counter()
     try:
         pm.execute_notebook(str(src), str(out_nb), parameters=run.params, kernel_name="python3",
-                            cwd=str(notebooks_dir), progress_bar=False, log_output=False)
-        page = _html(out_nb, f"{run.notebook} — {run.label}")
+                            cwd=cwd, progress_bar=False, log_output=False)
+        page = render_html(out_nb, f"{run.notebook} — {run.label}")
         (Path(build) / f"{run.slug}.html").write_text(page, encoding="utf-8")
         return RunResult(run, True, time.perf_counter() - t, _headline(out_nb))
     except pm.PapermillExecutionError as e:
@@ -257,24 +324,57 @@ def _execute_one(run: Run, build: str, notebooks_dir: str) -> RunResult:
 
 
 def execute(runs: list[Run], out: str | Path = "reports", jobs: int | None = None,
-            notebooks_dir: str | Path = NOTEBOOKS_DIR, progress: bool = True) -> list[RunResult]:
-    """Execute ``runs`` in parallel; move each successful report into ``out``; write the
-    index. Failed runs leave any earlier report of the same name untouched; their partly
-    executed notebook goes to ``out/.failed/`` for inspection."""
+            notebooks_dir: str | Path | Traversable | None = None,
+            progress: bool = True) -> list[RunResult]:
+    """Execute ``runs`` in parallel; move each successful report into ``out``; write the index.
+
+    Failed runs leave any earlier report of the same name untouched; their partly executed
+    notebook goes to ``out/.failed/`` for inspection. Notebooks run in the current folder,
+    so relative paths among the parameters mean what they meant when :func:`plan`
+    validated them.
+
+    Parameters
+    ----------
+    runs
+        From :func:`plan`.
+    out
+        Output folder (created if missing).
+    jobs
+        Worker processes (>= 1); None = one per CPU.
+    notebooks_dir
+        Folder of the notebooks; None = the shipped ones (:func:`shipped_notebooks`).
+    progress
+        Show a progress bar (tqdm, from the ``report`` extra).
+
+    Returns
+    -------
+    list of RunResult
+        One per run, in the order of ``runs``.
+
+    Raises
+    ------
+    ParameterError
+        If ``jobs`` < 1.
+    InputError
+        If a notebook is missing from ``notebooks_dir``.
+    """
+    if jobs is not None and jobs < 1:
+        raise ParameterError(f"must be >= 1, got {jobs}", param="jobs")
+    if notebooks_dir is None or not isinstance(notebooks_dir, str | Path):
+        with resources.as_file(notebooks_dir or NOTEBOOKS_DIR) as shipped:
+            return execute(runs, out, jobs, Path(shipped), progress)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    notebooks_dir = Path(notebooks_dir)
+    notebooks_dir = Path(notebooks_dir).resolve()
     for nb in {r.notebook for r in runs}:
         if not (notebooks_dir / f"{nb}.ipynb").is_file():
             raise InputError(f"notebook {nb}.ipynb not found", file=str(notebooks_dir))
     jobs = jobs or os.cpu_count() or 1
-    if jobs < 1:
-        raise ParameterError(f"--jobs: {jobs} must be >= 1")
     build = Path(tempfile.mkdtemp(prefix=".build-", dir=out))
     results: list[RunResult] = []
     try:
         with ProcessPoolExecutor(max_workers=jobs, initializer=_quiet_worker) as pool:
-            futures = [pool.submit(_execute_one, r, str(build), str(notebooks_dir))
+            futures = [pool.submit(_execute_one, r, str(build), str(notebooks_dir), os.getcwd())
                        for r in runs]
             done = as_completed(futures)
             if progress:
@@ -305,54 +405,43 @@ def execute(runs: list[Run], out: str | Path = "reports", jobs: int | None = Non
 
 
 def _fmt(v: object) -> str:
-    if isinstance(v, float):
-        return f"{v:.6g}"
-    return html.escape(str(v))
+    return f"{v:.6g}" if isinstance(v, float) else str(v)
 
 
 def write_index(results: list[RunResult], out: Path) -> Path:
-    """``index.html`` and ``index.json``: every run, its parameters, headline figures, links."""
-    from .. import __version__
+    """Write ``index.html`` and ``index.json``: every run, its parameters, headline figures, links.
 
-    rows = []
-    for r in sorted(results, key=lambda x: (x.run.notebook, x.run.slug)):
-        figures = "<br>".join(f"<b>{html.escape(k)}</b>: {_fmt(v)}"
-                              for k, v in r.headline.items())
-        params = "<br>".join(f"{html.escape(k)} = {_fmt(v)}" for k, v in r.run.params.items())
-        link = f'<a href="{html.escape(r.html)}">report</a>' if r.html else ""
-        nb_link = f'<a href="{html.escape(r.ipynb)}">notebook</a>' if r.ipynb else ""
-        status = "ok" if r.ok else f'<span class="fail">failed: {html.escape(r.error)}</span>'
-        rows.append(f"<tr><td>{html.escape(r.run.notebook)}</td>"
-                    f"<td>{html.escape(r.run.label)}</td><td>{figures}</td>"
-                    f"<td class='params'>{params}</td><td>{status}<br>{r.seconds:.1f} s</td>"
-                    f"<td>{link} {nb_link}</td></tr>")
-    ok = sum(r.ok for r in results)
-    page = f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>softstake reports</title>
-<style>
-body {{ font-family: system-ui, sans-serif; margin: 2em; color: #222; }}
-table {{ border-collapse: collapse; width: 100%; font-size: 0.9em; }}
-th, td {{ border: 1px solid #ccc; padding: 0.4em 0.6em; vertical-align: top; text-align: left; }}
-th {{ background: #f0f0f0; }}
-td.params {{ color: #555; font-size: 0.85em; }}
-.fail {{ color: #b00; }}
-</style></head><body>
-<h1>softstake reports</h1>
-<p>{ok} of {len(results)} runs succeeded; generated {time.strftime('%Y-%m-%d %H:%M UTC',
-                                                                  time.gmtime())} by softstake
-{html.escape(__version__)}. Headline figures are those each notebook displayed. Reports say
-which assumed catalogue values drive their figures.</p>
-<table><thead><tr><th>notebook</th><th>scenario</th><th>headline figures</th>
-<th>parameters</th><th>status</th><th>links</th></tr></thead>
-<tbody>
-{chr(10).join(rows)}
-</tbody></table></body></html>
-"""
+    The page comes from the shipped Jinja2 template ``report/templates/index.html.j2``
+    (autoescaped).
+
+    Parameters
+    ----------
+    results
+        From :func:`execute`.
+    out
+        Output folder.
+
+    Returns
+    -------
+    Path
+        ``out/index.html``.
+    """
+    import jinja2
+
+    from .. import __version__
+    from ..files import atomic_write
+
+    env = jinja2.Environment(loader=jinja2.PackageLoader("softstake_model.report", "templates"),
+                             autoescape=True, undefined=jinja2.StrictUndefined,
+                             keep_trailing_newline=True)
+    env.filters["fmt"] = _fmt
+    page = env.get_template("index.html.j2").render(
+        results=sorted(results, key=lambda x: (x.run.notebook, x.run.slug)),
+        ok=sum(r.ok for r in results), version=__version__,
+        generated=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
     data = [{"notebook": r.run.notebook, "scenario": r.run.label, "params": r.run.params,
              "ok": r.ok, "error": r.error, "seconds": r.seconds, "headline": r.headline,
              "html": r.html, "ipynb": r.ipynb} for r in results]
-    from ..files import atomic_write
-
     atomic_write(out / "index.json", lambda h: h.write(json.dumps(data, indent=2,
                                                                    default=str) + "\n"))
     return atomic_write(out / "index.html", lambda h: h.write(page))

@@ -8,7 +8,7 @@ import pytest
 
 from softstake_model.report import HEADLINE_MIME, QUICK
 
-NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "softstake_model" / "notebooks"
 pytestmark = pytest.mark.slow
 
 
@@ -39,8 +39,8 @@ def test_notebook_runs(name, tmp_path):
 @pytest.mark.parametrize("params, message", [
     ({"colour": "red"}, "unknown parameter(s) ['colour']"),
     ({"days": "long"}, "parameter 'days' should be int, got str 'long'"),
-    ({"days": 0}, "parameter 'days': 0 is not in 1..3650"),
-    ({"token": "DOGE"}, "parameter 'token': 'DOGE' is not in the catalogue"),
+    ({"days": 0}, "parameter 'days' must be in 1..3,650, got 0"),
+    ({"token": "DOGE"}, "parameter 'token' must be a catalogue token (BNB, "),
 ])
 def test_notebook_stops_on_bad_parameters(params, message, tmp_path):
     with pytest.raises(pm.PapermillExecutionError) as e:
