@@ -47,7 +47,7 @@ CORE_SCRIPT = textwrap.dedent("""
 
     failures, imported = [], []
     for info in pkgutil.walk_packages(softstake_model.__path__, "softstake_model."):
-        if info.name.startswith("softstake_model.report"):
+        if info.name.startswith("softstake_model.report") or info.name.endswith(".__main__"):
             continue
         try:
             importlib.import_module(info.name)

@@ -17,7 +17,7 @@ DESCRIPTION = ("Run the report notebooks through papermill for a set of scenario
                "parallel, render each to HTML without code, and write an index. Default: "
                "every notebook for all 15 catalogue tokens.")
 FLAGS = {"notebooks": "--notebook", "tokens": "--token", "overrides": "-p",
-         "notebooks_dir": "--notebooks-dir"}
+         "notebook": "--notebook"}
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -46,8 +46,7 @@ def run(args: argparse.Namespace) -> int:
                 args.quick)
     note(f"{len(runs)} run(s) with {args.jobs or os.cpu_count()} job(s)")
     t = time.perf_counter()
-    kwargs = {"notebooks_dir": args.notebooks_dir} if args.notebooks_dir else {}
-    results = execute(runs, args.out, args.jobs, **kwargs)
+    results = execute(runs, args.out, args.jobs, notebooks_dir=args.notebooks_dir)
     failed = [r for r in results if not r.ok]
     for r in failed:
         note(f"error: {r.run.notebook} [{r.run.label}] failed at {r.error}")
