@@ -34,6 +34,8 @@ __all__ = [
     "Column",
     "read_table",
     "iter_table",
+    "read_header",
+    "parse_column",
     "reject_rows",
     "parse_times",
     "parse_dates",
@@ -316,8 +318,15 @@ def _check_file(path: Path) -> None:
         raise InputError("is not a regular file", file=str(path))
 
 
-def _header(path: Path) -> list[str]:
-    """The stripped header names of a CSV (after checking the file)."""
+def read_header(path: str | Path) -> list[str]:
+    """The header names of a CSV file, stripped, after checking the file.
+
+    Raises
+    ------
+    InputError
+        If the file is missing, a directory, unreadable, empty, or has a duplicate name.
+    """
+    path = Path(path)
     _check_file(path)
     try:
         with path.open(newline="", encoding="utf-8-sig") as f:
@@ -387,8 +396,13 @@ def _read_text(path: Path, positions: list[int], chunksize: int | None = None):
     return pd.read_csv(path, engine="c", skipinitialspace=True, chunksize=chunksize, **common)
 
 
-def _parse_column(raw: pd.Series, col: Column, lines: np.ndarray | None,
-                  file: str) -> pd.Series | np.ndarray:
+def parse_column(raw: pd.Series, col: Column, lines: np.ndarray | None = None, *,
+                 file: str | None = None) -> pd.Series | np.ndarray:
+    """Parse and check one column of text against ``col`` (see :class:`Column`).
+
+    Returns a Series (text, times, dates) or a float array (numbers; int64 for integers
+    without empty values). ``lines`` and ``file`` place the error as in :func:`parse_times`.
+    """
     if col.kind == "time":
         return parse_times(raw, lines, file=file, column=col.name, allow_empty=col.allow_empty,
                            format=col.format)
@@ -432,7 +446,7 @@ def _check_columns(names: list[str], columns: Sequence[Column], file: str) -> li
 
 def _parse_frame(raw: pd.DataFrame, present: list[Column], lines: np.ndarray,
                  file: str, keep: Sequence[str]) -> pd.DataFrame:
-    data: dict[str, object] = {c.name: _parse_column(raw[c.name], c, lines, file)
+    data: dict[str, object] = {c.name: parse_column(raw[c.name], c, lines, file=file)
                                for c in present}
     for name in keep:
         if name in raw and name not in data:
@@ -477,7 +491,7 @@ def read_table(path: str | Path, columns: Sequence[Column], *,
     """
     path = Path(path)
     file = str(path)
-    names = _header(path)
+    names = read_header(path)
     present = _check_columns(names, columns, file)
     wanted = {c.name for c in present} | {k for k in keep if k in names}
     positions = [i for i, n in enumerate(names) if n in wanted]
@@ -497,7 +511,7 @@ def iter_table(path: str | Path, columns: Sequence[Column], *, keep: Sequence[st
     """:func:`read_table` chunk by chunk (never holding the whole file): yields frames."""
     path = Path(path)
     file = str(path)
-    names = _header(path)
+    names = read_header(path)
     present = _check_columns(names, columns, file)
     wanted = {c.name for c in present} | {k for k in keep if k in names}
     positions = [i for i, n in enumerate(names) if n in wanted]
@@ -530,7 +544,7 @@ def read_prices(path: str | Path) -> pd.Series:
         positive finite number.
     """
     path = Path(path)
-    names = _header(path)
+    names = read_header(path)
     col = next((c for c in ("price", "close", "Close") if c in names), None)
     if col is None:
         raise InputError(f"needs a 'price' or 'close' column; the header has {names}",
