@@ -36,6 +36,7 @@ __all__ = [
     "iter_table",
     "read_header",
     "parse_column",
+    "to_numbers",
     "reject_rows",
     "parse_times",
     "parse_dates",
@@ -326,7 +327,14 @@ def read_header(path: str | Path) -> list[str]:
     InputError
         If the file is missing, a directory, unreadable, empty, or has a duplicate name.
     """
-    path = Path(path)
+    names = [c.strip() for c in _raw_header(Path(path))]
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        raise InputError(f"duplicate header column(s) {dup}", file=str(path), line=1)
+    return names
+
+
+def _raw_header(path: Path) -> list[str]:
     _check_file(path)
     try:
         with path.open(newline="", encoding="utf-8-sig") as f:
@@ -335,13 +343,9 @@ def read_header(path: str | Path) -> list[str]:
         raise InputError(f"not a readable CSV: {e}", file=str(path), line=1) from None
     except OSError as e:
         raise InputError(f"cannot be read: {e.strerror}", file=str(path)) from None
-    names = [c.strip() for c in row]
-    if not names:
+    if not row:
         raise InputError("empty file, expected a header line", file=str(path), line=1)
-    dup = sorted({n for n in names if names.count(n) > 1})
-    if dup:
-        raise InputError(f"duplicate header column(s) {dup}", file=str(path), line=1)
-    return names
+    return row
 
 
 def _scan_lines(path: Path) -> np.ndarray:
@@ -358,14 +362,16 @@ def _scan_lines(path: Path) -> np.ndarray:
     return np.asarray(out, dtype=np.int64)
 
 
-def _physical_lines(path: Path) -> tuple[int, bool]:
-    """Number of lines, and whether the file may hold blank lines or quoted fields."""
+def _physical_lines(path: Path, look: bool) -> tuple[int, bool]:
+    """Number of lines, and (if ``look``) whether there may be blank lines or quotes."""
     n, tricky, last = 0, False, b"\n"
     with path.open("rb") as f:
-        while block := f.read(1 << 24):
+        while block := f.read(1 << 22):
             n += block.count(b"\n")
-            tricky = tricky or b'"' in block or b"\n\n" in (last + block) or \
-                b"\n\r\n" in (last + block)
+            if look and not tricky:
+                edge = last + block[:2]
+                tricky = b'"' in block or b"\n\n" in block or b"\n\r\n" in block or \
+                    b"\n\n" in edge or b"\n\r\n" in edge
             last = block[-1:]
     return n + (last != b"\n"), tricky
 
@@ -377,7 +383,7 @@ def _record_lines(path: Path, n_records: int | None = None) -> np.ndarray | None
     blank lines nor records spanning lines (both only add lines), so the records are lines
     2, 3, …. Otherwise the csv module finds where each record starts (slow, exact).
     """
-    lines, tricky = _physical_lines(path)
+    lines, tricky = _physical_lines(path, look=n_records is None)
     if (n_records is not None and lines == n_records + 1) or (n_records is None and not tricky):
         return None
     return _scan_lines(path)
@@ -385,15 +391,24 @@ def _record_lines(path: Path, n_records: int | None = None) -> np.ndarray | None
 
 def _read_text(path: Path, positions: list[int], chunksize: int | None = None):
     """The body as strings (``""`` for empty), columns at ``positions``."""
-    common = dict(dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig",
-                  usecols=positions, header=0)
+    common = dict(dtype=str, keep_default_na=False, encoding="utf-8-sig", header=0)
     if chunksize is None:
+        raw = _raw_header(path)
         try:  # pyarrow is several times faster; on anything it refuses, the C engine decides
-            return pd.read_csv(path, engine="pyarrow", **{k: v for k, v in common.items()
-                                                           if k != "na_filter"})
+            return pd.read_csv(path, engine="pyarrow", usecols=[raw[i] for i in positions],
+                               **common)
         except (pa.ArrowInvalid, ValueError, UnicodeDecodeError):
             pass
-    return pd.read_csv(path, engine="c", skipinitialspace=True, chunksize=chunksize, **common)
+    return pd.read_csv(path, engine="c", skipinitialspace=True, chunksize=chunksize,
+                       na_filter=False, usecols=positions, **common)
+
+
+def to_numbers(text: pd.Series) -> np.ndarray:
+    """Numbers of stripped text (float64); NaN where a value is not a number."""
+    try:  # Arrow's cast is fast but all or nothing; pandas finds the bad values
+        return pc.cast(_arrow(text), pa.float64()).to_numpy(zero_copy_only=False)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
 
 def parse_column(raw: pd.Series, col: Column, lines: np.ndarray | None = None, *,
@@ -414,7 +429,7 @@ def parse_column(raw: pd.Series, col: Column, lines: np.ndarray | None = None, *
         if not col.allow_empty:
             _raise_at(empty, lines, file, col.name, lambda i: "empty value")
         return t
-    num = pd.to_numeric(t, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    num = to_numbers(t)
     ok = np.isfinite(num) | (empty if col.allow_empty else False)
     default = "an integer" if col.kind == "integer" else "a finite number"
     what = col.what or default
