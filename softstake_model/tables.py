@@ -71,6 +71,9 @@ class Column:
     allow_empty
         Whether a value may be empty (it becomes ``""``, NaN or NaT); else an empty value
         is an error.
+    finite
+        Whether a number must be finite; with False, ``inf`` and ``-inf`` are accepted
+        (``nan`` never is).
     low, high
         Bounds of a number (inclusive unless ``low_open`` / ``high_open``).
     low_open, high_open
@@ -87,6 +90,7 @@ class Column:
     kind: Kind = "str"
     required: bool = True
     allow_empty: bool = False
+    finite: bool = True
     low: float | None = None
     high: float | None = None
     low_open: bool = False
@@ -430,8 +434,10 @@ def parse_column(raw: pd.Series, col: Column, lines: np.ndarray | None = None, *
             _raise_at(empty, lines, file, col.name, lambda i: "empty value")
         return t
     num = to_numbers(t)
-    ok = np.isfinite(num) | (empty if col.allow_empty else False)
-    default = "an integer" if col.kind == "integer" else "a finite number"
+    ok = (np.isfinite(num) if col.finite or col.kind == "integer" else ~np.isnan(num)) | \
+        (empty if col.allow_empty else False)
+    default = "an integer" if col.kind == "integer" else \
+        "a finite number" if col.finite else "a number"
     what = col.what or default
     _raise_at(~ok, lines, file, col.name, lambda i: f"'{t.iloc[i]}' is not {what}")
     if col.kind == "integer":
