@@ -26,6 +26,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from .errors import ParameterError
+from .tables import parse_date
 from .terms import SNAPSHOT_METHODS, Terms
 
 __all__ = ["DAY_NS", "Snapshot", "DayGrid", "DayMeasure", "daily_balances"]
@@ -57,7 +58,8 @@ class Snapshot:
     def __post_init__(self) -> None:
         if self.method not in SNAPSHOT_METHODS:
             raise ParameterError(
-                f"snapshot: '{self.method}' is not one of {', '.join(SNAPSHOT_METHODS)}")
+                f"is not one of {', '.join(SNAPSHOT_METHODS)}: '{self.method}'",
+                param="snapshot")
 
     @classmethod
     def of(cls, terms: Terms) -> Snapshot:
@@ -117,16 +119,8 @@ def _dense_factorize(values: NDArray[np.int64], n: int) -> tuple[NDArray[np.int6
 
 
 def _day_start(value: object, name: str) -> pd.Timestamp:
-    try:
-        ts = pd.Timestamp(value)
-    except (ValueError, TypeError):
-        raise ParameterError(f"{name}: '{value}' is not a date YYYY-MM-DD") from None
-    if ts is pd.NaT:
-        raise ParameterError(f"{name}: a date is required")
-    ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
-    if ts != ts.normalize():
-        raise ParameterError(f"{name}: '{value}' is not a whole day")
-    return ts.as_unit("ns")
+    """00:00 UTC of a date argument (:func:`softstake_model.tables.parse_date`)."""
+    return parse_date(value, name).tz_localize("UTC").as_unit("ns")
 
 
 class DayGrid:
@@ -154,7 +148,8 @@ class DayGrid:
 
     def __init__(self, ledger: pd.DataFrame, start: object, n_days: int) -> None:
         if n_days < 1:
-            raise ParameterError("the date range is empty: --end is before --start")
+            raise ParameterError(f"must be >= 1 (the date range is empty), got {n_days}",
+                                 param="n_days")
         self.start = _day_start(start, "start")
         self.n_days = n_days
         self.start_day_number = int(self.start.value // DAY_NS)

@@ -26,6 +26,7 @@ from numpy.typing import NDArray
 
 from .errors import InputError, ParameterError
 from .rules import daily_reward, eligible
+from .tables import Column, read_table
 from .terms import Terms
 
 if TYPE_CHECKING:
@@ -96,24 +97,19 @@ def sample_population(spec: str, holders: int, seed: int | None = 0) -> NDArray[
 
 
 def read_balances(path: str) -> NDArray[np.float64]:
-    """Balances from a CSV with a ``balance`` column (tokens, non-negative, finite)."""
-    try:
-        frame = pd.read_csv(path)
-    except FileNotFoundError:
-        raise InputError("file not found", file=str(path)) from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
-        raise InputError(f"not a readable CSV: {e}", file=str(path)) from None
-    if "balance" not in frame:
-        raise InputError("missing column 'balance'", file=str(path), line=1, column="balance")
-    num = pd.to_numeric(frame["balance"], errors="coerce").to_numpy(float)
-    bad = ~np.isfinite(num) | (num < 0)
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise InputError(f"'{frame['balance'].iloc[i]}' is not a non-negative number",
-                         file=str(path), line=i + 2, column="balance")
-    if len(num) == 0:
-        raise InputError("no balances", file=str(path))
-    return num
+    """Balances from a CSV with a ``balance`` column (tokens, non-negative, finite).
+
+    Raises
+    ------
+    InputError
+        If the file is unreadable, has no ``balance`` column or no rows, or at the first
+        balance that is not a non-negative number (naming its line).
+    """
+    table = read_table(path, [Column("balance", "number", low=0,
+                                     what="a non-negative number")])
+    if len(table) == 0:
+        raise InputError("no balances", file=table.attrs["file"])
+    return np.asarray(table["balance"], dtype=np.float64)
 
 
 @dataclass

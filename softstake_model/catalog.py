@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError, ParameterError
+from .tables import Column, read_header, read_table
 
 __all__ = [
     "VALUE_FIELDS",
@@ -84,26 +85,29 @@ def _read_table(path: str | Path) -> pd.DataFrame:
         from .ledger import read_product_list
 
         return read_product_list(path)[["token", "min_holding", "cap", "apr"]]
-    header = path.read_text().splitlines()[:1]
-    names = header[0].split(",") if header else []
-    dup = {n for n in names if names.count(n) > 1}
-    if dup:
-        raise InputError(f"duplicate header {sorted(dup)}", file=str(path), line=1)
-    try:
-        return pd.read_csv(path, dtype={"token": str, "unbonding": str})
-    except (pd.errors.ParserError, UnicodeDecodeError) as e:
-        raise InputError(f"not a readable CSV: {e}", file=str(path)) from None
+    # a CSV: numbers parsed (``inf`` allowed for ``cap``), blanks as NaN, ``line`` kept
+    names = read_header(path)
+    numbers = [Column(f, "number", required=False, allow_empty=True, finite=f != "cap")
+               for f in _NUMERIC]
+    table = read_table(path, [Column("token"), *numbers],
+                       keep=[n for n in names if n not in _NUMERIC])
+    for col in table.columns:
+        if table[col].dtype != float and col != "line":
+            table[col] = table[col].astype(object).where(table[col] != "", np.nan)
+    return table
 
 
 def _coerce(frame: pd.DataFrame, file: str) -> pd.DataFrame:
+    """Tokens upper case and unique, numbers as float, indexed by token (drops ``line``)."""
     if "token" not in frame.columns:
         raise InputError("missing column 'token'", file=file, line=1, column="token")
     frame = frame.copy()
+    lines = frame.pop("line").to_numpy() if "line" in frame else np.arange(2, len(frame) + 2)
     frame["token"] = frame["token"].astype(str).str.strip().str.upper()
-    dups = frame["token"][frame["token"].duplicated()]
+    dups = np.flatnonzero(frame["token"].duplicated().to_numpy())
     if len(dups):
-        raise InputError(f"token '{dups.iloc[0]}' appears twice", file=file,
-                         line=int(dups.index[0]) + 2, column="token")
+        raise InputError(f"token '{frame['token'].iloc[dups[0]]}' appears twice", file=file,
+                         line=int(lines[dups[0]]), column="token")
     for fld in _NUMERIC:
         if fld in frame.columns:
             raw = frame[fld]
@@ -111,8 +115,8 @@ def _coerce(frame: pd.DataFrame, file: str) -> pd.DataFrame:
             bad = num.isna() & raw.notna() & (raw.astype(str).str.strip() != "")
             if bad.any():
                 i = int(np.flatnonzero(bad.to_numpy())[0])
-                raise InputError(f"'{raw.iloc[i]}' is not a number", file=file, line=i + 2,
-                                 column=fld)
+                raise InputError(f"'{raw.iloc[i]}' is not a number", file=file,
+                                 line=int(lines[i]), column=fld)
             frame[fld] = num.astype(float)
     return frame.set_index("token")
 

@@ -19,15 +19,14 @@ change at t.
 
 from __future__ import annotations
 
-import csv
 import json
-import re
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from .errors import InputError, ParameterError
+from .tables import Column, iter_table, parse_column, read_header, read_table, reject_rows
 
 __all__ = [
     "LEDGER_COLUMNS",
@@ -54,68 +53,33 @@ BINANCE_COLUMNS = ["UTC_Time", "Account", "Operation", "Coin", "Change"]
 #: Binance does not publish the exact label; any Spot operation naming soft staking is
 #: taken as a reward credit, since soft staking moves no principal (assumed).
 REWARD_OPERATIONS = r"soft[\s_-]*staking"
-# a time of day followed by a zone: "...T08:00:00Z", "...08:00+02:00", "...08:00:00.5-0500"
-_ZONE = re.compile(r"\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)$",
-                   re.IGNORECASE)
 _NEG_TOL = 1e-9
-
-
-def _header(path: Path) -> list[str]:
-    if not path.exists():
-        raise InputError("file not found", file=str(path))
-    if path.is_dir():
-        raise InputError("is a directory, expected a ledger file", file=str(path))
-    with path.open(newline="", encoding="utf-8-sig") as f:
-        try:
-            row = next(csv.reader(f), [])
-        except (csv.Error, UnicodeDecodeError) as e:
-            raise InputError(f"not a readable CSV: {e}", file=str(path), line=1) from None
-    names = [c.strip() for c in row]
-    dup = sorted({n for n in names if names.count(n) > 1})
-    if dup:
-        raise InputError(f"duplicate header column(s) {dup}", file=str(path), line=1)
-    return names
-
-
-def _read_strings(path: Path, required: list[str]) -> pd.DataFrame:
-    names = _header(path)
-    missing = [c for c in required if c not in names]
-    if missing:
-        raise InputError(
-            f"missing column(s) {missing}; the header has {names}",
-            file=str(path), line=1, column=missing[0],
-        )
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig",
-                            skipinitialspace=True)
-    except (pd.errors.ParserError, UnicodeDecodeError) as e:
-        raise InputError(f"not a readable CSV: {e}", file=str(path)) from None
-    frame.columns = [c.strip() for c in frame.columns]
-    frame["line"] = np.arange(2, len(frame) + 2)
-    return frame
 
 
 def _first_bad(mask: pd.Series | np.ndarray) -> int:
     return int(np.flatnonzero(np.asarray(mask))[0])
 
 
-def _amounts(raw: pd.Series, lines: np.ndarray, file: str, column: str) -> np.ndarray:
-    num = pd.to_numeric(raw.str.strip(), errors="coerce").to_numpy(dtype=float)
-    bad = ~np.isfinite(num)
-    if bad.any():
-        i = _first_bad(bad)
-        raise InputError(f"'{raw.iloc[i]}' is not a finite number", file=file,
-                         line=int(lines[i]), column=column)
-    return num
-
-
-def _nonempty(raw: pd.Series, lines: np.ndarray, file: str, column: str) -> pd.Series:
-    s = raw.str.strip()
-    bad = (s == "").to_numpy()
-    if bad.any():
-        raise InputError("empty value", file=file, line=int(lines[_first_bad(bad)]),
-                         column=column)
-    return s
+GENERIC_COLUMNS = ["time", "account", "token", "change"]
+#: Columns of the generic CSV (``wallet`` and ``kind`` optional).
+GENERIC_SPEC = (
+    Column("time", "time"),
+    Column("account"),
+    Column("token"),
+    Column("change", "number"),
+    Column("wallet", required=False, allow_empty=True),
+    Column("kind", required=False, allow_empty=True),
+)
+#: Columns of a Binance statement (``User_ID`` optional; blank means ``self``).
+STATEMENT_SPEC = (
+    Column("UTC_Time", "str", allow_empty=True),  # parsed on Spot rows only
+    Column("Account", allow_empty=True),
+    Column("Operation", allow_empty=True),
+    Column("Coin", allow_empty=True),
+    Column("Change", allow_empty=True),
+    Column("User_ID", required=False, allow_empty=True),
+)
+_FORMATS = ("auto", "generic", "binance-statement")
 
 
 def read_generic(path: str | Path) -> pd.DataFrame:
@@ -124,35 +88,25 @@ def read_generic(path: str | Path) -> pd.DataFrame:
     ``time`` must be ISO-8601 with a zone (``Z`` or ``+HH:MM``); zone-less times are
     rejected rather than guessed.
     """
-    path = Path(path)
-    return normalise(**_parse_generic(_read_strings(path, GENERIC_COLUMNS), str(path)),
-                     file=str(path))
+    table = read_table(path, GENERIC_SPEC)
+    return normalise(**_parse_generic(table), file=str(path))
 
 
-GENERIC_COLUMNS = ["time", "account", "token", "change"]
-
-
-def _parse_generic(raw: pd.DataFrame, file: str) -> dict:
-    """Columns of a chunk of the generic CSV (strings, with ``line``), validated."""
-    lines = raw["line"].to_numpy()
-    time = _times(raw["time"], lines, file, "time")
-    wallet = raw["wallet"].str.strip().str.lower() if "wallet" in raw else None
-    if wallet is not None:
-        wallet = wallet.replace("", "free")
-        bad = ~wallet.isin(["free", "locked"])
-        if bad.any():
-            i = _first_bad(bad)
-            raise InputError(f"wallet '{wallet.iloc[i]}' is not 'free' or 'locked'",
-                             file=file, line=int(lines[i]), column="wallet")
-    kind = raw["kind"].str.strip().str.lower() if "kind" in raw else None
+def _parse_generic(table: pd.DataFrame) -> dict:
+    """Ledger columns of a checked generic table (:data:`GENERIC_SPEC`)."""
+    wallet = None
+    if "wallet" in table:
+        wallet = table["wallet"].str.lower().replace("", "free")
+        reject_rows(table, ~wallet.isin(["free", "locked"]), "wallet",
+                    lambda i: f"wallet '{wallet.iloc[i]}' is not 'free' or 'locked'")
     return {
-        "time": time,
-        "account": _nonempty(raw["account"], lines, file, "account"),
-        "token": _nonempty(raw["token"], lines, file, "token").str.upper(),
-        "change": _amounts(raw["change"], lines, file, "change"),
+        "time": table["time"],
+        "account": table["account"],
+        "token": table["token"].str.upper(),
+        "change": table["change"],
         "wallet": wallet,
-        "kind": kind,
-        "line": lines,
+        "kind": table["kind"].str.lower() if "kind" in table else None,
+        "line": table["line"].to_numpy(),
     }
 
 
@@ -165,40 +119,44 @@ def read_binance_statement(
     value) becomes the account ``self``. Operations matching ``reward_operations`` are
     marked ``kind = reward``.
     """
-    path = Path(path)
-    return normalise(**_parse_statement(_read_strings(path, BINANCE_COLUMNS), str(path),
-                                        reward_operations), file=str(path))
+    table = read_table(path, STATEMENT_SPEC)
+    return normalise(**_parse_statement(table, reward_operations), file=str(path))
 
 
-def _parse_statement(raw: pd.DataFrame, file: str,
-                     reward_operations: str = REWARD_OPERATIONS) -> dict:
-    """Columns of a chunk of a Binance statement (strings, with ``line``): Spot rows only."""
-    raw = raw[raw["Account"].str.strip().str.lower() == "spot"]
-    lines = raw["line"].to_numpy()
-    t = raw["UTC_Time"].str.strip()
-    time = pd.to_datetime(t, format="%Y-%m-%d %H:%M:%S", errors="coerce").dt.tz_localize("UTC")
-    if time.isna().any():
-        i = _first_bad(time.isna())
-        raise InputError(f"'{t.iloc[i]}' is not a time like 2025-01-04 11:20:13",
-                         file=file, line=int(lines[i]), column="UTC_Time")
-    account = raw["User_ID"].str.strip() if "User_ID" in raw else pd.Series("", index=raw.index)
-    account = account.replace("", "self")
-    kind = np.where(raw["Operation"].str.contains(reward_operations, case=False, regex=True),
+#: The Spot columns of a statement, checked once the other accounts' rows are dropped.
+_SPOT_SPEC = (Column("UTC_Time", "time", format="%Y-%m-%d %H:%M:%S"), Column("Coin"),
+              Column("Change", "number"))
+
+
+def _parse_statement(table: pd.DataFrame, reward_operations: str = REWARD_OPERATIONS) -> dict:
+    """Ledger columns of a checked statement table (:data:`STATEMENT_SPEC`): Spot rows."""
+    spot = table[table["Account"].str.lower() == "spot"]
+    lines = spot["line"].to_numpy()
+    file = table.attrs.get("file", "")
+    time, coin, change = (parse_column(spot[c.name], c, lines, file=file) for c in _SPOT_SPEC)
+    account = spot["User_ID"] if "User_ID" in spot else pd.Series("", index=spot.index)
+    kind = np.where(spot["Operation"].str.contains(reward_operations, case=False, regex=True),
                     "reward", "")
     return {
         "time": time,
-        "account": account,
-        "token": _nonempty(raw["Coin"], lines, file, "Coin").str.upper(),
-        "change": _amounts(raw["Change"], lines, file, "Change"),
+        "account": account.replace("", "self"),
+        "token": coin.str.upper(),
+        "change": change,
         "wallet": None,
         "kind": kind,
         "line": lines,
     }
 
 
+def _check_format(format: str) -> None:
+    if format not in _FORMATS:
+        raise ParameterError(f"is not auto, generic or binance-statement: '{format}'",
+                             param="format")
+
+
 def detect_format(path: str | Path) -> str:
     """``binance-statement`` if the header has the statement's columns, else ``generic``."""
-    names = _header(Path(path))
+    names = read_header(path)
     return "binance-statement" if all(c in names for c in BINANCE_COLUMNS) else "generic"
 
 
@@ -206,30 +164,15 @@ def iter_chunks(path: str | Path, format: str = "auto", chunksize: int = 1_000_0
     """Parse a ledger file chunk by chunk (never holding it whole): yields frames with the
     normalised columns, in file order, validated row by row but not yet sorted nor checked
     for negative balances (that needs whole accounts: see :func:`normalise`)."""
-    path = Path(path)
-    file = str(path)
+    _check_format(format)
     if format == "auto":
         format = detect_format(path)
-    if format not in ("generic", "binance-statement"):
-        raise ParameterError(f"--format: '{format}' is not auto, generic or binance-statement")
-    required = GENERIC_COLUMNS if format == "generic" else BINANCE_COLUMNS
-    names = _header(path)
-    missing = [c for c in required if c not in names]
-    if missing:
-        raise InputError(f"missing column(s) {missing}; the header has {names}", file=file,
-                         line=1, column=missing[0])
-    parse = _parse_generic if format == "generic" else _parse_statement
-    first = 2
-    try:
-        reader = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig",
-                             skipinitialspace=True, chunksize=chunksize)
-        for raw in reader:
-            raw.columns = [c.strip() for c in raw.columns]
-            raw["line"] = np.arange(first, first + len(raw))
-            first += len(raw)
-            yield frame_of(**parse(raw, file))
-    except (pd.errors.ParserError, UnicodeDecodeError) as e:
-        raise InputError(f"not a readable CSV: {e}", file=file) from None
+    if format == "generic":
+        for table in iter_table(path, GENERIC_SPEC, chunksize=chunksize):
+            yield frame_of(**_parse_generic(table))
+    else:
+        for table in iter_table(path, STATEMENT_SPEC, chunksize=chunksize):
+            yield frame_of(**_parse_statement(table))
 
 
 def frame_of(
@@ -300,15 +243,13 @@ def read_ledger(path: str | Path, format: str = "auto") -> pd.DataFrame:
     ``auto`` recognises a Binance statement by its header (``UTC_Time``, ``Account``,
     ``Operation``, ``Coin``, ``Change``) and reads anything else as the generic CSV.
     """
-    path = Path(path)
+    _check_format(format)
     if format == "auto":
         format = detect_format(path)
     readers = {"generic": read_generic, "binance-statement": read_binance_statement}
-    if format in readers:
-        frame = readers[format](path)
-        frame.attrs["format"] = format
-        return frame
-    raise ParameterError(f"--format: '{format}' is not auto, generic or binance-statement")
+    frame = readers[format](path)
+    frame.attrs["format"] = format
+    return frame
 
 
 def check_tokens(ledger: pd.DataFrame, known: pd.Index, file: str | None = None) -> None:
@@ -405,68 +346,34 @@ def read_product_list(path: str | Path) -> pd.DataFrame:
     )
 
 
-def _times(raw: pd.Series, lines: np.ndarray, file: str, column: str,
-           allow_empty: bool = False) -> pd.Series:
-    t = raw.fillna("").astype(str).str.strip()
-    empty = t == ""
-    if not allow_empty and empty.any():
-        raise InputError("empty value", file=file, line=int(lines[_first_bad(empty)]),
-                         column=column)
-    zoneless = ~empty & ~t.str.contains(_ZONE)
-    if zoneless.any():
-        i = _first_bad(zoneless)
-        raise InputError(f"time '{t.iloc[i]}' has no time zone; write it as UTC, e.g. "
-                         "2025-11-20T08:00:00Z", file=file, line=int(lines[i]), column=column)
-    out = pd.to_datetime(t.where(~empty, None), format="ISO8601", utc=True, errors="coerce")
-    bad = out.isna() & ~empty
-    if bad.any():
-        i = _first_bad(bad)
-        raise InputError(f"'{t.iloc[i]}' is not an ISO-8601 time", file=file,
-                         line=int(lines[i]), column=column)
-    return out
-
-
 def read_apr_history(path: str | Path) -> pd.DataFrame:
     """Read an APR history CSV ``date,token,apr`` (APR as a fraction per year).
 
     Returns
     -------
     pandas.DataFrame
-        ``date`` (naive UTC day), ``token`` (upper case), ``apr``.
+        ``date`` (naive UTC day), ``token`` (upper case), ``apr``; ``attrs["file"]`` is
+        the file, so that a day missing later is reported against it.
     """
-    path = Path(path)
-    file = str(path)
-    raw = _read_strings(path, ["date", "token", "apr"])
-    lines = raw["line"].to_numpy()
-    date = pd.to_datetime(raw["date"].str.strip().str[:10], format="%Y-%m-%d", errors="coerce")
-    if date.isna().any():
-        i = _first_bad(date.isna())
-        raise InputError(f"'{raw['date'].iloc[i]}' is not a date YYYY-MM-DD", file=file,
-                         line=int(lines[i]), column="date")
-    apr = _amounts(raw["apr"], lines, file, "apr")
-    if (apr < 0).any():
-        i = _first_bad(apr < 0)
-        raise InputError(f"negative APR {apr[i]}", file=file, line=int(lines[i]), column="apr")
-    if (apr > 1).any():
-        i = _first_bad(apr > 1)
-        raise InputError(f"APR {apr[i]} looks like a percentage; give fractions (0.05 = 5%)",
-                         file=file, line=int(lines[i]), column="apr")
-    token = _nonempty(raw["token"], lines, file, "token").str.upper()
-    frame = pd.DataFrame({"date": date, "token": token, "apr": apr})
+    table = read_table(path, [Column("date", "date"), Column("token"),
+                              Column("apr", "number")])
+    apr = table["apr"]
+    reject_rows(table, apr < 0, "apr", lambda i: f"negative APR {apr.iloc[i]}")
+    reject_rows(table, apr > 1, "apr",
+                lambda i: f"APR {apr.iloc[i]} looks like a percentage; give fractions "
+                "(0.05 = 5%)")
+    frame = pd.DataFrame({"date": table["date"], "token": table["token"].str.upper(),
+                          "apr": apr})
     dup = frame.duplicated(["date", "token"])
-    if dup.any():
-        i = _first_bad(dup)
-        raise InputError(f"{token.iloc[i]} on {date.iloc[i].date()} appears twice", file=file,
-                         line=int(lines[i]), column="date")
-    frame.attrs["file"] = file  # so a day missing later is reported against this file
+    reject_rows(table, dup, "date", lambda i: f"{frame['token'].iloc[i]} on "
+                f"{frame['date'].iloc[i].date()} appears twice")
+    frame.attrs["file"] = table.attrs["file"]
     return frame
 
 
 def read_accounts(path: str | Path) -> set[str]:
     """Read a CSV with an ``account`` column (e.g. excluded accounts) as a set of ids."""
-    path = Path(path)
-    raw = _read_strings(path, ["account"])
-    return set(_nonempty(raw["account"], raw["line"].to_numpy(), str(path), "account"))
+    return set(read_table(path, [Column("account")])["account"])
 
 
 def read_activations(path: str | Path) -> pd.DataFrame:
@@ -474,20 +381,18 @@ def read_activations(path: str | Path) -> pd.DataFrame:
 
     A blank ``token`` means every token; a blank ``deactivated_at`` means still active.
     """
-    path = Path(path)
-    file = str(path)
-    raw = _read_strings(path, ["account", "activated_at"])
-    lines = raw["line"].to_numpy()
+    table = read_table(path, [
+        Column("account"),
+        Column("activated_at", "time"),
+        Column("deactivated_at", "time", required=False, allow_empty=True),
+        Column("token", required=False, allow_empty=True),
+    ])
     out = pd.DataFrame({
-        "account": _nonempty(raw["account"], lines, file, "account"),
-        "activated_at": _times(raw["activated_at"], lines, file, "activated_at"),
-        "deactivated_at": _times(raw["deactivated_at"], lines, file, "deactivated_at", True)
-        if "deactivated_at" in raw else pd.NaT,
-        "token": raw["token"].str.strip().str.upper() if "token" in raw else "",
+        "account": table["account"],
+        "activated_at": table["activated_at"],
+        "deactivated_at": table["deactivated_at"] if "deactivated_at" in table else pd.NaT,
+        "token": table["token"].str.upper() if "token" in table else "",
     })
-    dup = out.duplicated(["account", "token"])
-    if dup.any():
-        i = _first_bad(dup)
-        raise InputError(f"account '{out['account'].iloc[i]}' appears twice", file=file,
-                         line=int(lines[i]), column="account")
+    reject_rows(table, out.duplicated(["account", "token"]), "account",
+                lambda i: f"account '{out['account'].iloc[i]}' appears twice")
     return out

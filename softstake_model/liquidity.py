@@ -34,7 +34,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from .errors import ParameterError
+from .errors import InputError, ParameterError
+from .tables import Column, read_table, reject_rows, to_numbers
 
 __all__ = [
     "Unbonding",
@@ -346,49 +347,57 @@ def withdrawal_rates(
 def read_withdrawal_rates(path: str, days: int | None = None) -> NDArray[np.float64]:
     """Read ``path,day,rate`` (days 1..H for every path, no gaps) → ``(H, paths)``.
 
+    Paths are ordered by their id (numerically when every id is a number). ``H`` is
+    ``days``, or the last day in the file. A file sorted by path then day is reshaped
+    directly; any other order is pivoted.
+
     Raises
     ------
-    ParameterError
-        On a malformed file or gaps: the stress command treats the rates file as a parameter.
+    InputError
+        On a malformed file, a rate outside [0, 1], a repeated (path, day), a missing day
+        or a day beyond ``days``: names the file, the line and the column.
     """
-    try:
-        raw = pd.read_csv(path)
-    except FileNotFoundError:
-        raise ParameterError(f"--withdrawal-rates: {path}: file not found") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
-        raise ParameterError(f"--withdrawal-rates: {path}: not a readable CSV ({e})") from None
-    missing = [c for c in ("path", "day", "rate") if c not in raw.columns]
-    if missing:
-        raise ParameterError(f"--withdrawal-rates: {path}: missing column(s) {missing}")
-    for col in ("day", "rate"):
-        num = pd.to_numeric(raw[col], errors="coerce")
-        bad = ~np.isfinite(num.to_numpy(dtype=float))
-        if bad.any():
-            i = int(np.flatnonzero(bad)[0])
-            raise ParameterError(f"--withdrawal-rates: {path}, line {i + 2}, column '{col}': "
-                                 f"'{raw[col].iloc[i]}' is not a finite number")
-        raw[col] = num
-    bad = (raw["rate"] < 0) | (raw["rate"] > 1)
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise ParameterError(f"--withdrawal-rates: {path}, line {i + 2}, column 'rate': "
-                             f"{raw['rate'].iloc[i]} is not in [0, 1]")
-    if raw.duplicated(["path", "day"]).any():
-        i = int(np.flatnonzero(raw.duplicated(["path", "day"]).to_numpy())[0])
-        raise ParameterError(f"--withdrawal-rates: {path}, line {i + 2}: path "
-                             f"{raw['path'].iloc[i]} day {raw['day'].iloc[i]} appears twice")
-    wide = raw.pivot(index="day", columns="path", values="rate").sort_index()
-    h = int(wide.index.max()) if days is None else days
-    expected = pd.RangeIndex(1, h + 1)
-    if len(wide.index) != h or not wide.index.equals(expected) or wide.isna().any().any():
-        holes = [(p, d) for p in wide.columns for d in expected
-                 if d not in wide.index or pd.isna(wide.at[d, p])]
-        extra = [d for d in wide.index if d not in expected]
-        what = f"path {holes[0][0]} has no rate for day {holes[0][1]}" if holes else \
-            f"day {extra[0]} is beyond the horizon of {h} days"
-        raise ParameterError(f"--withdrawal-rates: {path}: {what} (days 1..{h} are needed for "
-                             "every path)")
+    table = read_table(path, [Column("path"), Column("day", "integer", low=1),
+                              Column("rate", "number", low=0, high=1)])
+    file = table.attrs["file"]
+    ids = to_numbers(table["path"])
+    ids = table["path"].to_numpy() if np.isnan(ids).any() else ids
+    day = np.asarray(table["day"], dtype=np.int64)
+    rate = np.asarray(table["rate"], dtype=np.float64)
+    if len(day) == 0:
+        raise InputError("no rates", file=file)
+    h = int(day.max()) if days is None else int(days)
+    reject_rows(table, day > h, "day",
+                lambda i: f"day {day[i]} is beyond the horizon of {h} days")
+    n = len(day)
+    if n % h == 0:  # fast path: sorted by path then day, complete
+        p = ids.reshape(n // h, h)
+        first = p[:, 0]
+        if (np.array_equal(day, np.tile(np.arange(1, h + 1), n // h))
+                and (p == first[:, None]).all() and _strictly_increasing(first)):
+            return rate.reshape(n // h, h).T.copy()
+    keys = pd.DataFrame({"path": ids, "day": day})
+    reject_rows(table, keys.duplicated(), "day",
+                lambda i: f"path {table['path'].iloc[i]} day {day[i]} appears twice")
+    wide = pd.DataFrame({"path": ids, "day": day, "rate": rate}).pivot(
+        index="day", columns="path", values="rate").sort_index(axis=0).sort_index(axis=1)
+    wide = wide.reindex(pd.RangeIndex(1, h + 1))
+    holes = np.argwhere(wide.isna().to_numpy().T)  # (path, day) pairs, path-major
+    if len(holes):
+        p, d = holes[0]
+        name = table["path"].iloc[int(np.flatnonzero(ids == wide.columns[p])[0])]
+        raise InputError(f"path {name} has no rate for day {d + 1} (days 1..{h} are "
+                         "needed for every path)", file=file, column="day")
     return wide.to_numpy(dtype=float)
+
+
+def _strictly_increasing(values: np.ndarray) -> bool:
+    if len(values) < 2:
+        return True
+    try:
+        return bool((values[1:] > values[:-1]).all())
+    except TypeError:  # mixed types cannot be compared: not sorted
+        return False
 
 
 @dataclass

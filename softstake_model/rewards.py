@@ -21,6 +21,7 @@ import pandas as pd
 from .balances import DAY_NS, DayGrid, DayMeasure, Snapshot, _day_start
 from .errors import InputError, ParameterError
 from .rules import eligible, gross, truncate
+from .tables import parse_time
 from .terms import Terms
 
 __all__ = [
@@ -127,9 +128,9 @@ def accrual_window(
                        end_day(z.fillna(grid.start)))
     elif activated_at is not None or deactivated_at is not None:
         if activated_at is not None:
-            first[:] = first_day(pd.Series([_ts(activated_at, "activated-at")]))[0]
+            first[:] = first_day(pd.Series([_ts(activated_at, "activated_at")]))[0]
         if deactivated_at is not None:
-            end[:] = end_day(pd.Series([_ts(deactivated_at, "deactivated-at")]))[0]
+            end[:] = end_day(pd.Series([_ts(deactivated_at, "deactivated_at")]))[0]
     excluded = set(excluded)
     if excluded:
         acc = np.asarray(grid.accounts[grid.key_account], dtype=str)
@@ -138,13 +139,8 @@ def accrual_window(
 
 
 def _ts(value: object, name: str) -> pd.Timestamp:
-    try:
-        ts = pd.Timestamp(value)
-    except (ValueError, TypeError):
-        raise ParameterError(f"--{name}: '{value}' is not an ISO-8601 time") from None
-    if ts.tzinfo is None:
-        raise ParameterError(f"--{name}: '{value}' has no time zone; add Z for UTC")
-    return ts.tz_convert("UTC")
+    """An instant argument in UTC (:func:`softstake_model.tables.parse_time`)."""
+    return parse_time(value, name)
 
 
 def reward_history(
@@ -205,7 +201,8 @@ def reward_history(
         led = led[led["kind"] != "reward"]
     missing = pd.Index(pd.unique(led["token"])).difference(catalog.index)
     if len(missing):
-        raise ParameterError(f"token(s) {list(missing)} are not in the catalogue")
+        raise ParameterError(f"has token(s) {list(missing)} that are not in the catalogue",
+                             param="ledger")
 
     grid = DayGrid(led, s, n_days)
     dates = grid.dates()

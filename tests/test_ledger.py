@@ -136,3 +136,33 @@ def test_apr_history_and_activations(tmp_path):
     assert pd.isna(acts["deactivated_at"].iloc[0])
     with pytest.raises(InputError, match="line 2, column 'activated_at'"):
         read_activations(write(tmp_path, "account,activated_at\na,2025-11-19\n", "act.csv"))
+
+
+def test_unknown_format_names_the_parameter(tmp_path):
+    from softstake_model.errors import ParameterError
+    from softstake_model.ledger import iter_chunks
+
+    p = write(tmp_path, "time,account,token,change\n")
+    for call in (lambda: read_ledger(p, "xml"), lambda: next(iter_chunks(p, "xml"))):
+        with pytest.raises(ParameterError) as e:
+            call()
+        assert e.value.param == "format"
+        assert str(e.value) == "format is not auto, generic or binance-statement: 'xml'"
+
+
+def test_apr_history_dates_are_strict(tmp_path):
+    p = write(tmp_path, "date,token,apr\n2025-11-20,BNB,0.02\n2025-11-21garbage,BNB,0.02\n",
+              "a.csv")
+    with pytest.raises(InputError, match="line 3, column 'date': '2025-11-21garbage' is not a"):
+        read_apr_history(p)
+    p = write(tmp_path, "date,token,apr\n2025-11-20,BNB,0.02\n2025-11-20,bnb,0.03\n", "a.csv")
+    with pytest.raises(InputError, match="line 3, column 'date': BNB on 2025-11-20 appears"):
+        read_apr_history(p)
+
+
+def test_statement_other_accounts_are_not_checked(tmp_path):
+    # a Funding row with an unreadable time is skipped; the same on a Spot row is an error
+    text = STATEMENT.replace("2025-01-04 11:21:00", "garbage")
+    assert len(read_ledger(write(tmp_path, text))) == 3
+    with pytest.raises(InputError, match="line 2, column 'UTC_Time': 'x' is not a time like"):
+        read_ledger(write(tmp_path, STATEMENT.replace("2025-01-04 11:20:13", "x")))

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from reference_stress import run_path
 
 from softstake_model import load_catalog
-from softstake_model.errors import ParameterError
+from softstake_model.errors import InputError, ParameterError
 from softstake_model.liquidity import (
     METRICS,
     RunModel,
@@ -238,7 +238,7 @@ def test_rates_file(tmp_path):
     assert r.tolist() == [[0.1, 0.2], [0.0, 0.3]]
     pd.DataFrame({"path": [0, 0, 1], "day": [1, 2, 2], "rate": [0.1, 0, 0.3]}).to_csv(
         p, index=False)
-    with pytest.raises(ParameterError, match="path 1 has no rate for day 1"):
+    with pytest.raises(InputError, match="path 1 has no rate for day 1"):
         read_withdrawal_rates(str(p))
 
 

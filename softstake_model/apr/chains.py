@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ParameterError
+from ..tables import parse_date
 
 __all__ = [
     "CHAINS",
@@ -380,11 +381,8 @@ def network_apr(
 
 
 def _date(value: object) -> pd.Timestamp:
-    try:
-        ts = pd.Timestamp(value)
-    except (ValueError, TypeError):
-        raise ParameterError(f"--at: '{value}' is not a date YYYY-MM-DD") from None
-    return ts.tz_localize(None) if ts.tzinfo else ts
+    """The ``at`` argument as a naive day (:func:`softstake_model.tables.parse_date`)."""
+    return parse_date(value, "at")
 
 
 def apr_table(catalog: pd.DataFrame, at: object = None) -> pd.DataFrame:

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, ParameterError
+from ..tables import Column, read_table
 
 __all__ = ["realized_apr", "read_reward_history"]
 
@@ -75,7 +76,11 @@ def realized_apr(
 def read_reward_history(path: str) -> pd.DataFrame:
     """Read a reward history: the CSV of ``softstake rewards`` (``date, reward,
     eligible_balance``…) or a Binance rewards-record JSON (``avgAmount`` as the eligible
-    balance, the day before ``time`` as the accrual date)."""
+    balance, the day before ``time`` as the accrual date).
+
+    The CSV keeps ``date`` (a naive day), ``reward``, ``eligible_balance`` and, if present,
+    ``account`` and ``token``; a bad value is an :class:`InputError` naming its line.
+    """
     from pathlib import Path
 
     p = Path(path)
@@ -89,26 +94,6 @@ def read_reward_history(path: str) -> pd.DataFrame:
             "date": (rec["time"].dt.floor("D") - pd.Timedelta(days=1)).dt.tz_localize(None),
             "token": rec["token"], "reward": rec["reward"],
             "eligible_balance": rec["avg_amount"]})
-    try:
-        frame = pd.read_csv(p)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
-        raise InputError(f"not a readable CSV: {e}", file=str(p)) from None
-    missing = [c for c in ("date", "reward", "eligible_balance") if c not in frame]
-    if missing:
-        raise InputError(f"missing column(s) {missing}", file=str(p), line=1,
-                         column=missing[0])
-    for col in ("reward", "eligible_balance"):
-        num = pd.to_numeric(frame[col], errors="coerce")
-        bad = ~np.isfinite(num.to_numpy(float))
-        if bad.any():
-            i = int(np.flatnonzero(bad)[0])
-            raise InputError(f"'{frame[col].iloc[i]}' is not a finite number", file=str(p),
-                             line=i + 2, column=col)
-        frame[col] = num
-    dates = pd.to_datetime(frame["date"], format="%Y-%m-%d", errors="coerce")
-    if dates.isna().any():
-        i = int(np.flatnonzero(dates.isna().to_numpy())[0])
-        raise InputError(f"'{frame['date'].iloc[i]}' is not a date YYYY-MM-DD", file=str(p),
-                         line=i + 2, column="date")
-    frame["date"] = dates
-    return frame
+    spec = [Column("date", "date"), Column("reward", "number"),
+            Column("eligible_balance", "number")]
+    return read_table(p, spec, keep=("account", "token")).drop(columns="line")
