@@ -193,6 +193,8 @@ def reward_history(
     """
     terms = terms or Terms()
     s, e = _day_start(start, "start"), _day_start(end, "end")
+    if e < s:
+        raise ParameterError(f"{e.date()} is before the start {s.date()}", param="end")
     n_days = int((e - s) // pd.Timedelta(days=1)) + 1
     led = ledger
     if "wallet" in led:
@@ -268,9 +270,12 @@ def accrue(
     pending: dict[int, np.ndarray] = {}  # grid day -> rewards paid during that day
     days: Iterable[int] = range(n_days)
     if progress:
-        from tqdm.auto import tqdm
-
-        days = tqdm(days, desc="days", unit="day")
+        try:
+            from tqdm.auto import tqdm
+        except ModuleNotFoundError:  # a core install has no progress bars (extra "report")
+            tqdm = None
+        if tqdm is not None:
+            days = tqdm(days, desc="days", unit="day")
     for d in days:
         credit = pending.pop(d, None)
         m, vals = measure.day(d, credited, credit, pay_off, per_snapshot=per_snapshot)

@@ -67,8 +67,10 @@ def test_out_file_is_written_and_kept_on_failure(ledger, tmp_path, capsys):
 
 
 @pytest.mark.parametrize("args, code, message", [
-    (["--start", "2025-11-20", "--end", "2025-11-19"], 2, "--end 2025-11-19 is before"),
-    (["--start", "2025-11-20", "--end", "2025-11-2x"], 2, "--end: '2025-11-2x' is not a date"),
+    (["--start", "2025-11-20", "--end", "2025-11-19"], 2,
+     "--end 2025-11-19 is before the start 2025-11-20"),
+    (["--start", "2025-11-20", "--end", "2025-11-2x"], 2,
+     "--end is not a date YYYY-MM-DD: '2025-11-2x'"),
     (["--start", "2025-11-20", "--end", "2025-11-21", "--apr", "5"], 2,
      "--apr must be a fraction in [0, 1]"),
     (["--start", "2025-11-20", "--end", "2025-11-21", "--tiers", "5:0.1"], 2, "--tiers"),
@@ -235,7 +237,8 @@ def test_token_is_comma_separated_and_repeatable(tmp_path, capsys):
     (["apr", "convert", "--apy", "inf"], "--apy must be a finite number"),
     (["caps", "--population", "lognormal:1,1", "--holders", "10", "--apr", "0.01",
       "--budget", "1", "--cap-step", "0"], "--cap-step must be positive"),
-    (["yields", "curve", "--apr", "0.05", "--balances", "1,x"], "--balances '1,x' is not a list of numbers"),
+    (["yields", "curve", "--apr", "0.05", "--balances", "1,x"],
+     "--balances '1,x' is not a list of numbers"),
     (["rewards", "l.csv", "--start", "2025-11-20", "--end", "2025-11-21", "--tiers",
       "nan:0.1,inf:0.003"], "--tiers bounds must be positive"),
 ])
