@@ -74,6 +74,14 @@ def yields_view(p: YieldsParams) -> dict:
     out["side_by_side"] = tokens_side_by_side(amount * price, cat, days=p.days,
                                               paths=min(p.price_paths, 500), seed=p.seed,
                                               terms=terms)
+    summary, fiat = base.summary(), out["fiat"]
+    out["summary"] = summary
+    out["headline"] = {"token": p.token, "tokens_held": amount,
+                       "total_rewards": summary["total_rewards"],
+                       "effective_apr": summary["effective_apr"],
+                       "token_return_p50": fiat["token_return"]["p50"],
+                       "fiat_return_p50": fiat["fiat_return"]["p50"],
+                       "p_fiat_loss": fiat["p_fiat_loss"]}
     return out
 
 
@@ -108,6 +116,11 @@ def caps_view(p: CapsParams) -> dict:
         if p.network_apr is None:
             out["assumed"] += [f"network APR from the {p.token} chain model: "
                                f"{table.loc[p.token, 'assumed'] or 'no assumed inputs'}"]
+    out["headline"] = {k: metrics[k] for k in ("holders", "earning_share", "eligible_share",
+                                               "daily_cost", "gini")}
+    out["headline"] = {"token": p.token, **out["headline"],
+                       "margin_apr": out["margin_now"]["margin_apr"] if "margin_now" in out
+                       else None}
     return out
 
 
@@ -147,7 +160,12 @@ def stress_view(p: StressReportParams) -> dict:
                    "token's volatility")
     if p.price_link:
         assumed += assumed_lines(cat, p.token_list, ("volatility",))
-    return {"ranking": ranking, "daily": daily, "distributions": dists, "assumed": assumed}
+    headline = {"tokens": len(ranking), "riskiest": ranking.iloc[0]["token"],
+                "max_p_any_delay": float(ranking["p_any_delay"].max()),
+                "max_buffer_needed": float(ranking["buffer_needed"].max()),
+                "worst_shock_delay_days": float(ranking["shock_max_delay_days"].max())}
+    return {"ranking": ranking, "daily": daily, "distributions": dists, "assumed": assumed,
+            "headline": headline}
 
 
 def reconcile_view(p: ReconcileParams) -> dict:
@@ -161,5 +179,6 @@ def reconcile_view(p: ReconcileParams) -> dict:
                       activated_at=p.activated_at)
     counts = flag_counts(table)
     assumed = assumed_lines(cat, sorted(set(table["token"])), ("apr",))
+    headline = {"payouts": int(counts.sum()), **{k: int(n) for k, n in counts.items()}}
     return {"table": table, "flagged": table[table["flag"] != "ok"], "counts": counts,
-            "assumed": assumed}
+            "assumed": assumed, "headline": headline}

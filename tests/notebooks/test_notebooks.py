@@ -34,6 +34,56 @@ def test_notebook_runs(name, tmp_path):
         assert (figures["missing"], figures["unexpected"], figures["mismatch"]) == (1, 1, 1)
     if name in ("yields", "caps"):
         assert figures["token"] == "SOL"
+    # the figure the page shows is the package function's, with the report's parameters
+    assert figures[PINNED[name][0]] == pytest.approx(PINNED[name][1](params), rel=1e-12)
+
+
+def _yields_rewards(p: dict) -> float:
+    from softstake_model.product import token_rule
+    from softstake_model.terms import preset
+    from softstake_model.yields import project
+
+    r = token_rule("SOL")
+    return project(1000.0 / r.price_usd, apr=r.apr, min_holding=r.min_holding, cap=r.cap,
+                   terms=preset("binance_soft_staking"), days=p["days"]
+                   ).summary()["total_rewards"]
+
+
+def _caps_cost(p: dict) -> float:
+    from softstake_model.caps import holder_rewards, sample_population
+    from softstake_model.product import token_rule
+    from softstake_model.report.params import CapsParams
+
+    r = token_rule("SOL")
+    balances = sample_population(CapsParams().population_usd, p["holders"], 0) / r.price_usd
+    return float(holder_rewards(balances, r.apr, r.min_holding, r.cap).sum())
+
+
+def _worst_shock_delay(p: dict) -> float:
+    from softstake_model.report.params import StressReportParams
+    from softstake_model.stress import run_stress
+
+    d = StressReportParams()
+    return max(run_stress(total=d.total, buffer_ratio=d.buffer_ratio, token=t, days=p["days"],
+                          base_rate=d.base_rate, shocks=((d.shock_day, d.shock_fraction),)
+                          ).summary["max_delay_days"] for t in p["tokens"].split(","))
+
+
+def _ok_payouts(p: dict) -> int:
+    from softstake_model.product import ledger_for, product_catalog
+    from softstake_model.reconcile import flag_counts, reconcile
+    from softstake_model.report.params import EXAMPLES, ReconcileParams
+
+    cat = product_catalog()
+    ledger, _ = ledger_for(Path(str(EXAMPLES)) / "binance_statement.csv", cat)
+    table = reconcile(ledger, cat, activated_at=ReconcileParams().activated_at)
+    return int(flag_counts(table)["ok"])
+
+
+#: For each notebook, one headline figure and the package computation it must equal.
+PINNED = {"yields": ("total_rewards", _yields_rewards), "caps": ("daily_cost", _caps_cost),
+          "liquidity_stress": ("worst_shock_delay_days", _worst_shock_delay),
+          "reconcile": ("ok", _ok_payouts)}
 
 
 @pytest.mark.parametrize("params, message", [
