@@ -314,10 +314,10 @@ def _add_run_block(w: NDArray[np.float64], params: StressParams, runs: RunModel,
             spread += runs.price_sensitivity * drawdown_increase(r)
             w += spread[:, lo:hi]
             return
-        # the days each run covers, once each (two runs on a path may overlap)
-        cells = np.unique(np.concatenate([(day + k) * n + path
-                                          for k in range(runs.duration_days)]))
-        t, p = np.divmod(cells, n)
+        # the days each run covers (a day covered by two runs of a path comes twice: it gets
+        # the same sum twice, and a fancy-indexed += writes it once)
+        t = np.concatenate([day + k for k in range(runs.duration_days)])
+        p = np.tile(path, runs.duration_days)
         keep = (t < h) & (p >= lo) & (p < hi)
         t, p = t[keep], p[keep]
         acc = daily[t, p]
@@ -500,7 +500,9 @@ def simulate(
     liq = np.full(n, ratio * params.total)
     bonded = params.total - liq
     inflight = np.zeros(n)
-    arrivals = np.zeros((h + rule.longest + 2, n))
+    # amounts arriving on day d, in row d % slots: a ring over the longest wait
+    slots = rule.longest + 1
+    arrivals = np.zeros((slots, n))
     req_cum = np.zeros(n)
     paid_cum = np.zeros(n)
     req_hist = np.zeros((h + 1, n))  # cumulative requested at the end of each day (0 = start)
@@ -550,9 +552,10 @@ def simulate(
 
     for t in range(1, h + 1):
         paid_before = paid_cum.copy() if daily else None
-        a = arrivals[t]
+        a = arrivals[t % slots]
         liq += a
         inflight -= a
+        a[:] = 0.0  # the slot of day t + slots
         pay_queued()
         np.multiply(rates[t - 1], u, out=w)
         u -= w
@@ -577,7 +580,7 @@ def simulate(
             liq += unbond
             pay_queued()
         else:
-            arrivals[rule.arrival(t)] += unbond
+            arrivals[rule.arrival(t) % slots] += unbond
             inflight += unbond
         if params.restake:
             excess = np.maximum(liq - (ratio * u + (req_cum - paid_cum)), 0.0)
