@@ -572,7 +572,8 @@ def simulate(
         unbond += queued
         unbond -= liq
         unbond -= inflight
-        np.clip(unbond, 0.0, bonded, out=unbond)
+        np.maximum(unbond, 0.0, out=unbond)  # clipped to [0, bonded]
+        np.minimum(unbond, bonded, out=unbond)
         if params.max_unbond_per_day is not None:
             np.minimum(unbond, cap, out=unbond)
         bonded -= unbond
@@ -617,10 +618,8 @@ def simulate(
             hd = np.where(had_q[idx], head[idx], t)
             covered = paid_cum[idx] + eps
             ix, at = idx, np.arange(idx.size)
-            while True:  # advance the heads past the requests paid in full
+            while at.size:  # advance the heads past the requests paid in full
                 adv = req_hist[hd[at], ix] <= covered[at]
-                if not adv.any():
-                    break
                 at, ix = at[adv], ix[adv]
                 hd[at] += 1
             head[idx] = hd
