@@ -505,7 +505,11 @@ def simulate(
     arrivals = np.zeros((slots, n))
     req_cum = np.zeros(n)
     paid_cum = np.zeros(n)
-    req_hist = np.zeros((h + 1, n))  # cumulative requested at the end of each day (0 = start)
+    # cumulative requested at the end of day s, path-major, kept for the days a path ends
+    # with a queue: the only days its FIFO head can point to (a queue forms on a day ending
+    # with one, and the head moves past every day of a queue that empties). Never-written
+    # entries are never read, and their memory is never touched.
+    req_hist = np.empty((n, h + 1))
     head = np.ones(n, dtype=np.int64)  # oldest request day not yet paid in full (if queued)
     max_delay = np.zeros(n)  # largest (day paid in full - request day); unpaid: days so far
     names = ["requested", "paid", "queued", "liquid", "bonded", "unbonding", "user_balance"]
@@ -560,7 +564,6 @@ def simulate(
         np.multiply(rates[t - 1], u, out=w)
         u -= w
         req_cum += w
-        req_hist[t] = req_cum
         pay_queue()
         if params.deposit_rate:
             dep = params.deposit_rate * u
@@ -616,10 +619,11 @@ def simulate(
             # the earliest, so the largest delay is at least t + 1 - head. A queue that
             # formed today starts at today's request.
             hd = np.where(had_q[idx], head[idx], t)
+            req_hist[idx, t] = req_cum[idx]
             covered = paid_cum[idx] + eps
             ix, at = idx, np.arange(idx.size)
             while at.size:  # advance the heads past the requests paid in full
-                adv = req_hist[hd[at], ix] <= covered[at]
+                adv = req_hist[ix, hd[at]] <= covered[at]
                 at, ix = at[adv], ix[adv]
                 hd[at] += 1
             head[idx] = hd
