@@ -93,8 +93,8 @@ class Unbonding:
             return text
         m = _RULE.match(str(text).strip())
         if not m:
-            raise ParameterError(
-                f"--unbonding: '{text}' is not fixed:N, boundary:P[@PHASE] or none")
+            raise ParameterError(f"'{text}' is not fixed:N, boundary:P[@PHASE] or none",
+                                 param="unbonding")
         if m.group(1):
             return cls("none", 0)
         if m.group(2) is not None:
@@ -131,9 +131,11 @@ def parse_shock(text: str) -> tuple[int, float]:
             raise ValueError
         day, frac = int(bits[0]), float(bits[1])
     except ValueError:
-        raise ParameterError(f"--shock: '{text}' is not DAY:FRACTION (e.g. 1:0.3)") from None
+        raise ParameterError(f"'{text}' is not DAY:FRACTION (e.g. 1:0.3)",
+                             param="shocks") from None
     if day < 1 or not 0 <= frac <= 1:
-        raise ParameterError(f"--shock: '{text}' needs a day >= 1 and a fraction in [0, 1]")
+        raise ParameterError(f"'{text}' needs a day >= 1 and a fraction in [0, 1]",
+                             param="shocks")
     return day, frac
 
 
@@ -186,27 +188,27 @@ class StressParams:
         object.__setattr__(self, "unbonding", Unbonding.parse(self.unbonding))
         object.__setattr__(self, "shocks", tuple((int(d), float(f)) for d, f in self.shocks))
         if not (np.isfinite(self.total) and self.total > 0):
-            raise ParameterError(f"--total: {self.total} must be a positive amount")
+            raise ParameterError(f"must be a positive amount, got {self.total}", param="total")
         if not 0 <= self.buffer_ratio <= 1:
-            raise ParameterError(f"--buffer: {self.buffer_ratio} is not a ratio in [0, 1]")
+            raise ParameterError(f"must be in [0, 1], got {self.buffer_ratio}",
+                                 param="buffer_ratio")
         if not (isinstance(self.days, int | np.integer) and self.days >= 1):
-            raise ParameterError(f"--days: {self.days} must be a whole number >= 1")
+            raise ParameterError(f"must be a whole number >= 1, got {self.days}", param="days")
         for name in ("base_rate", "deposit_rate"):
             v = getattr(self, name)
             if not 0 <= v <= 1:
-                raise ParameterError(f"--{name.replace('_', '-')}: {v} is not in [0, 1]")
+                raise ParameterError(f"must be in [0, 1], got {v}", param=name)
         for name in ("network_apr", "user_apr"):
             v = getattr(self, name)
             if not (np.isfinite(v) and 0 <= v <= 1):
-                raise ParameterError(f"--{name.replace('_', '-')}: {v} is not a fraction in "
-                                     "[0, 1]")
+                raise ParameterError(f"must be a fraction in [0, 1], got {v}", param=name)
         for d, f in self.shocks:
             if d < 1 or not 0 <= f <= 1:
-                raise ParameterError(f"--shock: {d}:{f} needs a day >= 1 and a fraction in "
-                                     "[0, 1]")
+                raise ParameterError(f"'{d}:{f}' needs a day >= 1 and a fraction in [0, 1]",
+                                     param="shocks")
         if self.max_unbond_per_day is not None and not self.max_unbond_per_day >= 0:
-            raise ParameterError(
-                f"--max-unbond-per-day: {self.max_unbond_per_day} must be >= 0")
+            raise ParameterError(f"must be >= 0, got {self.max_unbond_per_day}",
+                                 param="max_unbond_per_day")
 
 
 @dataclass(frozen=True)
@@ -252,17 +254,18 @@ class RunModel:
 
     def __post_init__(self) -> None:
         checks = {
-            "run-rate": 0 <= self.arrival_rate <= 1,
-            "run-days": isinstance(self.duration_days, int) and self.duration_days >= 1,
-            "run-min": 0 < self.size_min <= 1,
-            "run-alpha": self.size_alpha > 0,
-            "run-cap": self.size_min <= self.size_cap <= 1,
-            "volatility": self.volatility >= 0,
-            "price-link": self.price_sensitivity >= 0,
+            "arrival_rate": (0 <= self.arrival_rate <= 1, "must be in [0, 1]"),
+            "duration_days": (isinstance(self.duration_days, int | np.integer)
+                              and self.duration_days >= 1, "must be a whole number >= 1"),
+            "size_min": (0 < self.size_min <= 1, "must be in (0, 1]"),
+            "size_alpha": (self.size_alpha > 0, "must be > 0"),
+            "size_cap": (self.size_min <= self.size_cap <= 1, "must be in [size_min, 1]"),
+            "volatility": (self.volatility >= 0, "must be >= 0"),
+            "price_sensitivity": (self.price_sensitivity >= 0, "must be >= 0"),
         }
-        bad = [k for k, ok in checks.items() if not ok]
-        if bad:
-            raise ParameterError(f"--{bad[0]}: invalid value in {self}")
+        for name, (ok, rule) in checks.items():
+            if not ok:
+                raise ParameterError(f"{rule}, got {getattr(self, name)}", param=name)
 
 
 #: Paths drawn together from one seeded stream; chunks of any size give the same paths.
@@ -366,9 +369,9 @@ def withdrawal_rates(
     how paths are chunked.
     """
     if paths < 1:
-        raise ParameterError(f"--paths: {paths} must be >= 1")
+        raise ParameterError(f"must be >= 1, got {paths}", param="paths")
     if first_path < 0:
-        raise ParameterError(f"first_path: {first_path} must be >= 0")
+        raise ParameterError(f"must be >= 0, got {first_path}", param="first_path")
     h = params.days
     w = np.full((h, paths), params.base_rate)
     for day, frac in params.shocks:
@@ -489,7 +492,7 @@ def simulate(
         rates = rates[:, None]
     h, n = rates.shape
     if h != params.days:
-        raise ParameterError(f"rates cover {h} days, the scenario {params.days}")
+        raise ParameterError(f"cover {h} days, the scenario {params.days}", param="rates")
     net_paths = _apr_paths(network_apr, params.network_apr, h, n, "network_apr")
     user_paths = _apr_paths(user_apr, params.user_apr, h, n, "user_apr")
     rule, ratio = params.unbonding, params.buffer_ratio
@@ -670,10 +673,10 @@ def _apr_paths(paths: NDArray[np.float64] | None, constant: float, days: int, n:
         return None if not constant else np.full((days, n), constant)
     a = np.asarray(paths, dtype=float)
     if a.ndim != 2 or a.shape[0] < days or a.shape[1] != n:
-        raise ParameterError(f"{name}: APR paths must be (days >= {days}, paths = {n}), got "
-                             f"{a.shape}")
+        raise ParameterError(f"APR paths must be (days >= {days}, paths = {n}), got "
+                             f"{a.shape}", param=name)
     if not (np.isfinite(a) & (a >= 0)).all():
-        raise ParameterError(f"{name}: APR paths must be finite and >= 0")
+        raise ParameterError("APR paths must be finite and >= 0", param=name)
     return a[:days]
 
 
@@ -732,7 +735,7 @@ def size_buffer(
     Returns None when even a full buffer (ratio 1) misses the target.
     """
     if not 0 <= alpha < 1:
-        raise ParameterError(f"alpha: {alpha} is not in [0, 1)")
+        raise ParameterError(f"must be in [0, 1), got {alpha}", param="alpha")
 
     def ok(ratio: float) -> bool:
         m = simulate(_with(params, buffer_ratio=ratio), rates, daily=False).metrics
@@ -781,7 +784,8 @@ def scenario_params(base: StressParams, scenarios: list[dict]) -> list[StressPar
     fields = set(StressParams.__dataclass_fields__)
     unknown = sorted({k for sc in scenarios for k in sc} - fields)
     if unknown:
-        raise ParameterError(f"unknown stress parameter(s) {unknown}; known: {sorted(fields)}")
+        raise ParameterError(f"name unknown stress parameter(s) {unknown}; known: "
+                             f"{sorted(fields)}", param="scenarios")
     return [_with(base, **sc) for sc in scenarios]
 
 

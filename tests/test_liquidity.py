@@ -17,6 +17,7 @@ from softstake_model.liquidity import (
     StressParams,
     Unbonding,
     coverage_ratio,
+    parse_shock,
     path_metrics,
     read_withdrawal_rates,
     simulate,
@@ -114,16 +115,43 @@ def test_every_catalogue_token_has_a_rule():
 
 
 @pytest.mark.parametrize("kw, message", [
-    ({"total": -1, "buffer_ratio": 0.1}, "--total"),
-    ({"total": 1, "buffer_ratio": 1.2}, "--buffer"),
-    ({"total": 1, "buffer_ratio": 0.1, "unbonding": "fixed:x"}, "--unbonding"),
-    ({"total": 1, "buffer_ratio": 0.1, "shocks": ((0, 0.1),)}, "--shock"),
-    ({"total": 1, "buffer_ratio": 0.1, "base_rate": 2}, "--base-rate"),
-    ({"total": 1, "buffer_ratio": 0.1, "max_unbond_per_day": -5}, "--max-unbond-per-day"),
+    ({"total": -1, "buffer_ratio": 0.1}, "total must be a positive amount, got -1"),
+    ({"total": 1, "buffer_ratio": 1.2}, "buffer_ratio must be in [0, 1], got 1.2"),
+    ({"total": 1, "buffer_ratio": 0.1, "unbonding": "fixed:x"},
+     "unbonding 'fixed:x' is not fixed:N, boundary:P[@PHASE] or none"),
+    ({"total": 1, "buffer_ratio": 0.1, "shocks": ((0, 0.1),)},
+     "shocks '0:0.1' needs a day >= 1 and a fraction in [0, 1]"),
+    ({"total": 1, "buffer_ratio": 0.1, "base_rate": 2}, "base_rate must be in [0, 1], got 2"),
+    ({"total": 1, "buffer_ratio": 0.1, "days": 0}, "days must be a whole number >= 1, got 0"),
+    ({"total": 1, "buffer_ratio": 0.1, "network_apr": 2},
+     "network_apr must be a fraction in [0, 1], got 2"),
+    ({"total": 1, "buffer_ratio": 0.1, "max_unbond_per_day": -5},
+     "max_unbond_per_day must be >= 0, got -5"),
 ])
 def test_bad_parameters(kw, message):
-    with pytest.raises(ParameterError, match=message):
+    with pytest.raises(ParameterError) as e:
         StressParams(**kw)
+    assert str(e.value) == message
+    assert e.value.param == message.split()[0]
+
+
+@pytest.mark.parametrize("call, param", [
+    (lambda: parse_shock("x:1"), "shocks"),
+    (lambda: parse_shock("0:0.5"), "shocks"),
+    (lambda: RunModel(arrival_rate=1.5), "arrival_rate"),
+    (lambda: RunModel(duration_days=0), "duration_days"),
+    (lambda: RunModel(size_min=0.5, size_cap=0.4), "size_cap"),
+    (lambda: RunModel(price_sensitivity=-1), "price_sensitivity"),
+    (lambda: withdrawal_rates(StressParams(1, 0.1), paths=0), "paths"),
+    (lambda: withdrawal_rates(StressParams(1, 0.1), first_path=-1), "first_path"),
+    (lambda: simulate(StressParams(1, 0.1, days=3), np.zeros((2, 1))), "rates"),
+    (lambda: size_buffer(StressParams(1, 0.1, days=3), np.zeros((3, 1)), alpha=1), "alpha"),
+])
+def test_errors_name_the_python_parameter(call, param):
+    with pytest.raises(ParameterError) as e:
+        call()
+    assert e.value.param == param and str(e.value).startswith(f"{param} ")
+    assert "--" not in str(e.value)
 
 
 scenario = st.fixed_dictionaries({
@@ -272,5 +300,5 @@ def test_apr_paths_drive_rewards_and_conserve():
     # unbonds 0.8 W, so 800 - 0.8 W stays bonded and earns its path's APR for the day
     w = rates[0] * 1000
     assert c.rewards[0] == pytest.approx((800 - 0.8 * w) * net[0] / 365, rel=1e-12)
-    with pytest.raises(ParameterError, match="network_apr: APR paths"):
+    with pytest.raises(ParameterError, match="network_apr APR paths"):
         simulate(p, rates, network_apr=np.zeros((30, 2)))
