@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from .errors import ParameterError
@@ -104,29 +105,95 @@ def _datetimes(s: pd.Series) -> pa.Array:
 
 
 def _floats(values: np.ndarray) -> pa.Array:
-    """Python ``repr`` of every float64, NaN as "" (arrow's shortest digits, fixed up)."""
+    """Python ``repr`` of every float64, NaN as "".
+
+    pyarrow's cast gives the same shortest round-trip digits as ``repr`` but another notation
+    rule: plain for ``1e-6 <= |x| < 1e10``, exponent otherwise, exponents without padding and
+    integers without ``.0``; ``repr`` is plain for ``1e-4 <= |x| < 1e16`` (and 0). The text is
+    rewritten, vectorised, where the two differ.
+    """
     x = np.ascontiguousarray(values, dtype=np.float64)
     text = pc.cast(pa.array(x), pa.string())
     finite = np.isfinite(x)
     ax = np.abs(x)
-    plain_range = finite & ((ax == 0) | ((ax >= 1e-4) & (ax < 1e16)))  # repr: no exponent
-    exp_range = finite & ~plain_range
-    is_plain = pc.match_substring_regex(text, _PLAIN).to_numpy(zero_copy_only=False)
-    is_exp = pc.match_substring_regex(text, _EXP).to_numpy(zero_copy_only=False)
-    plain = pc.if_else(pc.match_substring(text, "."), text,
-                       pc.binary_join_element_wise(text, ".0", ""))
-    # repr writes at least two exponent digits: 1e-05, 1.5e+16
-    expo = pc.replace_substring_regex(text, r"e([+-])(\d)$", r"e\10\2")
-    out = pc.if_else(pa.array(plain_range & is_plain), plain, text)
-    out = pc.if_else(pa.array(exp_range & is_exp), expo, out)
-    out = pc.if_else(pa.array(np.isnan(x)), "", out)
-    odd = np.flatnonzero(finite & ~((plain_range & is_plain) | (exp_range & is_exp)))
-    if odd.size:  # notation arrow chose differently from repr (e.g. 123456789012345.6)
-        fixed = pa.array([repr(v) for v in x[odd].tolist()], type=pa.string())
-        mask = np.zeros(len(x), dtype=bool)
-        mask[odd] = True
-        out = pc.replace_with_mask(out, pa.array(mask), fixed)
-    return out
+    plain = finite & ((ax == 0) | ((ax >= 1e-4) & (ax < 1e16)))  # repr has no exponent
+    has_e = pc.match_substring(text, "e").to_numpy(zero_copy_only=False) & finite
+    patches: list[tuple[np.ndarray, pa.Array]] = []
+    for mask, fix in ((plain & ~has_e & (x == np.trunc(x)), _append_point_zero),
+                      (plain & has_e, _exponent_to_plain),
+                      (finite & ~plain & ~has_e, _plain_to_exponent),
+                      (~plain & has_e, _pad_exponent),
+                      (np.isnan(x), lambda t: pa.array([""] * len(t), type=pa.string()))):
+        pos = np.flatnonzero(mask)
+        if pos.size:
+            patches.append((pos, fix(text.take(pa.array(pos)))))
+    if not patches:
+        return text
+    pos = np.concatenate([p for p, _ in patches])
+    order = np.argsort(pos, kind="stable")
+    mask = np.zeros(len(x), dtype=bool)
+    mask[pos] = True
+    return pc.replace_with_mask(text, pa.array(mask),
+                                pa.concat_arrays([t for _, t in patches]).take(order))
+
+
+def _append_point_zero(text: pa.Array) -> pa.Array:
+    """``100`` -> ``100.0``."""
+    return pc.binary_join_element_wise(text, ".0", "")
+
+
+def _pad_exponent(text: pa.Array) -> pa.Array:
+    """``1e-7`` -> ``1e-07``: at least two exponent digits."""
+    return pc.replace_substring_regex(text, r"e([+-])(\d)$", r"e\10\2")
+
+
+def _signed(text: pa.Array, body: Callable[[pa.Array], pa.Array]) -> pa.Array:
+    """Apply ``body`` to the text without its sign, and put the sign back."""
+    neg = pc.starts_with(text, "-")
+    out = body(pc.utf8_ltrim(text, "-"))
+    return pc.if_else(neg, pc.binary_join_element_wise("-", out, ""), out)
+
+
+def _mantissa(digits: pa.Array) -> pa.Array:
+    """``"1234"`` -> ``"1.234"``, ``"1"`` -> ``"1"``."""
+    first, rest = pc.utf8_slice_codeunits(digits, 0, 1), pc.utf8_slice_codeunits(digits, 1)
+    return pc.if_else(pc.equal(rest, ""), first,
+                      pc.binary_join_element_wise(first, rest, "."))
+
+
+def _plain_to_exponent(text: pa.Array) -> pa.Array:
+    """``0.000015`` -> ``1.5e-05`` (values below 1e-4 that arrow writes plain)."""
+    def body(t: pa.Array) -> pa.Array:
+        frac = pc.utf8_slice_codeunits(t, 2)  # after "0."
+        sig = pc.utf8_ltrim(frac, "0")
+        zeros = (pc.utf8_length(frac).to_numpy() - pc.utf8_length(sig).to_numpy())
+        exps = pa.array([f"e-{z + 1:02d}" for z in range(int(zeros.max()) + 1)])
+        return pc.binary_join_element_wise(_mantissa(sig), exps.take(pa.array(zeros)), "")
+    return _signed(text, body)
+
+
+def _exponent_to_plain(text: pa.Array) -> pa.Array:
+    """``1.5e+14`` -> ``150000000000000.0`` (values below 1e16 that arrow writes with an
+    exponent)."""
+    def body(t: pa.Array) -> pa.Array:
+        parts = pc.split_pattern(t, "e")
+        digits = pc.replace_substring(pc.list_element(parts, 0), ".", "")
+        exp = pc.cast(pc.utf8_ltrim(pc.list_element(parts, 1), "+"), pa.int64()).to_numpy()
+        if (exp < 0).any():  # not produced by arrow for these values; kept exact anyway
+            return pa.array([repr(float(v)) for v in t.to_pylist()], type=pa.string())
+        out = pa.nulls(len(t), pa.string())
+        length = pc.utf8_length(digits).to_numpy()
+        for e in np.unique(exp):
+            k = int(e) + 1  # digits before the point
+            at = exp == e
+            d = digits.filter(pa.array(at))
+            padded = pc.binary_join_element_wise(pc.utf8_rpad(d, k, "0"), ".0", "")
+            split = pc.binary_join_element_wise(pc.utf8_slice_codeunits(d, 0, k),
+                                                pc.utf8_slice_codeunits(d, k), ".")
+            out = pc.replace_with_mask(out, pa.array(at),
+                                       pc.if_else(pa.array(length[at] <= k), padded, split))
+        return out
+    return _signed(text, body)
 
 
 def _quoted(text: pa.Array) -> pa.Array:
@@ -207,9 +274,20 @@ def csv_chunks(frame: pd.DataFrame, chunk_rows: int = CSV_CHUNK_ROWS) -> Iterato
         cols = [_column_text(part.iloc[:, j]) for j in range(ncols)]
         if ncols == 1:  # csv writes a lone empty field as "" so the line is not blank
             cols = [pc.if_else(pc.equal(cols[0], ""), '""', cols[0])]
-        lines = pc.binary_join_element_wise(*cols, ",") if ncols > 1 else cols[0]
-        lines = pc.binary_join_element_wise(lines, "", "\n")
-        yield _string_bytes(lines)
+        yield _lines(cols)
+
+
+def _lines(cols: list[pa.Array]) -> bytes:
+    """Fields (already CSV text) joined by commas, one line per row."""
+    table = pa.Table.from_arrays(cols, names=[str(j) for j in range(len(cols))])
+    sink = pa.BufferOutputStream()
+    try:  # arrow's writer, told not to quote: it refuses fields that hold quotes
+        pacsv.write_csv(table, sink, pacsv.WriteOptions(include_header=False,
+                                                        quoting_style="none"))
+        return sink.getvalue().to_pybytes()
+    except pa.ArrowInvalid:  # some fields were quoted: join them here
+        lines = pc.binary_join_element_wise(*cols, ",") if len(cols) > 1 else cols[0]
+        return _string_bytes(pc.binary_join_element_wise(lines, "", "\n"))
 
 
 def _string_bytes(arr: pa.Array) -> bytes:
