@@ -150,3 +150,20 @@ def test_missing_folder_names_the_parameter(history, tmp_path):
 def test_chunk_rows_must_be_positive(history):
     with pytest.raises(ParameterError, match="chunk_rows must be >= 1"):
         text_of(history, chunk_rows=0)
+
+
+def test_constant_and_repeated_float_columns():
+    # a column with few distinct values is formatted value by value; equal columns share
+    # their text, but only when equal bit for bit (0.0 and -0.0 differ)
+    rng = np.random.default_rng(8)
+    n = 20_000
+    a = rng.lognormal(0, 3, n)
+    apr = np.full(n, 0.025)
+    apr[[5, 17_000]] = [np.nan, 1e-05]
+    frame = pd.DataFrame({"a": a, "b": a.copy(), "apr": apr, "zero": 0.0, "neg": -0.0,
+                          "c": -a})
+    text = text_of(frame, chunk_rows=8_192)
+    assert text == pandas_text(frame)
+    lines = text.splitlines()
+    assert lines[1].split(",")[3:5] == ["0.0", "-0.0"]
+    assert lines[6].split(",")[2] == "" and lines[17_001].split(",")[2] == "1e-05"
