@@ -18,6 +18,7 @@ pyarrow compute instead of row by row:
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import sys
@@ -46,9 +47,6 @@ _DAY_FORMAT, _INSTANT_FORMAT = "%Y-%m-%d", "%Y-%m-%dT%H:%M:%SZ"
 # is formatted one distinct value at a time
 _SAMPLE, _FEW = 4096, 64
 _NEEDS_QUOTES = r'[,"\r\n]'
-# arrow's shortest digits in plain notation ("100", "0.0365"), and in exponent notation
-_PLAIN = r"^-?\d+(\.\d+)?$"
-_EXP = r"^-?\d(\.\d+)?e[+-]\d+$"
 
 
 def atomic_write(path: str | Path, write: Callable[[IO[Any]], None], *,
@@ -202,13 +200,14 @@ def _exponent_to_plain(text: pa.Array) -> pa.Array:
     return _signed(text, body)
 
 
-def _quoted(text: pa.Array) -> pa.Array:
-    """CSV-quote the values that need it (comma, quote, line break), as :mod:`csv` does."""
+def _quoted(text: pa.Array) -> tuple[pa.Array, bool]:
+    """CSV-quote the values that need it (comma, quote, line break), as :mod:`csv` does;
+    and whether any did."""
     needs = pc.match_substring_regex(text, _NEEDS_QUOTES)
     if not pc.any(needs).as_py():
-        return text
+        return text, False
     q = pc.binary_join_element_wise('"', pc.replace_substring(text, '"', '""'), '"', "")
-    return pc.if_else(needs, q, text)
+    return pc.if_else(needs, q, text), True
 
 
 def _objects(s: pd.Series) -> pa.Array:
@@ -218,26 +217,26 @@ def _objects(s: pd.Series) -> pa.Array:
                      for v in vals], type=pa.string())
 
 
-def _column_text(s: pd.Series) -> pa.Array:
-    """One column as CSV fields (a string array without nulls)."""
+def _column_text(s: pd.Series) -> tuple[pa.Array, bool]:
+    """One column as CSV fields (a string array without nulls); and whether any is quoted."""
     dtype = s.dtype
     if isinstance(dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(dtype):
-        return _datetimes(s)
+        return _datetimes(s), False
     if isinstance(dtype, pd.CategoricalDtype):
-        cats = _column_text(pd.Series(dtype.categories))
+        cats, quoted = _column_text(pd.Series(dtype.categories))
         labels = pa.concat_arrays([cats, pa.array([""], type=pa.string())])
         codes = s.cat.codes.to_numpy()
         return pc.take(labels, pa.array(np.where(codes < 0, len(cats), codes)
-                                         .astype(np.int32)))
+                                         .astype(np.int32))), quoted
     if isinstance(dtype, np.dtype) and dtype == np.float64:
         x = s.to_numpy()
         if len(x) >= 4 * _SAMPLE and len(np.unique(x[:_SAMPLE])) <= _FEW:
-            return _format_distinct(x, lambda u: _floats(np.asarray(u, dtype=np.float64)))
-        return _floats(x)
+            return _format_distinct(x, lambda u: _floats(np.asarray(u, np.float64))), False
+        return _floats(x), False
     if isinstance(dtype, np.dtype) and dtype.kind in "iu":
-        return pc.cast(pa.array(s.to_numpy()), pa.string())
+        return pc.cast(pa.array(s.to_numpy()), pa.string()), False
     if isinstance(dtype, np.dtype) and dtype.kind == "b":
-        return pc.if_else(pa.array(s.to_numpy()), "True", "False")
+        return pc.if_else(pa.array(s.to_numpy()), "True", "False"), False
     if isinstance(dtype, pd.StringDtype) or (
             isinstance(dtype, np.dtype) and dtype.kind == "O"
             and pd.api.types.infer_dtype(s, skipna=True) in ("string", "empty")):
@@ -252,6 +251,65 @@ def _header(columns: pd.Index) -> bytes:
     if len(fields) == 1 and fields[0] == "":
         fields = ['""']
     return (",".join(fields) + "\n").encode()
+
+
+def _row_chunks(frame: pd.DataFrame, chunk_rows: int
+                ) -> Iterator[tuple[list[pa.Array], bool]]:
+    """The fields of ``chunk_rows`` rows at a time (and whether any is quoted).
+
+    Columns are formatted in parallel threads (arrow's kernels release the GIL).
+    """
+    ncols = frame.shape[1]
+    with ThreadPoolExecutor(max_workers=min(ncols, os.cpu_count() or 1)) as pool:
+        for lo in range(0, len(frame), chunk_rows):
+            cols, quoted = _chunk_text(frame.iloc[lo:lo + chunk_rows], pool)
+            if ncols == 1:  # csv writes a lone empty field as "" so the line is not blank
+                empty = pc.equal(cols[0], "")
+                quoted = quoted or pc.any(empty).as_py()
+                cols = [pc.if_else(empty, '""', cols[0])]
+            yield cols, quoted
+
+
+def _write_lines(cols: list[pa.Array], quoted: bool, handle: IO[bytes]) -> None:
+    """Write one line per row of ``cols`` (CSV fields already) to the binary ``handle``.
+
+    Without quoted fields, arrow's CSV writer does it, told not to quote; otherwise the
+    fields are joined here.
+    """
+    if quoted:
+        lines = pc.binary_join_element_wise(*cols, ",") if len(cols) > 1 else cols[0]
+        handle.write(_string_bytes(pc.binary_join_element_wise(lines, "", "\n")))
+        return
+    table = pa.Table.from_arrays(cols, names=[str(j) for j in range(len(cols))])
+    pacsv.write_csv(table, handle, pacsv.WriteOptions(
+        include_header=False, quoting_style="none", batch_size=65_536))
+
+
+def _write_rows(frame: pd.DataFrame, handle: IO[bytes], chunk_rows: int) -> None:
+    """Write the CSV lines of ``frame`` (no header) to the binary ``handle``."""
+    if frame.shape[1] == 0:
+        handle.write(b"\n" * len(frame))
+        return
+    for cols, quoted in _row_chunks(frame, chunk_rows):
+        _write_lines(cols, quoted, handle)
+
+
+def _chunk_text(part: pd.DataFrame, pool: ThreadPoolExecutor) -> tuple[list[pa.Array], bool]:
+    """The text of every column, and whether any field is quoted. Float columns equal bit
+    for bit share one text."""
+    series = [part.iloc[:, j] for j in range(part.shape[1])]
+    source, seen = [], {}
+    for j, s in enumerate(series):
+        src = j
+        if isinstance(s.dtype, np.dtype) and s.dtype == np.float64:
+            bits = s.to_numpy().view(np.int64)
+            src = next((i for i, b in seen.items() if np.array_equal(bits, b)), j)
+            if src == j:
+                seen[j] = bits
+        source.append(src)
+    todo = sorted(set(source))
+    text = dict(zip(todo, pool.map(lambda j: _column_text(series[j]), todo), strict=True))
+    return [text[src][0] for src in source], any(q for _, q in text.values())
 
 
 def csv_chunks(frame: pd.DataFrame, chunk_rows: int = CSV_CHUNK_ROWS) -> Iterator[bytes]:
@@ -273,54 +331,14 @@ def csv_chunks(frame: pd.DataFrame, chunk_rows: int = CSV_CHUNK_ROWS) -> Iterato
     """
     if chunk_rows < 1:
         raise ParameterError(f"must be >= 1, got {chunk_rows}", param="chunk_rows")
-    for chunk in _csv_buffers(frame, chunk_rows):
-        yield bytes(chunk)
-
-
-def _csv_buffers(frame: pd.DataFrame, chunk_rows: int) -> Iterator[bytes | pa.Buffer]:
-    """:func:`csv_chunks` without copying arrow's buffers into ``bytes``."""
     yield _header(frame.columns)
-    ncols = frame.shape[1]
-    if ncols == 0:
+    if frame.shape[1] == 0:
         yield b"\n" * len(frame)
         return
-    # arrow's kernels release the GIL: columns are formatted in parallel threads
-    with ThreadPoolExecutor(max_workers=min(ncols, os.cpu_count() or 1)) as pool:
-        for lo in range(0, len(frame), chunk_rows):
-            cols = _chunk_text(frame.iloc[lo:lo + chunk_rows], pool)
-            if ncols == 1:  # csv writes a lone empty field as "" so the line is not blank
-                cols = [pc.if_else(pc.equal(cols[0], ""), '""', cols[0])]
-            yield _lines(cols)
-
-
-def _chunk_text(part: pd.DataFrame, pool: ThreadPoolExecutor) -> list[pa.Array]:
-    """The text of every column; float columns equal bit for bit share one text."""
-    series = [part.iloc[:, j] for j in range(part.shape[1])]
-    source, seen = [], {}
-    for j, s in enumerate(series):
-        src = j
-        if isinstance(s.dtype, np.dtype) and s.dtype == np.float64:
-            bits = s.to_numpy().view(np.int64)
-            src = next((i for i, b in seen.items() if np.array_equal(bits, b)), j)
-            if src == j:
-                seen[j] = bits
-        source.append(src)
-    todo = sorted(set(source))
-    text = dict(zip(todo, pool.map(lambda j: _column_text(series[j]), todo), strict=True))
-    return [text[src] for src in source]
-
-
-def _lines(cols: list[pa.Array]) -> bytes | pa.Buffer:
-    """Fields (already CSV text) joined by commas, one line per row."""
-    table = pa.Table.from_arrays(cols, names=[str(j) for j in range(len(cols))])
-    sink = pa.BufferOutputStream()
-    try:  # arrow's writer, told not to quote: it refuses fields that hold quotes
-        pacsv.write_csv(table, sink, pacsv.WriteOptions(include_header=False,
-                                                        quoting_style="none"))
-        return sink.getvalue()
-    except pa.ArrowInvalid:  # some fields were quoted: join them here
-        lines = pc.binary_join_element_wise(*cols, ",") if len(cols) > 1 else cols[0]
-        return _string_bytes(pc.binary_join_element_wise(lines, "", "\n"))
+    for cols, quoted in _row_chunks(frame, chunk_rows):
+        buffer = io.BytesIO()
+        _write_lines(cols, quoted, buffer)
+        yield buffer.getvalue()
 
 
 def _string_bytes(arr: pa.Array) -> bytes:
@@ -364,13 +382,13 @@ def write_csv(frame: pd.DataFrame, out: str | Path | None) -> None:
         ``out``: its folder does not exist.
     """
     if out is None:
-        for chunk in _csv_buffers(frame, CSV_CHUNK_ROWS):
-            sys.stdout.write(bytes(chunk).decode("utf-8"))
+        for chunk in csv_chunks(frame):
+            sys.stdout.write(chunk.decode("utf-8"))
         return
 
     def write(handle: IO[bytes]) -> None:
-        for chunk in _csv_buffers(frame, CSV_CHUNK_ROWS):
-            handle.write(chunk)
+        handle.write(_header(frame.columns))
+        _write_rows(frame, handle, CSV_CHUNK_ROWS)
 
     atomic_write(out, write, binary=True)
 

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from softstake_model import files
 from softstake_model.errors import ParameterError
 from softstake_model.files import atomic_write, csv_chunks, csv_text, write_csv, write_table
 
@@ -106,12 +107,18 @@ def test_csv_text_formats_datetimes_only(history):
     assert t["avg_balance"][0] == 100.0
 
 
-def test_write_csv_stdout_and_file(history, tmp_path, capsys):
+def test_write_csv_stdout_and_file(history, tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(files, "CSV_CHUNK_ROWS", 1000)
     write_csv(history, None)
     assert capsys.readouterr().out == text_of(history)
     out = tmp_path / "h.csv"
     write_csv(history, out)
     assert out.read_bytes() == text_of(history).encode()
+    # rows without quoted fields and rows with them, in turn, into one file
+    mixed = pd.DataFrame({"account": [f"u{i}" for i in range(3000)], "x": np.arange(3000) / 7})
+    mixed.loc[1500, "account"] = "a,b"
+    write_csv(mixed, out)
+    assert out.read_text() == pandas_text(mixed)
 
 
 def test_write_table_parquet_round_trip(history, tmp_path):
