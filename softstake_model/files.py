@@ -95,11 +95,20 @@ def atomic_write(path: str | Path, write: Callable[[IO[Any]], None], *,
     try:
         with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", newline="")) as handle:
             write(handle)
+        # mkstemp makes the file private (0600); give it the mode of the file it replaces,
+        # or of a new file (0666 less the umask)
+        os.chmod(tmp, path.stat().st_mode & 0o7777 if path.exists() else 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _format_distinct(values: pd.Series | np.ndarray,

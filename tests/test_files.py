@@ -1,6 +1,7 @@
 """Output files: CSV text (as pandas writes it), Parquet, atomic replacement."""
 
 import math
+import os
 
 import numpy as np
 import pandas as pd
@@ -174,3 +175,14 @@ def test_constant_and_repeated_float_columns():
     lines = text.splitlines()
     assert lines[1].split(",")[3:5] == ["0.0", "-0.0"]
     assert lines[6].split(",")[2] == "" and lines[17_001].split(",")[2] == "1e-05"
+
+
+def test_written_files_get_the_usual_mode(history, tmp_path):
+    out = tmp_path / "h.csv"
+    write_csv(history, out)
+    mask = os.umask(0)
+    os.umask(mask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~mask
+    out.chmod(0o640)
+    write_table(history, out)  # replacing a file keeps its mode
+    assert out.stat().st_mode & 0o777 == 0o640
