@@ -272,14 +272,6 @@ class RunModel:
 RNG_BLOCK = 1024
 
 
-def _run_block(params: StressParams, runs: RunModel, seed: int | None, block: int
-               ) -> NDArray[np.float64]:
-    """Stochastic withdrawal rates of paths ``block*RNG_BLOCK .. +RNG_BLOCK`` (days, paths)."""
-    out = np.zeros((params.days, RNG_BLOCK))
-    _add_run_block(out, params, runs, seed, block, 0, RNG_BLOCK, _Workspace(params.days))
-    return out
-
-
 class _Workspace:
     """Buffers reused from block to block (fresh large arrays cost page faults)."""
 
