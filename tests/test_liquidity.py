@@ -302,3 +302,34 @@ def test_apr_paths_drive_rewards_and_conserve():
     assert c.rewards[0] == pytest.approx((800 - 0.8 * w) * net[0] / 365, rel=1e-12)
     with pytest.raises(ParameterError, match="network_apr APR paths"):
         simulate(p, rates, network_apr=np.zeros((30, 2)))
+
+
+def dense_run_rates(params, runs, seed, block):
+    """Run rates of one block of paths written out densely, straight from the model: a run
+    starts with probability arrival_rate, takes a capped Pareto share, spread evenly (in
+    compound terms) over duration_days days."""
+    h, n = params.days, 1024
+    rng = np.random.default_rng([seed, block])
+    starts = rng.random((h, n)) < runs.arrival_rate
+    size = np.minimum(runs.size_min * (1 - rng.random((h, n))) ** (-1 / runs.size_alpha),
+                      runs.size_cap)
+    daily = np.where(starts, 1 - (1 - size) ** (1 / runs.duration_days), 0.0)
+    spread = np.zeros((h, n))
+    for k in range(runs.duration_days):
+        spread[k:] += daily[:h - k]
+    return spread
+
+
+@pytest.mark.parametrize("first, paths", [(0, 1024), (1000, 100), (2047, 1)])
+def test_run_rates_equal_the_dense_form(first, paths):
+    # frequent, long runs: many overlap on a path; the base rate and a shock add first
+    params = StressParams(total=1, buffer_ratio=0.1, days=60, base_rate=0.001,
+                          shocks=((5, 0.2),))
+    runs = RunModel(arrival_rate=0.2, duration_days=4)
+    blocks = np.hstack([dense_run_rates(params, runs, 9, b) for b in range(3)])
+    base = np.full((60, 1), 0.001)
+    base[4] += 0.2
+    expected = np.clip(base + blocks[:, first:first + paths], 0, 1)
+    got = withdrawal_rates(params, paths, 9, runs, first_path=first)
+    assert np.array_equal(got, expected)
+    assert (blocks > 0).mean() > 0.5  # the case does exercise overlapping runs
