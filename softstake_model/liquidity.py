@@ -94,8 +94,8 @@ class Unbonding:
             return text
         m = _RULE.match(str(text).strip())
         if not m:
-            raise ParameterError(
-                f"--unbonding: '{text}' is not fixed:N, boundary:P[@PHASE] or none")
+            raise ParameterError(f"'{text}' is not fixed:N, boundary:P[@PHASE] or none",
+                                 param="unbonding")
         if m.group(1):
             return cls("none", 0)
         if m.group(2) is not None:
@@ -132,9 +132,11 @@ def parse_shock(text: str) -> tuple[int, float]:
             raise ValueError
         day, frac = int(bits[0]), float(bits[1])
     except ValueError:
-        raise ParameterError(f"--shock: '{text}' is not DAY:FRACTION (e.g. 1:0.3)") from None
+        raise ParameterError(f"'{text}' is not DAY:FRACTION (e.g. 1:0.3)",
+                             param="shocks") from None
     if day < 1 or not 0 <= frac <= 1:
-        raise ParameterError(f"--shock: '{text}' needs a day >= 1 and a fraction in [0, 1]")
+        raise ParameterError(f"'{text}' needs a day >= 1 and a fraction in [0, 1]",
+                             param="shocks")
     return day, frac
 
 
@@ -187,27 +189,27 @@ class StressParams:
         object.__setattr__(self, "unbonding", Unbonding.parse(self.unbonding))
         object.__setattr__(self, "shocks", tuple((int(d), float(f)) for d, f in self.shocks))
         if not (np.isfinite(self.total) and self.total > 0):
-            raise ParameterError(f"--total: {self.total} must be a positive amount")
+            raise ParameterError(f"must be a positive amount, got {self.total}", param="total")
         if not 0 <= self.buffer_ratio <= 1:
-            raise ParameterError(f"--buffer: {self.buffer_ratio} is not a ratio in [0, 1]")
+            raise ParameterError(f"must be in [0, 1], got {self.buffer_ratio}",
+                                 param="buffer_ratio")
         if not (isinstance(self.days, int | np.integer) and self.days >= 1):
-            raise ParameterError(f"--days: {self.days} must be a whole number >= 1")
+            raise ParameterError(f"must be a whole number >= 1, got {self.days}", param="days")
         for name in ("base_rate", "deposit_rate"):
             v = getattr(self, name)
             if not 0 <= v <= 1:
-                raise ParameterError(f"--{name.replace('_', '-')}: {v} is not in [0, 1]")
+                raise ParameterError(f"must be in [0, 1], got {v}", param=name)
         for name in ("network_apr", "user_apr"):
             v = getattr(self, name)
             if not (np.isfinite(v) and 0 <= v <= 1):
-                raise ParameterError(f"--{name.replace('_', '-')}: {v} is not a fraction in "
-                                     "[0, 1]")
+                raise ParameterError(f"must be a fraction in [0, 1], got {v}", param=name)
         for d, f in self.shocks:
             if d < 1 or not 0 <= f <= 1:
-                raise ParameterError(f"--shock: {d}:{f} needs a day >= 1 and a fraction in "
-                                     "[0, 1]")
+                raise ParameterError(f"'{d}:{f}' needs a day >= 1 and a fraction in [0, 1]",
+                                     param="shocks")
         if self.max_unbond_per_day is not None and not self.max_unbond_per_day >= 0:
-            raise ParameterError(
-                f"--max-unbond-per-day: {self.max_unbond_per_day} must be >= 0")
+            raise ParameterError(f"must be >= 0, got {self.max_unbond_per_day}",
+                                 param="max_unbond_per_day")
 
 
 @dataclass(frozen=True)
@@ -253,41 +255,73 @@ class RunModel:
 
     def __post_init__(self) -> None:
         checks = {
-            "run-rate": 0 <= self.arrival_rate <= 1,
-            "run-days": isinstance(self.duration_days, int) and self.duration_days >= 1,
-            "run-min": 0 < self.size_min <= 1,
-            "run-alpha": self.size_alpha > 0,
-            "run-cap": self.size_min <= self.size_cap <= 1,
-            "volatility": self.volatility >= 0,
-            "price-link": self.price_sensitivity >= 0,
+            "arrival_rate": (0 <= self.arrival_rate <= 1, "must be in [0, 1]"),
+            "duration_days": (isinstance(self.duration_days, int | np.integer)
+                              and self.duration_days >= 1, "must be a whole number >= 1"),
+            "size_min": (0 < self.size_min <= 1, "must be in (0, 1]"),
+            "size_alpha": (self.size_alpha > 0, "must be > 0"),
+            "size_cap": (self.size_min <= self.size_cap <= 1, "must be in [size_min, 1]"),
+            "volatility": (self.volatility >= 0, "must be >= 0"),
+            "price_sensitivity": (self.price_sensitivity >= 0, "must be >= 0"),
         }
-        bad = [k for k, ok in checks.items() if not ok]
-        if bad:
-            raise ParameterError(f"--{bad[0]}: invalid value in {self}")
+        for name, (ok, rule) in checks.items():
+            if not ok:
+                raise ParameterError(f"{rule}, got {getattr(self, name)}", param=name)
 
 
 #: Paths drawn together from one seeded stream; chunks of any size give the same paths.
 RNG_BLOCK = 1024
 
 
-def _run_block(params: StressParams, runs: RunModel, seed: int | None, block: int
-               ) -> NDArray[np.float64]:
-    """Stochastic withdrawal rates of paths ``block*RNG_BLOCK .. +RNG_BLOCK`` (days, paths)."""
+class _Workspace:
+    """Buffers reused from block to block (fresh large arrays cost page faults)."""
+
+    def __init__(self, days: int) -> None:
+        self.draws = np.empty((days, RNG_BLOCK))
+        self.starts = np.empty((days, RNG_BLOCK), dtype=bool)
+        self.daily = np.zeros((days, RNG_BLOCK))
+
+
+def _add_run_block(w: NDArray[np.float64], params: StressParams, runs: RunModel,
+                   seed: int | None, block: int, lo: int, hi: int, ws: _Workspace) -> None:
+    """Add the run rates of paths ``lo..hi`` of ``block`` (block-relative) to ``w``.
+
+    ``w`` is ``(days, hi - lo)``. The sums are those of the dense form
+    ``spread[t] = daily[t] + daily[t - 1] + ...`` (in that order) added to ``w``, but only
+    where a run is under way: elsewhere the dense form adds exact zeros.
+    """
     h, n = params.days, RNG_BLOCK
     rng = np.random.default_rng(None if seed is None else [seed, block])
-    starts = rng.random((h, n)) < runs.arrival_rate
-    size = np.minimum(runs.size_min * (1 - rng.random((h, n))) ** (-1 / runs.size_alpha),
+    rng.random(out=ws.draws)
+    np.less(ws.draws, runs.arrival_rate, out=ws.starts)
+    rng.random(out=ws.draws)  # drawn for every day and path (the stream), used at starts
+    day, path = np.nonzero(ws.starts)
+    size = np.minimum(runs.size_min * (1 - ws.draws[day, path]) ** (-1 / runs.size_alpha),
                       runs.size_cap)
-    daily = np.where(starts, 1 - (1 - size) ** (1 / runs.duration_days), 0.0)
-    spread = np.zeros((h + runs.duration_days, n))
-    for k in range(runs.duration_days):
-        spread[k:k + h] += daily
-    w = spread[:h]
-    if runs.price_sensitivity > 0 and runs.volatility > 0:
-        s = runs.volatility / np.sqrt(365.0)
-        r = -0.5 * s * s + s * rng.standard_normal((h, n))
-        w += runs.price_sensitivity * drawdown_increase(r)
-    return w
+    daily = ws.daily
+    daily[day, path] = 1 - (1 - size) ** (1 / runs.duration_days)
+    try:
+        if runs.price_sensitivity > 0 and runs.volatility > 0:
+            spread = daily.copy()
+            for k in range(1, runs.duration_days):
+                spread[k:] += daily[:h - k]
+            s = runs.volatility / np.sqrt(365.0)
+            r = -0.5 * s * s + s * rng.standard_normal((h, n))
+            spread += runs.price_sensitivity * drawdown_increase(r)
+            w += spread[:, lo:hi]
+            return
+        # the days each run covers (a day covered by two runs of a path comes twice: it gets
+        # the same sum twice, and a fancy-indexed += writes it once)
+        t = np.concatenate([day + k for k in range(runs.duration_days)])
+        p = np.tile(path, runs.duration_days)
+        keep = (t < h) & (p >= lo) & (p < hi)
+        t, p = t[keep], p[keep]
+        acc = daily[t, p]
+        for k in range(1, runs.duration_days):
+            acc = acc + np.where(t >= k, daily[np.maximum(t - k, 0), p], 0.0)
+        w[t, p - lo] += acc
+    finally:
+        daily[day, path] = 0.0
 
 
 def drawdown_increase(log_returns: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -328,9 +362,9 @@ def withdrawal_rates(
     how paths are chunked.
     """
     if paths < 1:
-        raise ParameterError(f"--paths: {paths} must be >= 1")
+        raise ParameterError(f"must be >= 1, got {paths}", param="paths")
     if first_path < 0:
-        raise ParameterError(f"first_path: {first_path} must be >= 0")
+        raise ParameterError(f"must be >= 0, got {first_path}", param="first_path")
     h = params.days
     w = np.full((h, paths), params.base_rate)
     for day, frac in params.shocks:
@@ -338,10 +372,13 @@ def withdrawal_rates(
             w[day - 1] += frac
     if runs is not None:
         b0, b1 = first_path // RNG_BLOCK, (first_path + paths - 1) // RNG_BLOCK
-        block = np.hstack([_run_block(params, runs, seed, b) for b in range(b0, b1 + 1)])
-        off = first_path - b0 * RNG_BLOCK
-        w += block[:, off:off + paths]
-    return np.clip(w, 0.0, 1.0)
+        ws = _Workspace(h)
+        for b in range(b0, b1 + 1):  # add each block's paths in place (no stacked copy)
+            lo = max(first_path, b * RNG_BLOCK)
+            hi = min(first_path + paths, (b + 1) * RNG_BLOCK)
+            _add_run_block(w[:, lo - first_path:hi - first_path], params, runs, seed, b,
+                           lo - b * RNG_BLOCK, hi - b * RNG_BLOCK, ws)
+    return np.clip(w, 0.0, 1.0, out=w)
 
 
 def read_withdrawal_rates(path: str, days: int | None = None) -> NDArray[np.float64]:
@@ -456,22 +493,28 @@ def simulate(
         rates = rates[:, None]
     h, n = rates.shape
     if h != params.days:
-        raise ParameterError(f"rates cover {h} days, the scenario {params.days}")
+        raise ParameterError(f"cover {h} days, the scenario {params.days}", param="rates")
     net_paths = _apr_paths(network_apr, params.network_apr, h, n, "network_apr")
     user_paths = _apr_paths(user_apr, params.user_apr, h, n, "user_apr")
     rule, ratio = params.unbonding, params.buffer_ratio
     eps = EPS_REL * params.total
     cap = np.inf if params.max_unbond_per_day is None else params.max_unbond_per_day
 
-    u = np.full(n, params.total)
+    u = np.full(n, params.total, dtype=np.float64)
     liq = np.full(n, ratio * params.total)
     bonded = params.total - liq
     inflight = np.zeros(n)
-    arrivals = np.zeros((h + rule.longest + 2, n))
+    # amounts arriving on day d, in row d % slots: a ring over the longest wait
+    slots = rule.longest + 1
+    arrivals = np.zeros((slots, n))
     req_cum = np.zeros(n)
     paid_cum = np.zeros(n)
-    req_hist = np.zeros((h + 1, n))  # cumulative requested at the end of each day (0 = start)
-    head = np.ones(n, dtype=np.int64)  # oldest request day not yet paid in full
+    # cumulative requested at the end of day s, path-major, kept for the days a path ends
+    # with a queue: the only days its FIFO head can point to (a queue forms on a day ending
+    # with one, and the head moves past every day of a queue that empties). Never-written
+    # entries are never read, and their memory is never touched.
+    req_hist = np.empty((n, h + 1))
+    head = np.ones(n, dtype=np.int64)  # oldest request day not yet paid in full (if queued)
     max_delay = np.zeros(n)  # largest (day paid in full - request day); unpaid: days so far
     names = ["requested", "paid", "queued", "liquid", "bonded", "unbonding", "user_balance"]
     if params.deposit_rate:
@@ -486,71 +529,111 @@ def simulate(
     days_q = np.zeros(n, dtype=np.int64)
     first_q = np.zeros(n, dtype=np.int64)
     last_empty = np.zeros(n, dtype=np.int64)
-    had_q = np.zeros(n, dtype=bool)
+    had_q = np.zeros(n, dtype=bool)  # a queue at the end of the day before
+    queued_idx = np.zeros(0, dtype=np.int64)  # ... and the paths that had it
     outflow_30 = np.zeros(n)
+    # buffers reused every day (all arithmetic below is in place, in the order of SPEC §5)
+    w, queued, tmp = np.empty(n), np.zeros(n), np.empty(n)
+    full, has_queue = np.empty(n, dtype=bool), np.zeros(n, dtype=bool)
 
-    def pay_queue(liq: NDArray, paid_cum: NDArray) -> tuple[NDArray, NDArray]:
-        queued = req_cum - paid_cum
-        full = liq >= queued
-        pay = np.where(full, queued, liq)
+    def pay_queue() -> None:
+        """Pay the queue from ``liq``, oldest first, on every path (in place)."""
+        np.subtract(req_cum, paid_cum, out=queued)
+        np.greater_equal(liq, queued, out=full)
+        pay = np.minimum(liq, queued, out=tmp)  # = queued where paid in full, else liq
+        np.subtract(liq, pay, out=liq)
+        np.add(paid_cum, pay, out=paid_cum)
         # paying a queue in full sets the paid total to the requested total exactly
-        return liq - pay, np.where(full, req_cum, paid_cum + pay)
+        np.copyto(paid_cum, req_cum, where=full)
+
+    def pay_queued() -> None:
+        """:func:`pay_queue` on the paths whose requests are not all paid (the others
+        would pay exactly nothing)."""
+        ix = np.flatnonzero(np.not_equal(req_cum, paid_cum, out=full))
+        if ix.size:
+            lq, rq, pc = liq[ix], req_cum[ix], paid_cum[ix]
+            qd = rq - pc
+            done = lq >= qd
+            pay = np.where(done, qd, lq)
+            liq[ix] = lq - pay
+            paid_cum[ix] = np.where(done, rq, pc + pay)
 
     for t in range(1, h + 1):
-        paid_before = paid_cum
-        a = arrivals[t]
-        liq = liq + a
-        inflight = inflight - a
-        liq, paid_cum = pay_queue(liq, paid_cum)
-        w = rates[t - 1] * u
-        u = u - w
-        req_cum = req_cum + w
-        req_hist[t] = req_cum
-        liq, paid_cum = pay_queue(liq, paid_cum)
+        paid_before = paid_cum.copy() if daily else None
+        a = arrivals[t % slots]
+        liq += a
+        inflight -= a
+        a[:] = 0.0  # the slot of day t + slots
+        pay_queued()
+        np.multiply(rates[t - 1], u, out=w)
+        u -= w
+        req_cum += w
+        pay_queue()
         if params.deposit_rate:
             dep = params.deposit_rate * u
-            u, liq, dep_cum = u + dep, liq + dep, dep_cum + dep
-        queued = req_cum - paid_cum
-        target = ratio * u + queued
-        unbond = np.minimum(np.clip(target - liq - inflight, 0.0, bonded), cap)
-        bonded = bonded - unbond
+            u += dep
+            liq += dep
+            dep_cum += dep
+        np.subtract(req_cum, paid_cum, out=queued)
+        unbond = np.multiply(ratio, u, out=tmp)  # target = ratio * u + queued
+        unbond += queued
+        unbond -= liq
+        unbond -= inflight
+        np.maximum(unbond, 0.0, out=unbond)  # clipped to [0, bonded]
+        np.minimum(unbond, bonded, out=unbond)
+        if params.max_unbond_per_day is not None:
+            np.minimum(unbond, cap, out=unbond)
+        bonded -= unbond
         if rule.kind == "none":
-            liq = liq + unbond
-            liq, paid_cum = pay_queue(liq, paid_cum)
+            liq += unbond
+            pay_queued()
         else:
-            arrivals[rule.arrival(t)] += unbond
-            inflight = inflight + unbond
+            arrivals[rule.arrival(t) % slots] += unbond
+            inflight += unbond
         if params.restake:
             excess = np.maximum(liq - (ratio * u + (req_cum - paid_cum)), 0.0)
-            liq, bonded = liq - excess, bonded + excess
+            liq -= excess
+            bonded += excess
         if net_paths is not None:
             r = bonded * net_paths[t - 1] / params.days_per_year
-            liq, rew_cum = liq + r, rew_cum + r
+            liq += r
+            rew_cum += r
         if user_paths is not None:
-            u = u * (1 + user_paths[t - 1] / params.days_per_year)
-        queued = req_cum - paid_cum
-        has_queue = queued > eps
-        q = np.where(has_queue, queued, 0.0)
-        # FIFO: today's request is the newest in the queue, so its unpaid part is min(w, q)
-        delayed += np.minimum(w, q)
-        unit_days += q  # each unit waiting at a day's end adds one day to its delay
-        np.maximum(max_queue, q, out=max_queue)
-        days_q += has_queue
-        first_q = np.where((first_q == 0) & has_queue, t, first_q)
-        last_empty = np.where(had_q & ~has_queue, t, last_empty)
-        had_q = has_queue
+            u *= 1 + user_paths[t - 1] / params.days_per_year
+        np.subtract(req_cum, paid_cum, out=queued)
+        np.greater(queued, eps, out=has_queue)
+        # the running metrics change on the paths with a queue only (elsewhere they would
+        # add zeros); paths emptied today end their queue
+        idx = np.flatnonzero(has_queue)
+        emptied = queued_idx[~has_queue[queued_idx]]
+        last_empty[emptied] = t
         if t <= 30:
             outflow_30 += w
-        # oldest request still unpaid at the day's end (paths with a queue only): it will be
-        # paid on day t + 1 at the earliest, so the largest delay is at least t + 1 - head
-        head = np.where(has_queue, head, t + 1)
-        idx = np.flatnonzero(has_queue)
         if idx.size:
-            hd, covered = head[idx], paid_cum[idx] + eps
-            while (adv := req_hist[hd, idx] <= covered).any():
-                hd = hd + adv
+            q = queued[idx]
+            # FIFO: today's request is the newest in the queue, so its unpaid part is
+            # min(w, q)
+            delayed[idx] += np.minimum(w[idx], q)
+            unit_days[idx] += q  # each unit waiting at a day's end adds one day to its delay
+            max_queue[idx] = np.maximum(max_queue[idx], q)
+            days_q[idx] += 1
+            fq = first_q[idx]
+            first_q[idx] = np.where(fq == 0, t, fq)
+            # oldest request still unpaid at the day's end: it will be paid on day t + 1 at
+            # the earliest, so the largest delay is at least t + 1 - head. A queue that
+            # formed today starts at today's request.
+            hd = np.where(had_q[idx], head[idx], t)
+            req_hist[idx, t] = req_cum[idx]
+            covered = paid_cum[idx] + eps
+            ix, at = idx, np.arange(idx.size)
+            while at.size:  # advance the heads past the requests paid in full
+                adv = req_hist[ix, hd[at]] <= covered[at]
+                at, ix = at[adv], ix[adv]
+                hd[at] += 1
             head[idx] = hd
             max_delay[idx] = np.maximum(max_delay[idx], t + 1 - hd)
+        had_q, has_queue = has_queue, had_q
+        queued_idx = idx
         if daily:
             o = out
             o["requested"][t - 1], o["paid"][t - 1] = w, paid_cum - paid_before
@@ -591,10 +674,10 @@ def _apr_paths(paths: NDArray[np.float64] | None, constant: float, days: int, n:
         return None if not constant else np.full((days, n), constant)
     a = np.asarray(paths, dtype=float)
     if a.ndim != 2 or a.shape[0] < days or a.shape[1] != n:
-        raise ParameterError(f"{name}: APR paths must be (days >= {days}, paths = {n}), got "
-                             f"{a.shape}")
+        raise ParameterError(f"APR paths must be (days >= {days}, paths = {n}), got "
+                             f"{a.shape}", param=name)
     if not (np.isfinite(a) & (a >= 0)).all():
-        raise ParameterError(f"{name}: APR paths must be finite and >= 0")
+        raise ParameterError("APR paths must be finite and >= 0", param=name)
     return a[:days]
 
 
@@ -653,7 +736,7 @@ def size_buffer(
     Returns None when even a full buffer (ratio 1) misses the target.
     """
     if not 0 <= alpha < 1:
-        raise ParameterError(f"alpha: {alpha} is not in [0, 1)")
+        raise ParameterError(f"must be in [0, 1), got {alpha}", param="alpha")
 
     def ok(ratio: float) -> bool:
         m = simulate(_with(params, buffer_ratio=ratio), rates, daily=False).metrics
@@ -702,7 +785,8 @@ def scenario_params(base: StressParams, scenarios: list[dict]) -> list[StressPar
     fields = set(StressParams.__dataclass_fields__)
     unknown = sorted({k for sc in scenarios for k in sc} - fields)
     if unknown:
-        raise ParameterError(f"unknown stress parameter(s) {unknown}; known: {sorted(fields)}")
+        raise ParameterError(f"name unknown stress parameter(s) {unknown}; known: "
+                             f"{sorted(fields)}", param="scenarios")
     return [_with(base, **sc) for sc in scenarios]
 
 

@@ -70,7 +70,8 @@ def convert_ledger(source: str | Path, out: str | Path, buckets: int = 64,
     from .ledger import detect_format
 
     if not (isinstance(buckets, int) and 1 <= buckets <= 100_000):
-        raise ParameterError(f"--buckets: {buckets} must be a whole number in 1..100000")
+        raise ParameterError(f"must be a whole number in 1..100000, got {buckets}",
+                             param="buckets")
     if format == "auto":
         format = detect_format(source)
     schema = pa.schema([("time", pa.timestamp("ns", tz="UTC")), ("account", pa.string()),
@@ -173,7 +174,8 @@ def get_client(scheduler: str | None = None, memory_limit: str | None = None,
         try:
             return Client(scheduler, timeout="10s")
         except OSError as e:
-            raise ParameterError(f"--scheduler: cannot reach '{scheduler}': {e}") from None
+            raise ParameterError(f"'{scheduler}' cannot be reached: {e}",
+                                 param="scheduler") from None
     n = workers or os.cpu_count() or 1
     cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
                            memory_limit=memory_limit or "auto", dashboard_address=":0")
@@ -228,7 +230,8 @@ def _build_dir(out: str | Path, write: Callable[[Path], None], marker: str,
     out = Path(out)
     if out.exists() and (not out.is_dir() or (any(out.iterdir())
                                               and not (out / marker).exists())):
-        raise ParameterError(f"--out: '{out}' exists and is not {what}; choose a new folder")
+        raise ParameterError(f"'{out}' exists and is not {what}; choose a new folder",
+                             param="out")
     parent = out.parent if str(out.parent) else Path(".")
     parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=parent))
@@ -380,8 +383,9 @@ def _chunk_tasks(params: object, paths: int, seed: int, runs: object, chunk: int
     """One delayed :func:`_mc_chunk` per ``chunk`` paths."""
     import dask
 
-    if chunk < 1 or paths < 1:
-        raise ParameterError("paths and chunk must be >= 1")
+    for name, value in (("paths", paths), ("chunk", chunk)):
+        if value < 1:
+            raise ParameterError(f"must be >= 1, got {value}", param=name)
     return [dask.delayed(_mc_chunk)(params, a, min(chunk, paths - a), seed, runs)
             for a in range(0, paths, chunk)]
 

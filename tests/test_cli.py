@@ -173,10 +173,14 @@ def test_stress_monte_carlo_summary(capsys):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--total", "-5", "--buffer", "0.1", "--unbonding", "none"], "--total"),
-    (["--total", "5", "--buffer", "1.5", "--unbonding", "none"], "--buffer"),
-    (["--total", "5", "--buffer", "0.1", "--unbonding", "fixed"], "--unbonding"),
-    (["--total", "5", "--buffer", "0.1", "--unbonding", "none", "--shock", "x:1"], "--shock"),
+    (["--total", "-5", "--buffer", "0.1", "--unbonding", "none"],
+     "--total must be a positive amount"),
+    (["--total", "5", "--buffer", "1.5", "--unbonding", "none"],
+     "--buffer must be in [0, 1], got 1.5"),
+    (["--total", "5", "--buffer", "0.1", "--unbonding", "fixed"],
+     "--unbonding 'fixed' is not fixed:N"),
+    (["--total", "5", "--buffer", "0.1", "--unbonding", "none", "--shock", "x:1"],
+     "--shock 'x:1' is not DAY:FRACTION"),
     (["--total", "5", "--buffer", "0.1"], "--unbonding must be given when no token is"),
 ])
 def test_stress_bad_parameters(tmp_path, capsys, args, message):

@@ -1,6 +1,7 @@
 """Output files: CSV text (as pandas writes it), Parquet, atomic replacement."""
 
 import math
+import os
 
 import numpy as np
 import pandas as pd
@@ -8,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from softstake_model import files
 from softstake_model.errors import ParameterError
 from softstake_model.files import atomic_write, csv_chunks, csv_text, write_csv, write_table
 
@@ -106,12 +108,18 @@ def test_csv_text_formats_datetimes_only(history):
     assert t["avg_balance"][0] == 100.0
 
 
-def test_write_csv_stdout_and_file(history, tmp_path, capsys):
+def test_write_csv_stdout_and_file(history, tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(files, "CSV_CHUNK_ROWS", 1000)
     write_csv(history, None)
     assert capsys.readouterr().out == text_of(history)
     out = tmp_path / "h.csv"
     write_csv(history, out)
     assert out.read_bytes() == text_of(history).encode()
+    # rows without quoted fields and rows with them, in turn, into one file
+    mixed = pd.DataFrame({"account": [f"u{i}" for i in range(3000)], "x": np.arange(3000) / 7})
+    mixed.loc[1500, "account"] = "a,b"
+    write_csv(mixed, out)
+    assert out.read_text() == pandas_text(mixed)
 
 
 def test_write_table_parquet_round_trip(history, tmp_path):
@@ -150,3 +158,31 @@ def test_missing_folder_names_the_parameter(history, tmp_path):
 def test_chunk_rows_must_be_positive(history):
     with pytest.raises(ParameterError, match="chunk_rows must be >= 1"):
         text_of(history, chunk_rows=0)
+
+
+def test_constant_and_repeated_float_columns():
+    # a column with few distinct values is formatted value by value; equal columns share
+    # their text, but only when equal bit for bit (0.0 and -0.0 differ)
+    rng = np.random.default_rng(8)
+    n = 20_000
+    a = rng.lognormal(0, 3, n)
+    apr = np.full(n, 0.025)
+    apr[[5, 17_000]] = [np.nan, 1e-05]
+    frame = pd.DataFrame({"a": a, "b": a.copy(), "apr": apr, "zero": 0.0, "neg": -0.0,
+                          "c": -a})
+    text = text_of(frame, chunk_rows=8_192)
+    assert text == pandas_text(frame)
+    lines = text.splitlines()
+    assert lines[1].split(",")[3:5] == ["0.0", "-0.0"]
+    assert lines[6].split(",")[2] == "" and lines[17_001].split(",")[2] == "1e-05"
+
+
+def test_written_files_get_the_usual_mode(history, tmp_path):
+    out = tmp_path / "h.csv"
+    write_csv(history, out)
+    mask = os.umask(0)
+    os.umask(mask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~mask
+    out.chmod(0o640)
+    write_table(history, out)  # replacing a file keeps its mode
+    assert out.stat().st_mode & 0o777 == 0o640

@@ -17,6 +17,7 @@ from softstake_model.liquidity import (
     StressParams,
     Unbonding,
     coverage_ratio,
+    parse_shock,
     path_metrics,
     read_withdrawal_rates,
     simulate,
@@ -114,16 +115,43 @@ def test_every_catalogue_token_has_a_rule():
 
 
 @pytest.mark.parametrize("kw, message", [
-    ({"total": -1, "buffer_ratio": 0.1}, "--total"),
-    ({"total": 1, "buffer_ratio": 1.2}, "--buffer"),
-    ({"total": 1, "buffer_ratio": 0.1, "unbonding": "fixed:x"}, "--unbonding"),
-    ({"total": 1, "buffer_ratio": 0.1, "shocks": ((0, 0.1),)}, "--shock"),
-    ({"total": 1, "buffer_ratio": 0.1, "base_rate": 2}, "--base-rate"),
-    ({"total": 1, "buffer_ratio": 0.1, "max_unbond_per_day": -5}, "--max-unbond-per-day"),
+    ({"total": -1, "buffer_ratio": 0.1}, "total must be a positive amount, got -1"),
+    ({"total": 1, "buffer_ratio": 1.2}, "buffer_ratio must be in [0, 1], got 1.2"),
+    ({"total": 1, "buffer_ratio": 0.1, "unbonding": "fixed:x"},
+     "unbonding 'fixed:x' is not fixed:N, boundary:P[@PHASE] or none"),
+    ({"total": 1, "buffer_ratio": 0.1, "shocks": ((0, 0.1),)},
+     "shocks '0:0.1' needs a day >= 1 and a fraction in [0, 1]"),
+    ({"total": 1, "buffer_ratio": 0.1, "base_rate": 2}, "base_rate must be in [0, 1], got 2"),
+    ({"total": 1, "buffer_ratio": 0.1, "days": 0}, "days must be a whole number >= 1, got 0"),
+    ({"total": 1, "buffer_ratio": 0.1, "network_apr": 2},
+     "network_apr must be a fraction in [0, 1], got 2"),
+    ({"total": 1, "buffer_ratio": 0.1, "max_unbond_per_day": -5},
+     "max_unbond_per_day must be >= 0, got -5"),
 ])
 def test_bad_parameters(kw, message):
-    with pytest.raises(ParameterError, match=message):
+    with pytest.raises(ParameterError) as e:
         StressParams(**kw)
+    assert str(e.value) == message
+    assert e.value.param == message.split()[0]
+
+
+@pytest.mark.parametrize("call, param", [
+    (lambda: parse_shock("x:1"), "shocks"),
+    (lambda: parse_shock("0:0.5"), "shocks"),
+    (lambda: RunModel(arrival_rate=1.5), "arrival_rate"),
+    (lambda: RunModel(duration_days=0), "duration_days"),
+    (lambda: RunModel(size_min=0.5, size_cap=0.4), "size_cap"),
+    (lambda: RunModel(price_sensitivity=-1), "price_sensitivity"),
+    (lambda: withdrawal_rates(StressParams(1, 0.1), paths=0), "paths"),
+    (lambda: withdrawal_rates(StressParams(1, 0.1), first_path=-1), "first_path"),
+    (lambda: simulate(StressParams(1, 0.1, days=3), np.zeros((2, 1))), "rates"),
+    (lambda: size_buffer(StressParams(1, 0.1, days=3), np.zeros((3, 1)), alpha=1), "alpha"),
+])
+def test_errors_name_the_python_parameter(call, param):
+    with pytest.raises(ParameterError) as e:
+        call()
+    assert e.value.param == param and str(e.value).startswith(f"{param} ")
+    assert "--" not in str(e.value)
 
 
 scenario = st.fixed_dictionaries({
@@ -272,5 +300,36 @@ def test_apr_paths_drive_rewards_and_conserve():
     # unbonds 0.8 W, so 800 - 0.8 W stays bonded and earns its path's APR for the day
     w = rates[0] * 1000
     assert c.rewards[0] == pytest.approx((800 - 0.8 * w) * net[0] / 365, rel=1e-12)
-    with pytest.raises(ParameterError, match="network_apr: APR paths"):
+    with pytest.raises(ParameterError, match="network_apr APR paths"):
         simulate(p, rates, network_apr=np.zeros((30, 2)))
+
+
+def dense_run_rates(params, runs, seed, block):
+    """Run rates of one block of paths written out densely, straight from the model: a run
+    starts with probability arrival_rate, takes a capped Pareto share, spread evenly (in
+    compound terms) over duration_days days."""
+    h, n = params.days, 1024
+    rng = np.random.default_rng([seed, block])
+    starts = rng.random((h, n)) < runs.arrival_rate
+    size = np.minimum(runs.size_min * (1 - rng.random((h, n))) ** (-1 / runs.size_alpha),
+                      runs.size_cap)
+    daily = np.where(starts, 1 - (1 - size) ** (1 / runs.duration_days), 0.0)
+    spread = np.zeros((h, n))
+    for k in range(runs.duration_days):
+        spread[k:] += daily[:h - k]
+    return spread
+
+
+@pytest.mark.parametrize("first, paths", [(0, 1024), (1000, 100), (2047, 1)])
+def test_run_rates_equal_the_dense_form(first, paths):
+    # frequent, long runs: many overlap on a path; the base rate and a shock add first
+    params = StressParams(total=1, buffer_ratio=0.1, days=60, base_rate=0.001,
+                          shocks=((5, 0.2),))
+    runs = RunModel(arrival_rate=0.2, duration_days=4)
+    blocks = np.hstack([dense_run_rates(params, runs, 9, b) for b in range(3)])
+    base = np.full((60, 1), 0.001)
+    base[4] += 0.2
+    expected = np.clip(base + blocks[:, first:first + paths], 0, 1)
+    got = withdrawal_rates(params, paths, 9, runs, first_path=first)
+    assert np.array_equal(got, expected)
+    assert (blocks > 0).mean() > 0.5  # the case does exercise overlapping runs

@@ -9,7 +9,7 @@ import pytest
 
 from softstake_model import load_catalog, read_ledger, reward_history
 from softstake_model.cli import main
-from softstake_model.errors import InputError
+from softstake_model.errors import InputError, ParameterError
 from softstake_model.liquidity import RunModel, StressParams, simulate, withdrawal_rates
 from softstake_model.scale import (
     MANIFEST,
@@ -21,6 +21,7 @@ from softstake_model.scale import (
     read_ledger_dir,
     read_partition,
     rewards_dask,
+    write_output_dir,
 )
 
 pytestmark = pytest.mark.slow
@@ -171,4 +172,22 @@ def test_command_connects_to_an_existing_scheduler(ledger_csv, tmp_path, client,
     assert set(totals["token"]) == {"ADA", "BNB", "SOL"} and len(totals) == 9
     assert main(["rewards", str(out), "--start", "2025-11-18", "--end", "2025-11-20",
                  "--engine", "dask", "--scheduler", "tcp://127.0.0.1:9"]) == 2
-    assert "cannot reach" in capsys.readouterr().err
+    assert "cannot be reached" in capsys.readouterr().err
+
+
+def test_errors_name_the_python_parameter(ledger_csv, tmp_path):
+    with pytest.raises(ParameterError) as e:
+        convert_ledger(ledger_csv, tmp_path / "parts", buckets=0)
+    assert e.value.param == "buckets"
+    assert str(e.value) == "buckets must be a whole number in 1..100000, got 0"
+    taken = tmp_path / "taken"
+    taken.write_text("not a folder")
+    with pytest.raises(ParameterError) as e:
+        write_output_dir(taken, lambda folder: None)
+    assert e.value.param == "out" and str(e.value).startswith(f"out '{taken}' exists")
+    assert taken.read_text() == "not a folder"
+    params = StressParams(total=100, buffer_ratio=0.1, days=3)
+    for kw, name in (({"paths": 0}, "paths"), ({"paths": 5, "chunk": 0}, "chunk")):
+        with pytest.raises(ParameterError) as e:
+            monte_carlo_dask(params, **kw)
+        assert e.value.param == name and str(e.value) == f"{name} must be >= 1, got 0"
