@@ -512,10 +512,7 @@ def read_table(path: str | Path, columns: Sequence[Column], *,
     """
     path = Path(path)
     file = str(path)
-    names = read_header(path)
-    present = _check_columns(names, columns, file)
-    wanted = {c.name for c in present} | {k for k in keep if k in names}
-    positions = [i for i, n in enumerate(names) if n in wanted]
+    names, present, positions = _plan(path, columns, keep)
     try:
         raw = _read_text(path, positions)
     except (pd.errors.ParserError, UnicodeDecodeError) as e:
@@ -527,15 +524,21 @@ def read_table(path: str | Path, columns: Sequence[Column], *,
     return _parse_frame(raw, present, lines, file, keep)
 
 
+def _plan(path: Path, columns: Sequence[Column], keep: Sequence[str]
+          ) -> tuple[list[str], list[Column], list[int]]:
+    """Header names, the columns present (required ones checked), positions to read."""
+    names = read_header(path)
+    present = _check_columns(names, columns, str(path))
+    wanted = {c.name for c in present} | {k for k in keep if k in names}
+    return names, present, [i for i, n in enumerate(names) if n in wanted]
+
+
 def iter_table(path: str | Path, columns: Sequence[Column], *, keep: Sequence[str] = (),
                chunksize: int = 1_000_000):
     """:func:`read_table` chunk by chunk (never holding the whole file): yields frames."""
     path = Path(path)
     file = str(path)
-    names = read_header(path)
-    present = _check_columns(names, columns, file)
-    wanted = {c.name for c in present} | {k for k in keep if k in names}
-    positions = [i for i, n in enumerate(names) if n in wanted]
+    names, present, positions = _plan(path, columns, keep)
     all_lines = _record_lines(path)
     first = 0
     try:
