@@ -22,7 +22,7 @@ from ..liquidity import (
     summarize,
     withdrawal_rates,
 )
-from ..product import ledger_for, product_catalog
+from ..product import ledger_for, product_catalog, token_rule
 from ..reconcile import flag_counts, reconcile
 from ..stress import RUN_MODEL_ASSUMPTION
 from ..terms import preset
@@ -38,22 +38,20 @@ from .params import CapsParams, ReconcileParams, StressReportParams, YieldsParam
 
 __all__ = ["yields_view", "caps_view", "stress_view", "reconcile_view"]
 
-_FIELDS = ("min_holding", "cap", "apr", "unbonding", "volatility", "price_usd")
-
 
 def yields_view(p: YieldsParams) -> dict:
     """Projection (constant APR and APR paths), effective-APR curve, fiat outcomes, and the
     same budget in every token."""
     cat = load_catalog(p.catalog)
-    row = cat.loc[p.token]
+    rule = token_rule(p.token, catalog=cat)
     terms = preset(p.preset)
-    price, apr = float(row["price_usd"]), float(row["apr"])
-    mn, cap, vol = float(row["min_holding"]), float(row["cap"]), float(row["volatility"])
+    price, apr, mn, cap, vol = (rule.price_usd, rule.apr, rule.min_holding, rule.cap,
+                                rule.volatility)
     amount = p.balance if p.balance is not None else p.budget_usd / price
     base = project(amount, apr=apr, min_holding=mn, cap=cap, terms=terms, days=p.days)
     out: dict = {"token": p.token, "amount": amount, "price": price, "apr": apr,
                  "min_holding": mn, "cap": cap, "volatility": vol, "projection": base,
-                 "assumed": assumed_lines(cat, [p.token], _FIELDS)}
+                 "assumed": list(rule.assumed)}
     if p.apr_paths:
         from ..apr.uncertainty import TOKEN_PATHS_ASSUMPTION
 
