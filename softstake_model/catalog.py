@@ -53,6 +53,10 @@ def _check(cat: pd.DataFrame, file: str) -> pd.DataFrame:
         if not row["cap"] > 0:
             raise InputError(f"{token}: cap must be > 0 (empty for no cap), got {row['cap']}",
                              file=file, line=line, column="cap")
+        d = row.get("apr_date")
+        if pd.notna(d) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(d)):
+            raise InputError(f"{token}: apr_date '{d}' is not YYYY-MM-DD", file=file,
+                             line=line, column="apr_date")
         if not UNBONDING_RULE.match(str(row["unbonding"])):
             raise InputError(
                 f"{token}: unbonding '{row['unbonding']}' is not fixed:N, boundary:P[@PHASE] "
@@ -137,7 +141,8 @@ def load_catalog(path: str | Path | None = None) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Indexed by token; units: tokens (min_holding, cap), fraction per year (apr,
-        volatility), hours (epoch_hours), USD per token (price_usd).
+        volatility), hours (epoch_hours), USD per token (price_usd); ``apr_date`` is the
+        as-of date of the APR (``YYYY-MM-DD``; empty for a user's APR without one).
     """
     shipped = _coerce(pd.read_csv(_shipped(), dtype={"unbonding": str}), str(_shipped()))
     shipped["cap"] = shipped["cap"].fillna(np.inf)
@@ -155,6 +160,8 @@ def load_catalog(path: str | Path | None = None) -> pd.DataFrame:
         if fld in VALUE_FIELDS and f"{fld}_confidence" not in user.columns:
             cat.loc[user.index[given], f"{fld}_confidence"] = "user"
             cat.loc[user.index[given], f"{fld}_source"] = f"user file {path}"
+        if fld == "apr" and "apr_date" not in user.columns:
+            cat.loc[user.index[given], "apr_date"] = np.nan  # the shipped date no longer applies
     new = cat.index.difference(shipped.index)
     for token in new:
         for fld in ("min_holding", "apr", "unbonding"):
@@ -193,6 +200,8 @@ def override(
         cat.loc[rows, fld] = v
         cat.loc[rows, f"{fld}_confidence"] = "user"
         cat.loc[rows, f"{fld}_source"] = "given by the user"
+        if fld == "apr" and "apr_date" in cat:
+            cat.loc[rows, "apr_date"] = np.nan  # a user's APR has no as-of date
     return cat
 
 

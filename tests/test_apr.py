@@ -155,13 +155,26 @@ def test_generic_model():
         network_apr("generic")
 
 
-def test_table_of_fifteen_tokens():
-    t = apr_table(load_catalog())
-    assert len(t) == 15
-    modelled = t.dropna(subset=["network_apr"])
-    assert set(modelled.token) == {"SOL", "ADA", "TRX", "NEAR", "APT", "EGLD"}
-    assert np.allclose(modelled.spread, modelled.net_apr - modelled.apr)
-    assert t.set_index("token").loc["TRX", "assumed"].startswith("apr (assumed")
+def test_table_of_fifteen_tokens_dated_and_flagged():
+    t = apr_table(load_catalog()).set_index("token")
+    assert len(t) == 15 and t["network_apr"].notna().all()  # a model for every token
+    assert np.allclose(t.spread, t.net_apr - t.apr)
+    assert t.loc["TRX", "assumed"].startswith("apr (assumed")
+    # the flag follows its definition row by row
+    above = t.apr > t.net_apr
+    assert (t["flags"].str.contains("above network") == above).all()
+    # ADA: 4.2 % in the catalogue against the chain's own 2.82 % (issue 13)
+    assert "above network" in t.loc["ADA", "flags"] and t.loc["ADA", "net_apr"] < 0.029
+    # APT's 7 % is a 2024 figure: 2024-07-01 to 2025-11-19 is 506 days
+    assert t.loc["APT", "apr_age_days"] == 506 and "stale" in t.loc["APT", "flags"]
+    assert "stale" not in t.loc["SOL", "flags"]  # 141 days
+    assert "stale" in apr_table(load_catalog(), max_age_days=100).set_index("token").loc[
+        "SOL", "flags"]
+    from softstake_model.catalog import override
+    user = apr_table(override(load_catalog(), ["SOL"], apr=0.01)).set_index("token")
+    assert user.loc["SOL", "flags"] == "undated" and pd.isna(user.loc["SOL", "apr_date"])
+    with pytest.raises(ParameterError, match="^max_age_days must be"):
+        apr_table(load_catalog(), max_age_days=0)
 
 
 def test_ou_recovers_a_noiseless_ar1():

@@ -9,6 +9,7 @@ APR it pays users.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from fractions import Fraction
@@ -20,6 +21,7 @@ import pandas as pd
 
 from ..errors import ParameterError
 from ..tables import parse_date
+from .issuance import ISSUANCE_CHAINS, issuance_model
 
 __all__ = [
     "CHAINS",
@@ -28,6 +30,9 @@ __all__ = [
     "chain_params",
     "generic_apr",
     "sol_inflation",
+    "sol_anchored_inflation",
+    "TEXT_PARAMS",
+    "MAX_AGE_DAYS",
     "sol_adjusted_yield",
     "ada_epoch",
     "ada_max_pool",
@@ -37,12 +42,17 @@ __all__ = [
     "near_inflation",
     "network_apr",
     "apr_table",
+    "FLAG_MEANINGS",
 ]
 
-CHAINS = ("generic", "SOL", "ADA", "TRX", "NEAR", "APT", "EGLD")
-#: Catalogue tokens with a protocol model.
-TOKEN_CHAIN = {"SOL": "SOL", "ADA": "ADA", "TRX": "TRX", "NEAR": "NEAR", "APT": "APT",
-               "EGLD": "EGLD"}
+CHAINS = ("generic", "SOL", "ADA", "TRX", "NEAR", "APT", "EGLD", *ISSUANCE_CHAINS)
+#: Catalogue tokens and their protocol model (all fifteen).
+TOKEN_CHAIN = {c: c for c in CHAINS if c != "generic"}
+#: Parameters whose values are text (dates, lists, fractions written "a/b").
+TEXT_PARAMS = ("start", "genesis", "p81_date", "aip119_cuts", "eta", "anchor_date",
+               "subsidy_start", "payouts_start")
+#: An APR estimate older than this many days is flagged ``stale`` by :func:`apr_table`.
+MAX_AGE_DAYS = 365
 
 
 @dataclass(frozen=True)
@@ -61,6 +71,7 @@ class Param:
                 "source": self.source, "confidence": self.confidence}
 
 
+@functools.cache
 def _table() -> pd.DataFrame:
     path = Path(str(resources.files("softstake_model") / "data" / "chain_params.csv"))
     return pd.read_csv(path, dtype=str, keep_default_na=False)
@@ -96,7 +107,7 @@ def chain_params(chain: str, overrides: dict[str, object] | None = None) -> dict
         if isinstance(value, str):
             value = _number(value)
         if isinstance(value, float) and not math.isfinite(value) or isinstance(value, str) and \
-                name not in ("start", "genesis", "p81_date", "aip119_cuts", "eta"):
+                name not in TEXT_PARAMS:
             raise ParameterError(f"{name}={value} is not a finite number", param="params")
         out[name] = Param(name, value, known.unit if known else "", "", "given by the user",
                           "user")
@@ -151,6 +162,15 @@ def sol_inflation(year: float, initial: float = 0.08, taper: float = 0.15,
                   terminal: float = 0.015) -> float:
     """``max(terminal, initial * (1 - taper) ** year)``, ``year`` continuous from 0."""
     return max(terminal, initial * (1 - taper) ** year)
+
+
+def sol_anchored_inflation(at: pd.Timestamp, p: dict[str, Param]) -> float:
+    """Inflation at ``at`` from a dated published rate: ``max(terminal, anchor_rate *
+    (1 - taper) ** ((at - anchor_date) / 365 days))``; the taper runs in calendar time from
+    the anchor, so slow slots before the anchor no longer matter."""
+    anchor = pd.Timestamp(str(p["anchor_date"].value))
+    years = (pd.Timestamp(at) - anchor).days / 365
+    return max(_v(p, "terminal"), _v(p, "anchor_rate") * (1 - _v(p, "taper")) ** years)
 
 
 def sol_adjusted_yield(inflation: float, staked_fraction: float) -> float:
@@ -315,16 +335,25 @@ def network_apr(
         used |= {"issuance", "staked", "fee_yield", "supply"} & set(p)
     elif c == "SOL":
         if year is None:
-            start = pd.Timestamp(str(p["start"].value))
-            year = (when - start).days / 365 / _v(p, "slot_time_ratio")
-            used |= {"start", "slot_time_ratio"}
-        infl = sol_inflation(year, _v(p, "initial"), _v(p, "taper"), _v(p, "terminal"))
+            infl = sol_anchored_inflation(when, p)
+            year = (when - pd.Timestamp(str(p["start"].value))).days / 365
+            used |= {"anchor_rate", "anchor_date"}
+        else:
+            infl = sol_inflation(year, _v(p, "initial"), _v(p, "taper"), _v(p, "terminal"))
+            used |= {"start", "initial"}
         sf = _v(p, "staked_fraction")
         gross = infl * (1 - _v(p, "foundation")) * _v(p, "uptime") / sf
         out.update(inflation=infl, year=year, network_apr=gross,
                    net_apr=gross * (1 - _v(p, "commission")),
                    adjusted_yield=sol_adjusted_yield(infl, sf))
-        used |= {"initial", "taper", "terminal", "foundation", "uptime", "staked_fraction"}
+        used |= {"taper", "terminal", "foundation", "uptime", "staked_fraction"}
+    elif c in ISSUANCE_CHAINS:
+        res = issuance_model(c, when, year, lambda n: _v(p, n), p)
+        used |= res.pop("used")
+        gross = res.pop("network_apr")
+        supply = _v(p, "supply") if "supply" in p else None
+        out.update(inflation=res["issuance_per_year"] / supply if supply else None,
+                   network_apr=gross, net_apr=gross * (1 - _v(p, "commission")), **res)
     elif c == "ADA":
         ep = ada_epoch(int(_exact(p, "reserves")), int(_exact(p, "fees")), _exact(p, "eta"),
                        _exact(p, "rho"), _exact(p, "tau"))
@@ -385,31 +414,76 @@ def _date(value: object) -> pd.Timestamp:
     return parse_date(value, "at")
 
 
-def apr_table(catalog: pd.DataFrame, at: object = None) -> pd.DataFrame:
-    """All catalogue tokens: catalogue (user) APR, network and net APR, the exchange's spread.
+def apr_table(catalog: pd.DataFrame, at: object = None,
+              max_age_days: int = MAX_AGE_DAYS) -> pd.DataFrame:
+    """All catalogue tokens: catalogue (user) APR with its as-of date, network and net APR,
+    the spread, and the contradictions flagged.
 
-    ``spread = net_apr - apr`` (what the exchange keeps per unit staked, before costs), NaN
-    for tokens without a protocol model (BNB, TON, POL, ALGO, IOTA, S, APE, AXS, SUI: their
-    rewards come from fees, pools or schedules not modelled here). ``assumed`` lists the
-    assumed values behind each row.
+    Parameters
+    ----------
+    catalog
+        :func:`~softstake_model.catalog.load_catalog` (indexed by token).
+    at
+        Date the network rates apply to and ages are counted at (default 2025-11-19).
+    max_age_days
+        An APR estimate older than this is flagged ``stale``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per token: ``apr`` (the catalogue's user APR, fraction a year),
+        ``apr_date`` and ``apr_age_days``, ``apr_confidence``, ``apr_source``, ``model``,
+        ``inflation``, ``network_apr`` (stakers' gross), ``net_apr`` (after the validator's
+        commission), ``spread = net_apr - apr`` (the spread: what the exchange keeps per unit
+        of eligible balance before costs, see ``docs/apr.md``), ``flags`` (text, empty when
+        none: ``above network`` when the catalogue APR exceeds the net network APR, ``stale``
+        when the estimate is older than ``max_age_days``, ``undated`` when it has no date)
+        and ``assumed`` (the assumed values behind the row).
     """
+    if not (isinstance(max_age_days, int | float) and max_age_days > 0):
+        raise ParameterError(f"must be a positive number of days, got {max_age_days}",
+                             param="max_age_days")
+    when = pd.Timestamp("2025-11-19") if at is None else _date(at)
     rows = []
     for token, r in catalog.iterrows():
         chain = TOKEN_CHAIN.get(str(token))
-        res = network_apr(chain, at=at) if chain else None
+        res = network_apr(chain, at=when) if chain else None
         assumed = [f"apr ({r['apr_source']})"] if r["apr_confidence"] == "assumed" else []
         if res:
             assumed += [f"{chain}.{k}" for k in res["assumed"]]
+        dated = r.get("apr_date")
+        dated = pd.Timestamp(str(dated)) if isinstance(dated, str) and dated else None
+        age = (when - dated).days if dated is not None else np.nan
+        net = res["net_apr"] if res else np.nan
+        flags = []
+        if res and r["apr"] > net:
+            flags.append("above network")
+        if dated is None:
+            flags.append("undated")
+        elif age > max_age_days:
+            flags.append("stale")
         rows.append({
             "token": token,
             "apr": r["apr"],
+            "apr_date": None if dated is None else str(dated.date()),
+            "apr_age_days": age,
             "apr_confidence": r["apr_confidence"],
             "apr_source": r["apr_source"],
             "model": chain,
-            "inflation": res["inflation"] if res else np.nan,
+            "inflation": res["inflation"] if res and res["inflation"] is not None else np.nan,
             "network_apr": res["network_apr"] if res else np.nan,
-            "net_apr": res["net_apr"] if res else np.nan,
-            "spread": (res["net_apr"] - r["apr"]) if res else np.nan,
+            "net_apr": net,
+            "spread": net - r["apr"],
+            "flags": ", ".join(flags),
             "assumed": "; ".join(assumed),
         })
     return pd.DataFrame(rows)
+
+
+#: What each flag of :func:`apr_table` means, in the words reports print.
+FLAG_MEANINGS = {
+    "above network": "the catalogue APR is above the chain's net network APR: the exchange "
+                     "would pay more than staking earns (check the estimate or the model)",
+    "stale": f"the catalogue APR is older than {MAX_AGE_DAYS} days",
+    "undated": "the catalogue APR has no as-of date",
+}
