@@ -5,12 +5,22 @@ every ``dt`` it is exactly an AR(1): ``x[t+1] = a + b x[t] + e`` with ``b = exp(
 ``a = mu (1 - b)``, ``sd(e) = sigma sqrt((1 - b^2) / (2 kappa))``; the fit is that
 regression, and the confidence intervals come from a parametric bootstrap (all bootstrap
 series simulated and refitted at once).
+
+APR paths for a token (:func:`token_apr_paths`) are *centred*: every day's mean over paths
+is the given APR (times the chain's schedule where one applies)::
+
+    apr_t = apr * schedule_t * exp(y_t - v_t / 2) * J_t
+
+``y`` is the OU deviation from 0 (started at 0) with variance ``v_t``, and ``J_t`` the
+product of step changes (Poisson, ``step_rate`` a year, log size ``N(-s^2/2, s^2)``, mean
+1). Which process applies is per token (``data/apr_processes.csv``): the token's own
+history (ADA), its schedule plus steps, or ETH.STORE's process as a labelled fallback.
 """
 
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -18,11 +28,20 @@ from numpy.typing import ArrayLike, NDArray
 from ..errors import InputError, ParameterError
 
 __all__ = ["OUFit", "fit_ou", "simulate_ou", "eth_store_shape", "token_apr_paths",
-           "TOKEN_PATHS_ASSUMPTION"]
+           "centred_paths", "token_process", "process_sentence", "TOKEN_PATHS_ASSUMPTION",
+           "PROCESS_KINDS"]
 
-#: What :func:`token_apr_paths` assumes, in the words reports print beside its figures.
+#: What the fallback process assumes, in the words reports print beside its figures.
 TOKEN_PATHS_ASSUMPTION = ("APR paths: OU speed and volatility of ETH.STORE's daily APR carried "
                           "over to this token (assumed)")
+#: The processes :func:`token_process` chooses from, and what reports say of each.
+PROCESS_KINDS = {
+    "history": "APR paths: OU process fitted to the token's own reward history",
+    "schedule": "APR paths: the chain's reward schedule plus step changes of a documented "
+                "size and frequency and a small diffusion (assumed, data/apr_processes.csv)",
+    "fallback": TOKEN_PATHS_ASSUMPTION,
+    "fitted": "APR paths: OU process fitted to the given APR history",
+}
 
 
 @dataclass(frozen=True)
@@ -50,6 +69,15 @@ class OUFit:
         Confidence level of ``ci``.
     days_per_year
         Days in the year the rates are quoted in.
+    source
+        Which process this is: ``fallback`` (ETH.STORE's), ``history`` (the token's own),
+        ``schedule`` (schedule plus steps) or ``fitted`` (a user's history).
+    step_rate, step_sd
+        Step changes: expected number a year, and the standard deviation of their log size.
+    loglik
+        Log-likelihood of the fit (NaN when not fitted here).
+    end
+        Date of the last observation (``YYYY-MM-DD``), where known.
     """
 
     kappa: float
@@ -61,6 +89,69 @@ class OUFit:
     ci: dict[str, tuple[float, float]] = field(default_factory=dict)
     level: float = 0.95
     days_per_year: float = 365.0
+    source: str = "fallback"
+    step_rate: float = 0.0
+    step_sd: float = 0.0
+    loglik: float = float("nan")
+    end: str | None = None
+
+    @property
+    def label(self) -> str:
+        """The sentence reports print for this process (:data:`PROCESS_KINDS`)."""
+        return PROCESS_KINDS.get(self.source, self.source)
+
+    def summary(self):
+        """Parameters with their intervals, half-life and log-likelihood, for people.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by ``parameter``: ``estimate``, ``low``, ``high`` (the ``level``
+            bootstrap interval, NaN where none) and ``unit``.
+        """
+        import pandas as pd
+
+        rows = [("kappa", self.kappa, "per year (speed of mean reversion)"),
+                ("long_run_apr", self.long_run_apr, "fraction a year (median)"),
+                ("sigma", self.sigma, "log APR per square-root year"),
+                ("half_life_days", self.half_life_days, "days"),
+                ("step_rate", self.step_rate, "steps a year"),
+                ("step_sd", self.step_sd, "log size"),
+                ("log_likelihood", self.loglik, ""),
+                ("observations", float(self.n), "")]
+        nan = (float("nan"), float("nan"))
+        return pd.DataFrame(
+            [(n, v, *self.ci.get(n, nan), u) for n, v, u in rows],
+            columns=["parameter", "estimate", "low", "high", "unit"]).set_index("parameter")
+
+    def simulate(self, days: int, paths: int = 1000, start: object = None,
+                 seed: int | None = 0, apr: float | None = None):
+        """Daily APR paths as a dated frame (one column per path).
+
+        Parameters
+        ----------
+        days, paths
+            Horizon in days and number of paths.
+        start
+            First simulated date (default the day after the last observation, or today's
+            catalogue date 2025-11-19 when the process has no dates).
+        apr
+            If given, paths are centred on it (each day's mean over paths is ``apr``);
+            otherwise they start at the last observed APR and revert to the long-run level.
+        """
+        import pandas as pd
+
+        from ..tables import parse_date
+
+        if start is None:
+            first = (pd.Timestamp(self.end) + pd.Timedelta(days=1) if self.end
+                     else pd.Timestamp("2025-11-19"))
+        else:
+            first = parse_date(start, "start")
+        arr = (centred_paths(apr, self, days, paths, seed) if apr is not None
+               else simulate_ou(self, days, paths, seed))
+        idx = pd.date_range(first, periods=days, freq="D", name="date")
+        return pd.DataFrame(arr, index=idx, columns=[f"path_{i}" for i in range(paths)])
 
     @property
     def long_run_apr(self) -> float:
@@ -70,13 +161,16 @@ class OUFit:
     @property
     def half_life_days(self) -> float:
         """Days for a deviation from the mean to halve."""
-        return float(np.log(2) / self.kappa * self.days_per_year)
+        return float(np.log(2) / self.kappa * self.days_per_year) if self.kappa > 0 \
+            else float("inf")
 
     def as_dict(self) -> dict:
         return {"kappa": self.kappa, "mu": self.mu, "sigma": self.sigma,
                 "long_run_apr": self.long_run_apr, "half_life_days": self.half_life_days,
                 "dt_days": self.dt_days, "n": self.n, "last": self.last,
-                "level": self.level, "ci": {k: list(v) for k, v in self.ci.items()}}
+                "level": self.level, "ci": {k: list(v) for k, v in self.ci.items()},
+                "source": self.source, "process": self.label, "step_rate": self.step_rate,
+                "step_sd": self.step_sd, "log_likelihood": self.loglik, "end": self.end}
 
 
 def _ar1(x: NDArray[np.float64]) -> tuple[NDArray, NDArray, NDArray]:
@@ -190,21 +284,129 @@ def eth_store_shape() -> OUFit:
     return fit_ou(pd.read_csv(str(path))["apr"], bootstrap=0)
 
 
-def token_apr_paths(apr: float, days: int, paths: int, seed: int | None = 0
-                    ) -> tuple[NDArray[np.float64], OUFit]:
-    """Daily APR paths ``(days, paths)`` for a token quoted at ``apr``: the ETH.STORE
-    process's speed and volatility (:func:`eth_store_shape`), with its long-run level and
-    start at ``apr`` — an assumption (:data:`TOKEN_PATHS_ASSUMPTION`) until a token has an
-    APR history of its own.
+def centred_paths(apr: float, fit: OUFit, days: int, paths: int, seed: int | None = 0,
+                  schedule: NDArray[np.float64] | None = None) -> NDArray[np.float64]:
+    """Daily APR paths ``(days, paths)`` whose mean on every day is ``apr`` (times
+    ``schedule[t]`` if given): ``apr * schedule_t * exp(y_t - v_t / 2) * J_t`` with ``y`` the
+    OU deviation of ``fit`` started at 0, ``v_t`` its variance and ``J_t`` the mean-one
+    product of ``fit``'s step changes."""
+    if days < 1 or paths < 1:
+        bad = "days" if days < 1 else "paths"
+        raise ParameterError(f"must be >= 1, got {days if bad == 'days' else paths}",
+                             param=bad)
+    if not (np.isfinite(apr) and apr > 0):
+        raise ParameterError(f"must be a positive APR, got {apr}", param="apr")
+    rng = np.random.default_rng(seed)
+    dt = 1 / fit.days_per_year
+    y = _paths(0.0, fit.kappa, 0.0, fit.sigma, dt, days, paths, rng)[1:]
+    t = np.arange(1, days + 1) * dt
+    if fit.kappa > 0:
+        var = fit.sigma**2 * -np.expm1(-2 * fit.kappa * t) / (2 * fit.kappa)
+    else:
+        var = fit.sigma**2 * t
+    logs = y - var[:, None] / 2
+    if fit.step_rate > 0 and fit.step_sd > 0:
+        n = rng.poisson(fit.step_rate * dt, (days, paths))
+        s = fit.step_sd
+        jumps = n * (-s * s / 2) + np.sqrt(n) * s * rng.standard_normal((days, paths))
+        logs += np.cumsum(jumps, axis=0)
+    out = apr * np.exp(logs)
+    if schedule is not None:
+        sched = np.asarray(schedule, dtype=float)
+        if sched.shape != (days,):
+            raise ParameterError(f"must have one value a day ({days}), got {sched.shape}",
+                                 param="schedule")
+        out *= sched[:, None]
+    return out
+
+
+@functools.cache
+def _process_table():
+    from importlib import resources
+
+    import pandas as pd
+
+    path = resources.files("softstake_model") / "data" / "apr_processes.csv"
+    return pd.read_csv(str(path), dtype={"token": str}, keep_default_na=False).set_index(
+        "token")
+
+
+def token_process(token: str | None) -> OUFit:
+    """The APR process of ``token`` (``data/apr_processes.csv``), labelled in ``source``.
+
+    ``history``: OU fitted to the token's shipped history (ADA: the per-epoch delegator
+    yield); ``schedule``: the table's diffusion and steps (the schedule itself is applied
+    by :func:`token_apr_paths`); anything else, or no token: ETH.STORE's process
+    (``fallback``).
+    """
+    table = _process_table()
+    key = None if token is None else str(token).strip().upper()
+    shape = eth_store_shape()
+    if key is None or key not in table.index or table.at[key, "process"] == "fallback":
+        return replace(shape, mu=0.0, ci={}, source="fallback", end=None)
+    row = table.loc[key]
+    if row["process"] == "history":
+        from .history import cardano_process
+
+        return cardano_process()
+    return OUFit(float(row["kappa"]), 0.0, float(row["sigma"]), 1.0, float("nan"), 0,
+                 source="schedule", step_rate=float(row["step_rate"]),
+                 step_sd=float(row["step_sd"]))
+
+
+def process_sentence(token: str | None) -> str:
+    """What reports print about the APR paths of ``token``: which process applies."""
+    return token_process(token).label
+
+
+def _schedule(token: str, days: int, start: object) -> NDArray[np.float64]:
+    """The chain's net APR on each simulated day relative to the day before the first
+    (weekly resolution: the rate is recomputed every 7 days and held)."""
+    import pandas as pd
+
+    from ..tables import parse_date
+    from .chains import TOKEN_CHAIN, network_apr
+
+    first = pd.Timestamp("2025-11-20") if start is None else parse_date(start, "start")
+    chain = TOKEN_CHAIN[token]
+    base = network_apr(chain, at=first - pd.Timedelta(days=1))["net_apr"]
+    weeks = np.arange(0, days, 7)
+    rates = np.array([network_apr(chain, at=first + pd.Timedelta(days=int(d)))["net_apr"]
+                      for d in weeks])
+    return np.repeat(rates / base, 7)[:days]
+
+
+def token_apr_paths(apr: float, days: int, paths: int, seed: int | None = 0,
+                    token: str | None = None, start: object = None,
+                    follow_schedule: bool = True) -> tuple[NDArray[np.float64], OUFit]:
+    """Daily APR paths ``(days, paths)`` for a token quoted at ``apr``, centred on it.
+
+    The mean over paths of every day is ``apr`` — times, for a ``schedule`` token with
+    ``follow_schedule``, the chain's own net APR on that day relative to the day before
+    ``start`` (so the known schedule, e.g. SOL's taper, moves the mean; 1 on day 1).
+
+    Parameters
+    ----------
+    apr
+        The APR now (fraction a year, in (0, 1]).
+    days, paths, seed
+        Horizon, number of paths, seed (reproducible).
+    token
+        Chooses the process (:func:`token_process`); without one, the ETH.STORE fallback.
+    start
+        First simulated day (default 2025-11-20, the day after the catalogue date).
 
     Returns
     -------
     paths, fit
-        The paths and the process they were drawn from.
+        The paths and the process they were drawn from; ``fit.source`` says which applies
+        and ``fit.label`` is the sentence reports print.
     """
     if not (np.isfinite(apr) and 0 < apr <= 1):
         raise ParameterError(f"must be a fraction in (0, 1] for APR paths, got {apr}",
                              param="apr")
-    shape = eth_store_shape()
-    fit = OUFit(shape.kappa, float(np.log(apr)), shape.sigma, 1.0, apr, shape.n)
-    return simulate_ou(fit, days, paths, seed), fit
+    fit = replace(token_process(token), last=float(apr), mu=float(np.log(apr)))
+    sched = None
+    if fit.source == "schedule" and follow_schedule:
+        sched = _schedule(str(token).strip().upper(), days, start)
+    return centred_paths(apr, fit, days, paths, seed, sched), fit
