@@ -56,7 +56,8 @@ def realized_apr(
     if missing:
         raise InputError(f"missing column(s) {missing}", column=missing[0])
     keys = [c for c in ("account", "token") if c in history]
-    out = history[["date", *keys, "reward", "eligible_balance"]].copy()
+    extra = [c for c in ("average_balance", "eligible_from") if c in history]
+    out = history[["date", *keys, "reward", "eligible_balance", *extra]].copy()
     out["date"] = pd.to_datetime(out["date"])
     out = out.sort_values([*keys, "date"], kind="stable", ignore_index=True)
     unit = 10.0 ** -precision
@@ -73,10 +74,16 @@ def realized_apr(
     return out
 
 
-def read_reward_history(path: str) -> pd.DataFrame:
+def read_reward_history(path: str, catalog: pd.DataFrame | None = None) -> pd.DataFrame:
     """Read a reward history: the CSV of ``softstake rewards`` (``date, reward,
-    eligible_balance``…) or a Binance rewards-record JSON (``avgAmount`` as the eligible
-    balance, the day before ``time`` as the accrual date).
+    eligible_balance``…) or a Binance rewards-record JSON (the day before ``time`` as the
+    accrual date).
+
+    A rewards record gives ``avgAmount``, the day's average balance, not the eligible one:
+    the token's minimum and cap (from ``catalog``, default the shipped catalogue) are
+    applied, ``eligible = 0`` below the minimum and ``min(avgAmount, cap)`` above it. A
+    token the catalogue lacks keeps ``avgAmount``; the column ``eligible_from`` says which
+    applied on each row.
 
     The CSV keeps ``date`` (a naive day), ``reward``, ``eligible_balance`` and, if present,
     ``account`` and ``token``; a bad value is an :class:`InputError` naming its line.
@@ -90,10 +97,22 @@ def read_reward_history(path: str) -> pd.DataFrame:
         from ..ledger import read_rewards_record
 
         rec = read_rewards_record(p)
+        if catalog is None:
+            from ..catalog import load_catalog
+
+            catalog = load_catalog()
+        tokens = rec["token"].astype(str).str.upper()
+        known = tokens.isin(catalog.index).to_numpy()
+        mn = tokens.map(catalog["min_holding"]).to_numpy(float)
+        cap = tokens.map(catalog["cap"]).to_numpy(float)
+        avg = rec["avg_amount"].to_numpy(float)
+        eligible = np.where(known, np.where(avg < mn, 0.0, np.minimum(avg, cap)), avg)
         return pd.DataFrame({
             "date": (rec["time"].dt.floor("D") - pd.Timedelta(days=1)).dt.tz_localize(None),
             "token": rec["token"], "reward": rec["reward"],
-            "eligible_balance": rec["avg_amount"]})
+            "average_balance": avg, "eligible_balance": eligible,
+            "eligible_from": np.where(known, "catalogue minimum and cap",
+                                      "avgAmount (token not in the catalogue)")})
     spec = [Column("date", "date"), Column("reward", "number"),
             Column("eligible_balance", "number")]
     return read_table(p, spec, keep=("account", "token")).drop(columns="line")

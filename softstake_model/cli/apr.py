@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from .options import print_json
+from .options import add_catalog, print_json
 
 __all__ = ["NAME", "HELP", "DESCRIPTION", "FLAGS", "add_arguments"]
 
@@ -12,7 +12,7 @@ NAME = "apr"
 HELP = "APR conversions, realized APR, chain models"
 DESCRIPTION = "APR tools. Rates are fractions (0.05 = 5%%)."
 FLAGS = {"elapsed_seconds": "--elapsed", "windows": "--window", "params": "--param",
-         "chain": "CHAIN", "path": "HISTORY"}
+         "chain": "CHAIN", "path": "HISTORY", "max_age_days": "--max-age"}
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -38,17 +38,37 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     rz.add_argument("--fee", type=float, default=0.0, metavar="F")
     rz.add_argument("--days-per-year", type=float, default=365, metavar="N")
     rz.add_argument("--out", metavar="FILE", help="output CSV (default: stdout)")
+    add_catalog(rz)
     rz.set_defaults(run=_realized)
     ch = sub.add_parser("chain", help="network APR from protocol parameters")
-    ch.add_argument("chain", metavar="CHAIN", help="generic, SOL, ADA, TRX, NEAR, APT or EGLD")
+    ch.add_argument("chain", metavar="CHAIN",
+                    help="generic or a catalogue token: SOL, ADA, TRX, NEAR, APT, EGLD, SUI, "
+                         "IOTA, ALGO, TON, POL, BNB, S, APE, AXS")
     when = ch.add_mutually_exclusive_group()
-    when.add_argument("--year", type=float, metavar="Y", help="years into the schedule")
+    when.add_argument("--year", type=float, metavar="Y",
+                      help="years into the schedule (ALGO: from the start of staking rewards)")
     when.add_argument("--at", metavar="DATE", help="date the rates apply to (YYYY-MM-DD)")
     ch.add_argument("--staked-fraction", type=float, metavar="F")
     ch.add_argument("--commission", type=float, metavar="C")
     ch.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                     help="override a parameter of data/chain_params.csv, repeatable")
     ch.set_defaults(run=_chain)
+    tb = sub.add_parser("table", help="catalogue APR against each chain's net APR, flagged")
+    tb.add_argument("--at", metavar="DATE", help="date the rates apply to (YYYY-MM-DD)")
+    tb.add_argument("--max-age", type=int, default=365, metavar="DAYS",
+                    help="flag catalogue APRs older than this (default 365)")
+    add_catalog(tb)
+    tb.add_argument("--out", metavar="FILE", help="output CSV (default: stdout)")
+    tb.set_defaults(run=_table)
+    ft = sub.add_parser("fit", help="fit the APR process (OU on log APR) to a history")
+    ft.add_argument("history", metavar="HISTORY",
+                    help="CSV with columns date (YYYY-MM-DD) and apr (fraction); gaps and "
+                         "irregular dates are handled")
+    ft.add_argument("--bootstrap", type=int, default=200, metavar="N",
+                    help="bootstrap series for the intervals (default 200)")
+    ft.add_argument("--seed", type=int, default=0, metavar="N")
+    ft.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    ft.set_defaults(run=_fit)
 
 
 def _convert(args: argparse.Namespace) -> int:
@@ -72,9 +92,11 @@ def _index(args: argparse.Namespace) -> int:
 
 def _realized(args: argparse.Namespace) -> int:
     from ..apr import read_reward_history, realized_apr
+    from ..catalog import load_catalog
     from ..files import write_table
 
-    table = realized_apr(read_reward_history(args.history), args.days_per_year,
+    table = realized_apr(read_reward_history(args.history, load_catalog(args.catalog)),
+                         args.days_per_year,
                          args.precision, args.fee, tuple(args.window or (7, 30)))
     write_table(table, args.out)
     return 0
@@ -93,4 +115,40 @@ def _chain(args: argparse.Namespace) -> int:
     print_json(network_apr(args.chain, at=args.at, year=args.year,
                            staked_fraction=args.staked_fraction, commission=args.commission,
                            params=params))
+    return 0
+
+
+def _table(args: argparse.Namespace) -> int:
+    from ..apr import apr_table
+    from ..catalog import load_catalog
+    from ..files import write_table
+
+    write_table(apr_table(load_catalog(args.catalog), at=args.at, max_age_days=args.max_age),
+                args.out)
+    return 0
+
+
+_ROWS = (("kappa", "speed of mean reversion", "{:.3g} a year"),
+         ("half_life_days", "half-life", "{:,.0f} days"),
+         ("long_run_apr", "long-run APR (median)", "{:.2%}"),
+         ("sigma", "volatility of log APR", "{:.3f} per sqrt year"))
+
+
+def _fit(args: argparse.Namespace) -> int:
+    from ..apr import fit_apr_history
+
+    fit = fit_apr_history(args.history, bootstrap=args.bootstrap, seed=args.seed)
+    if args.json:
+        print_json(fit.as_dict())
+        return 0
+    table = fit.summary()
+    print(f"OU process of log APR fitted to {fit.n:,} observations ending {fit.end} "
+          f"(typical spacing {fit.dt_days:g} days); log-likelihood {fit.loglik:,.1f}.")
+    if args.bootstrap:
+        print(f"Intervals: {fit.level:.0%}, from {args.bootstrap:,} bootstrap series.")
+    for name, words, fmt in _ROWS:
+        r = table.loc[name]
+        span = "" if r.isna()["low"] else \
+            f"  ({fmt.format(r['low'])} to {fmt.format(r['high'])})"
+        print(f"  {words:<26} {fmt.format(r['estimate'])}{span}")
     return 0
