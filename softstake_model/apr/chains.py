@@ -297,7 +297,8 @@ def network_apr(
         Date the rates apply to (default 2025-11-19, the catalogue's date).
     year
         Years since the schedule's start, instead of ``at`` (SOL: slot-years; APT and EGLD:
-        genesis years, 1 = the first).
+        genesis years, 1 = the first; ALGO: years of proposer payouts, 1 = the first; SUI:
+        years of stake subsidy).
     staked_fraction, commission
         Shortcuts for the parameters of those names.
     params
@@ -308,7 +309,9 @@ def network_apr(
     dict
         ``chain``, ``inflation`` (annual issuance / supply, None where the model has no
         supply), ``network_apr``, ``net_apr`` and ``parameters``; ADA adds
-        ``monetary_expansion``, ``treasury``, ``reward_pot`` (lovelace).
+        ``monetary_expansion``, ``treasury``, ``reward_pot`` (lovelace); TRX and the
+        issuance chains (:mod:`.issuance`) add ``issuance_per_year`` (tokens a year paid to
+        stakers), and the latter ``fees_per_year`` and ``stake`` (tokens).
     """
     c = _chain(chain)
     over = dict(params or {})
