@@ -45,12 +45,33 @@ _EXPORTS = {
     "timeline": "product",
     "parse_tokens": "product",
     "reconcile": "reconcile",
+    "reconcile_totals": "reconcile",
+    "flag_counts": "reconcile",
     "project": "yields",
     "holder_outlook": "yields",
+    "compare_tokens": "yields",
+    "effective_apr_curve": "yields",
     "caps_summary": "caps",
+    "cap_metrics": "caps",
+    "sample_population": "caps",
     "run_stress": "stress",
     "StressParams": "liquidity",
+    "RunModel": "liquidity",
     "simulate": "liquidity",
+    "stress_sweep": "liquidity",
+    "withdrawal_rates": "liquidity",
+    "size_buffer": "liquidity",
+    "grid": "sweeps",
+    "zip_": "sweeps",
+    "apr_table": "apr",
+    "network_apr": "apr",
+    "realized_apr": "apr",
+    "apr_to_apy": "apr",
+    "apy_to_apr": "apr",
+    "fit_ou": "apr",
+    "simulate_ou": "apr",
+    "token_apr_paths": "apr",
+    "examples": "examples",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -62,7 +83,8 @@ def __getattr__(name: str) -> object:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'softstake_model' has no attribute '{name}'")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    mod = importlib.import_module(f".{module}", __name__)
+    value = mod if name == module else getattr(mod, name)
     globals()[name] = value
     return value
 
