@@ -132,8 +132,13 @@ def reconcile(
         catalog = override(catalog, apr=given)
     paid = _paid(statement, rewards_record, record_account)
     lag = pd.Timedelta(days=terms.payout_lag_days)
+    infer = timeline.get("activated_at") is None and timeline.get("activations") is None
     if start is None:
         start = statement["time"].min().floor("D").tz_localize(None)
+        if infer and len(paid):  # nothing accrues before the first credit's accrual day
+            first = _last_paid_day(paid["time"].min(), terms) - \
+                pd.Timedelta(days=terms.payout_every_days - 1)
+            start = max(start, first)
     if end is None:
         last = max(statement["time"].max(), paid["time"].max()) if len(paid) else \
             statement["time"].max()
@@ -142,7 +147,7 @@ def reconcile(
     if end < start:
         end = start
     activation = None
-    if timeline.get("activated_at") is None and timeline.get("activations") is None:
+    if infer:
         timeline["activations"], activation = _activation_from_credits(
             statement, paid, terms, start)
         if timeline.get("deactivated_at") is not None:
