@@ -74,6 +74,9 @@ _EXPORTS = {
     "examples": "examples",
 }
 
+#: Exported names that are modules themselves.
+_MODULES = {"examples"}
+
 __all__ = sorted(_EXPORTS)
 
 __version__ = "0.1.0"
@@ -84,7 +87,7 @@ def __getattr__(name: str) -> object:
     if module is None:
         raise AttributeError(f"module 'softstake_model' has no attribute '{name}'")
     mod = importlib.import_module(f".{module}", __name__)
-    value = mod if name == module else getattr(mod, name)
+    value = mod if name in _MODULES else getattr(mod, name)
     globals()[name] = value
     return value
 

@@ -77,6 +77,8 @@ class YieldsParams(_Params):
         Position size in USD, converted at the catalogue's (assumed) price (> 0).
     balance
         Position in tokens instead of ``budget_usd`` (None = use the budget).
+    price
+        Token price now, USD (None = the catalogue's assumed price).
     days
         Horizon, days (1–3650).
     apr_paths
@@ -94,6 +96,7 @@ class YieldsParams(_Params):
     token: str = "BNB"
     budget_usd: float = Field(1000.0, gt=0)
     balance: float | None = Field(None, gt=0)
+    price: float | None = Field(None, gt=0)
     days: int = Field(365, ge=1, le=3650)
     apr_paths: int = Field(300, ge=0, le=100_000)
     price_paths: int = Field(1000, ge=10, le=100_000)

@@ -47,6 +47,7 @@ def yields_view(p: YieldsParams) -> dict:
     terms = preset(p.preset)
     price, apr, mn, cap, vol = (rule.price_usd, rule.apr, rule.min_holding, rule.cap,
                                 rule.volatility)
+    price = p.price if p.price is not None else price
     amount = p.balance if p.balance is not None else p.budget_usd / price
     base = project(amount, apr=apr, min_holding=mn, cap=cap, terms=terms, days=p.days)
     out: dict = {"token": p.token, "amount": amount, "price": price, "apr": apr,
