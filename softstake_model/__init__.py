@@ -8,6 +8,8 @@ details.
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 
 #: Public name -> module that defines it.
 _EXPORTS = {
@@ -80,6 +82,21 @@ _MODULES = {"examples"}
 __all__ = sorted(_EXPORTS)
 
 __version__ = "0.1.0"
+
+
+class _Package(types.ModuleType):
+    """The package: a submodule named like the function it exports (``reconcile``) does not
+    replace that function when it is imported (``softstake_model.reconcile`` stays the
+    function; the module is ``sys.modules["softstake_model.reconcile"]``)."""
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if (isinstance(value, types.ModuleType) and name in _EXPORTS
+                and name not in _MODULES and hasattr(value, name)):
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 
 def __getattr__(name: str) -> object:
