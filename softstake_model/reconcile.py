@@ -20,7 +20,10 @@ Which APR a payout is compared with (``compare``):
   ``mismatch`` when it departs from that median by more than ``tolerance`` (relative) *and*
   by more than one unit of the precision per accrual day; a day with a balance to earn and
   no payout is ``missing`` (its expected reward at the neighbours' median); a credit where
-  no balance could earn is ``unexpected``.
+  no balance could earn is ``unexpected``. At the ends of a statement the neighbours lie on
+  one side only, so a steady trend there reads as about two days' change; a median is at
+  most three days' moves away, so rates that move by at most 3 % a day are never flagged
+  at the default tolerance (1.03³ - 1 < 10 %; a property test checks it).
 - ``"catalog"``: the catalogue's (assumed, mid-2025) APR of each token, or the tiers.
 - a number: that APR for every token.
 - with an ``apr_history`` (a timeline argument) the history's rate of each day.

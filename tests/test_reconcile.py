@@ -5,6 +5,8 @@ import math
 import pandas as pd
 import pytest
 from conftest import make_ledger
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from softstake_model.errors import ParameterError
 from softstake_model.reconcile import reconcile, reconcile_totals
@@ -182,3 +184,37 @@ def test_totals_per_token_by_hand():
     assert tot.loc["SOL", "difference"] == -0.15
     assert tot.loc["SOL", "difference_usd"] == pytest.approx(-21.0)
     assert tot.loc["BNB", "paid_usd"] == pytest.approx(270.0)
+
+
+@settings(max_examples=15, deadline=None)
+@given(balance=st.floats(1.0, 1e5), rates=st.lists(st.floats(0.005, 0.2), min_size=8,
+                                                     max_size=8))
+def test_payouts_at_the_rules_are_ok_whatever_the_daily_rates(balance, rates):
+    """Paid by the rules at daily rates that move up to 3 % a day, nothing is flagged (a
+    median of neighbours is at most two or three days' moves away: ~6-9 %, within 10 %) and
+    each implied APR is its day's rate, up to one unit of truncation."""
+    from softstake_model import load_catalog, reward_history
+
+    cat = load_catalog()
+    cat.loc[:, "min_holding"], cat.loc[:, "cap"] = 0.0, float("inf")
+    smooth = [rates[0]]
+    for r in rates[1:]:  # each day within 3 % of the last
+        smooth.append(min(max(r, smooth[-1] * 0.97), smooth[-1] * 1.03))
+    days = pd.date_range("2025-11-20", periods=len(smooth), freq="D")
+    deposit = make_ledger([("2025-11-01T00:00:00Z", "u", "BNB", balance)])
+    hist = reward_history(deposit, cat, start=days[0], end=days[-1],
+                          apr_history=pd.DataFrame({"date": days, "token": "BNB",
+                                                    "apr": smooth}),
+                          activated_at="2025-11-19T12:00:00Z")
+    paid = hist[hist["reward"] > 0]
+    st_ = make_ledger([("2025-11-01T00:00:00Z", "u", "BNB", balance)]
+                      + [(t.isoformat(), "u", "BNB", r)
+                         for t, r in zip(paid["paid_at"], paid["reward"], strict=True)],
+                      [""] + ["reward"] * len(paid))
+    t = reconcile(st_, cat, activated_at="2025-11-19T12:00:00Z",
+                  start=days[0], end=days[-1])
+    assert t["flag"].eq("ok").all()
+    ok = t["paid"].notna()
+    slack = 1e-8 * 365 / t.loc[ok, "eligible_balance"]
+    assert ((t.loc[ok, "implied_apr"] - pd.Series(smooth)[ok.to_numpy()].to_numpy()).abs()
+            <= slack * 1.001).all()
