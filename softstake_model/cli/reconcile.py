@@ -93,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
           + ", ".join(f"{n} {f}" for f, n in counts.items()))
     print(f"compared with {table.attrs['compared_with']}")
     if table.attrs.get("activation"):
-        print(table.attrs["activation"])
+        print(table.attrs["activation"].replace("activated_at", "--activated-at"))
     paid_rows = int((table["paid"] > 0).sum())
     if table.attrs["basis"] in ("catalog", "given") and counts["mismatch"] > paid_rows / 2:
         print("most payouts differ from that APR: the exchange adjusts it daily; run without "
