@@ -8,6 +8,8 @@ details.
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 
 #: Public name -> module that defines it.
 _EXPORTS = {
@@ -45,24 +47,64 @@ _EXPORTS = {
     "timeline": "product",
     "parse_tokens": "product",
     "reconcile": "reconcile",
+    "reconcile_totals": "reconcile",
+    "flag_counts": "reconcile",
     "project": "yields",
     "holder_outlook": "yields",
+    "compare_tokens": "yields",
+    "effective_apr_curve": "yields",
     "caps_summary": "caps",
+    "cap_metrics": "caps",
+    "sample_population": "caps",
     "run_stress": "stress",
     "StressParams": "liquidity",
+    "RunModel": "liquidity",
     "simulate": "liquidity",
+    "stress_sweep": "liquidity",
+    "withdrawal_rates": "liquidity",
+    "size_buffer": "liquidity",
+    "grid": "sweeps",
+    "zip_": "sweeps",
+    "apr_table": "apr",
+    "network_apr": "apr",
+    "realized_apr": "apr",
+    "apr_to_apy": "apr",
+    "apy_to_apr": "apr",
+    "fit_ou": "apr",
+    "simulate_ou": "apr",
+    "token_apr_paths": "apr",
+    "examples": "examples",
 }
+
+#: Exported names that are modules themselves.
+_MODULES = {"examples"}
 
 __all__ = sorted(_EXPORTS)
 
 __version__ = "0.1.0"
 
 
+class _Package(types.ModuleType):
+    """The package: a submodule named like the function it exports (``reconcile``) does not
+    replace that function when it is imported (``softstake_model.reconcile`` stays the
+    function; the module is ``sys.modules["softstake_model.reconcile"]``)."""
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if (isinstance(value, types.ModuleType) and name in _EXPORTS
+                and name not in _MODULES and hasattr(value, name)):
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
+
+
 def __getattr__(name: str) -> object:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'softstake_model' has no attribute '{name}'")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    mod = importlib.import_module(f".{module}", __name__)
+    value = mod if name in _MODULES else getattr(mod, name)
     globals()[name] = value
     return value
 

@@ -27,8 +27,8 @@ Each day, in this order:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -55,6 +55,7 @@ __all__ = [
     "parse_shock",
     "drawdown_increase",
     "stress_sweep",
+    "StressSweep",
     "scenario_params",
 ]
 
@@ -790,6 +791,30 @@ def scenario_params(base: StressParams, scenarios: list[dict]) -> list[StressPar
     return [_with(base, **sc) for sc in scenarios]
 
 
+class StressSweep(NamedTuple):
+    """Result of :func:`stress_sweep` (a named tuple: ``metrics, summary, daily``).
+
+    Attributes
+    ----------
+    metrics
+        One row per scenario and path (index levels ``scenario``, ``path``): the scenario's
+        changed parameters as columns (values as given; ``shocks`` as tuples of
+        ``(day, fraction)``), then :data:`METRICS`.
+    summary
+        One row per scenario (index ``scenario``): its parameters, ``paths``,
+        ``p_any_delay`` (share of paths with any delayed amount), the mean of every metric
+        (``<metric>_mean``) and the 95th percentile of ``max_queue``, ``delayed_share`` and
+        ``max_delay_days`` (``<metric>_p95``).
+    daily
+        With ``daily=True``: the daily state (:data:`DAILY_COLUMNS` but ``path`` and
+        ``day``) indexed by ``scenario, path, day``; else None.
+    """
+
+    metrics: pd.DataFrame
+    summary: pd.DataFrame
+    daily: pd.DataFrame | None
+
+
 def stress_sweep(
     base: StressParams,
     scenarios: list[dict],
@@ -797,25 +822,56 @@ def stress_sweep(
     seed: int | None = 0,
     runs: RunModel | None = None,
     daily: bool = True,
-) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+) -> StressSweep:
     """Run each scenario (``base`` with the scenario's fields replaced) on seeded paths.
 
     Every scenario uses the same seed, so scenarios differ by their parameters only (common
-    random numbers). Returns per-path metrics keyed by ``scenario, path`` and, if ``daily``,
-    the daily state keyed by ``scenario, path, day``.
-    """
-    from .sweeps import run_sweep
+    random numbers). Scenarios are dicts of :class:`StressParams` fields, e.g. from
+    :func:`~softstake_model.sweeps.grid`.
 
+    Returns
+    -------
+    StressSweep
+        ``metrics`` per scenario and path, a per-scenario ``summary`` and, if ``daily``,
+        the ``daily`` state.
+
+    Examples
+    --------
+    >>> from softstake_model.sweeps import grid
+    >>> base = StressParams(total=1000, buffer_ratio=0.1, days=20, shocks=((1, 0.3),))
+    >>> res = stress_sweep(base, grid(buffer_ratio=[0.1, 0.5]), daily=False)
+    >>> res.summary[["buffer_ratio", "delayed_amount_mean"]].to_dict("list")
+    {'buffer_ratio': [0.1, 0.5], 'delayed_amount_mean': [200.0, 0.0]}
+    """
     params = scenario_params(base, scenarios)
     results = [simulate(p, withdrawal_rates(p, paths, seed, runs), daily) for p in params]
+    names = list(dict.fromkeys(k for sc in scenarios for k in sc))
 
-    def keyed(frame_of: Callable[[StressResult], pd.DataFrame]) -> pd.DataFrame:
-        it = iter(results)
-        return run_sweep(scenarios, lambda _sc: frame_of(next(it)))
+    def value(sc: dict, k: str) -> object:
+        v = sc.get(k, getattr(base, k))
+        if k == "shocks":
+            return tuple((int(d), float(f)) for d, f in v)
+        return tuple(v) if isinstance(v, list) else v
 
-    def metrics_of(res: StressResult) -> pd.DataFrame:
+    setting = pd.DataFrame({k: [value(sc, k) for sc in scenarios] for k in names},
+                           index=pd.RangeIndex(len(scenarios), name="scenario"))
+    per_path = []
+    for i, res in enumerate(results):
         m = path_metrics(res)
-        m.insert(0, "path", np.arange(len(m)))
-        return m
-
-    return keyed(metrics_of), (keyed(StressResult.daily) if daily else None)
+        m.index = pd.MultiIndex.from_arrays([np.full(len(m), i), np.arange(len(m))],
+                                            names=["scenario", "path"])
+        per_path.append(m)
+    metrics = pd.concat(per_path)
+    metrics = setting.join(metrics, how="right")[[*names, *METRICS]]
+    grouped = metrics[METRICS].astype(float).groupby(level="scenario")
+    summary = setting.copy()
+    summary["paths"] = grouped.size()
+    summary["p_any_delay"] = (metrics["delayed_amount"] > 0).groupby(level="scenario").mean()
+    summary = summary.join(grouped.mean().add_suffix("_mean"))
+    summary = summary.join(grouped[["max_queue", "delayed_share", "max_delay_days"]]
+                           .quantile(0.95).add_suffix("_p95"))
+    days = None
+    if daily:
+        days = pd.concat([r.daily().assign(scenario=i) for i, r in enumerate(results)],
+                         ignore_index=True).set_index(["scenario", "path", "day"])
+    return StressSweep(metrics, summary, days)

@@ -148,8 +148,8 @@ def reward_history(
     catalog: pd.DataFrame,
     terms: Terms | None = None,
     *,
-    start: object,
-    end: object,
+    start: object = None,
+    end: object = None,
     apr_history: pd.DataFrame | None = None,
     activated_at: object = None,
     deactivated_at: object = None,
@@ -171,7 +171,8 @@ def reward_history(
     terms
         Product terms (default: Binance Soft Staking).
     start, end
-        First and last day, inclusive (UTC dates).
+        First and last day, inclusive (UTC dates); default the ledger's first and last
+        day.
     apr_history
         ``date, token, apr`` to use instead of the catalogue's constant APR.
     activated_at, deactivated_at, activations, excluded
@@ -192,6 +193,13 @@ def reward_history(
         balances and rewards in tokens; ``apr`` a fraction per year.
     """
     terms = terms or Terms()
+    if (start is None or end is None) and len(ledger) == 0:
+        raise ParameterError("is needed for an empty ledger", param="start" if start is None
+                             else "end")
+    if start is None:
+        start = ledger["time"].min().floor("D")
+    if end is None:
+        end = ledger["time"].max().floor("D")
     s, e = _day_start(start, "start"), _day_start(end, "end")
     if e < s:
         raise ParameterError(f"{e.date()} is before the start {s.date()}", param="end")

@@ -33,6 +33,8 @@ __all__ = [
     "bootstrap_prices",
     "fiat_outcomes",
     "tokens_side_by_side",
+    "compare_tokens",
+    "COMPARE_COLUMNS",
     "holder_outlook",
     "final_values",
     "QUANTILES",
@@ -112,6 +114,29 @@ class Projection:
         return out
 
 
+def _mean(v: NDArray[np.float64]) -> float:
+    return float(np.mean(v))
+
+
+def _position(balance: float, rule: TokenRule, budget_usd: float | None,
+              price: float | None) -> dict:
+    """Tokens held, the part that earns, and a note when the minimum or cap bites."""
+    unit = rule.token or "tokens"
+    earning = 0.0 if balance < rule.min_holding else min(balance, rule.cap)
+    out: dict = {"tokens": balance, "earning_tokens": earning}
+    if budget_usd is not None:
+        out["budget_usd"] = budget_usd
+        out["bought_at"] = price
+    if balance > rule.cap:
+        out["note"] = (f"{balance:,.8g} {unit} is above the cap of {rule.cap:,.8g}: only "
+                       f"{rule.cap:,.8g} earn" + ("" if budget_usd is not None else
+                                                  "; for a USD amount use budget_usd"))
+    elif balance < rule.min_holding:
+        out["note"] = (f"{balance:,.8g} {unit} is below the minimum of "
+                       f"{rule.min_holding:,.8g}: nothing earns")
+    return out
+
+
 def _quantiles(v: NDArray[np.float64]) -> dict:
     q = np.quantile(v, QUANTILES)
     return {"mean": float(np.mean(v)), **{f"p{int(p * 100)}": float(x)
@@ -121,12 +146,14 @@ def _quantiles(v: NDArray[np.float64]) -> dict:
 def project(
     balance: float,
     *,
-    apr: float | NDArray[np.float64],
-    min_holding: float = 0.0,
-    cap: float = np.inf,
+    token: str | None = None,
+    apr: float | NDArray[np.float64] | None = None,
+    min_holding: float | None = None,
+    cap: float | None = None,
+    catalog: str | Path | pd.DataFrame | None = None,
     terms: Terms | None = None,
     days: int = 365,
-    start: object = "2025-11-20",
+    start: object = None,
     plan: pd.DataFrame | None = None,
 ) -> Projection:
     """Project a balance over ``days`` days from ``start`` with daily compounding.
@@ -135,20 +162,46 @@ def project(
     ----------
     balance
         Tokens held from before ``start`` (credited at 00:00 the day before).
+    token
+        Catalogue token whose minimum, cap and APR apply unless given
+        (:func:`~softstake_model.product.token_rule`); None: give ``apr``.
     apr
-        A constant APR, or APR paths ``(days, paths)`` (e.g. :func:`apr.simulate_ou`).
+        A constant APR, or APR paths ``(days, paths)`` (e.g. :func:`apr.simulate_ou`);
+        default the token's.
     min_holding, cap
-        The token's minimum and cap (tokens).
+        Minimum and cap (tokens); default the token's, or 0 and no cap without a token.
+    catalog
+        Catalogue frame or file laid over the shipped one, for ``token``.
     terms
         Product terms (tiers, fee, snapshot, payout time …); default Binance's.
+    start
+        First accrual day (UTC date); default today (UTC).
     plan
         Deposits and withdrawals: ``time`` (UTC instants) and ``change`` (tokens).
 
     Returns
     -------
     Projection
+
+    Examples
+    --------
+    100 tokens at 3.65 % earn 0.01 on day 1; paid at 04:00, it counts for 20 of day 2's 24
+    hours: 100.00833… earns 0.01000083; day 3 holds 100.01 plus 20/24 of that, 0.01000183.
+
+    >>> project(100.0, apr=0.0365, days=3, start="2025-11-20").total_rewards.tolist()
+    [0.03000266]
     """
+    from .product import token_rule
+
     terms = terms or Terms()
+    if start is None:
+        start = pd.Timestamp.now("UTC").floor("D")
+    scalar = apr is None or np.ndim(apr) == 0
+    rule = token_rule(token, catalog=catalog, apr=apr if scalar else (None if token else 0.0),
+                      min_holding=min_holding, cap=cap, terms=terms)
+    min_holding, cap = rule.min_holding, rule.cap
+    if scalar:
+        apr = rule.apr
     if not (np.isfinite(balance) and balance >= 0):
         raise ParameterError(f"must be a finite amount >= 0, got {balance}", param="balance")
     if not (isinstance(days, int | np.integer) and days >= 1):
@@ -302,7 +355,7 @@ def tokens_side_by_side(
     paths: int = 1000,
     seed: int | None = 0,
     terms: Terms | None = None,
-    start: object = "2025-11-20",
+    start: object = None,
 ) -> pd.DataFrame:
     """The same fiat budget put into each token: tokens bought at ``price_usd``, rewards
     over ``days`` (engine, compounding), and fiat outcomes under GBM at the token's
@@ -336,13 +389,63 @@ def tokens_side_by_side(
     return pd.DataFrame(rows)
 
 
+#: Columns of :func:`compare_tokens`, in order.
+COMPARE_COLUMNS = ["token", "price_usd", "tokens", "eligible_share", "apr", "effective_apr",
+                   "rewards_tokens", "rewards_usd", "value_usd", "final_value_p5",
+                   "final_value_p50", "final_value_p95", "p_fiat_loss", "volatility", "assumed"]
+
+
+def compare_tokens(
+    budget_usd: float,
+    tokens: str | list[str] | None = None,
+    *,
+    catalog: str | Path | pd.DataFrame | None = None,
+    days: int = 365,
+    paths: int = 1000,
+    seed: int | None = 0,
+    terms: Terms | None = None,
+    start: object = None,
+) -> pd.DataFrame:
+    """The same USD budget in each of ``tokens``, side by side (:func:`tokens_side_by_side`).
+
+    Parameters
+    ----------
+    budget_usd
+        Budget, USD, spent on each token at its catalogue price (today's, as assumed).
+    tokens
+        Catalogue tokens, e.g. ``"SOL,ADA,BNB"``; None: all 15.
+    catalog
+        Catalogue frame or file laid over the shipped one.
+    days, paths, seed, terms, start
+        Horizon (days), GBM price paths, their seed, product terms, first accrual day.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`COMPARE_COLUMNS`, one row per token in the order given: ``tokens`` bought,
+        ``eligible_share`` of them that earns, ``apr`` and ``effective_apr`` (fractions per
+        year), ``rewards_tokens`` over the horizon and ``rewards_usd`` at today's price,
+        ``value_usd`` (position plus rewards at today's price), the 5/50/95 % quantiles of
+        the position's value at the horizon under price risk (GBM at the token's volatility,
+        no drift; USD), ``p_fiat_loss``, ``volatility``, ``assumed`` values used.
+    """
+    from .product import parse_tokens, product_catalog
+
+    cat = product_catalog(catalog, parse_tokens(tokens) or None)
+    t = tokens_side_by_side(budget_usd, cat, days=days, paths=paths, seed=seed, terms=terms,
+                            start=start)
+    t["rewards_usd"] = t["rewards_tokens"] * t["price_usd"]
+    t["value_usd"] = (t["tokens"] + t["rewards_tokens"]) * t["price_usd"]
+    return t[COMPARE_COLUMNS]
+
+
 def holder_outlook(
-    balance: float,
+    balance: float | None,
     rule: TokenRule,
     terms: Terms | None = None,
     *,
     days: int = 365,
-    start: object = "2025-11-20",
+    start: object = None,
     apr_paths: int = 0,
     seed: int = 0,
     price: float | None = None,
@@ -350,6 +453,7 @@ def holder_outlook(
     drift: float = 0.0,
     price_history: str | Path | pd.Series | None = None,
     price_paths: int = 1000,
+    budget_usd: float | None = None,
 ) -> dict:
     """What a holder of ``balance`` tokens earns over ``days``: the projection's summary and,
     with a price, its value in fiat.
@@ -357,7 +461,7 @@ def holder_outlook(
     Parameters
     ----------
     balance
-        Tokens held from before ``start``.
+        Tokens held from before ``start``; None: bought with ``budget_usd``.
     rule
         Minimum, cap, APR (and the token's volatility): :func:`~softstake_model.product.token_rule`.
     terms
@@ -377,14 +481,34 @@ def holder_outlook(
         daily returns are bootstrapped instead of GBM, from ``price`` if given, else the last.
     price_paths
         Price paths when the APR is constant (with APR paths, price path i pairs with APR i).
+    budget_usd
+        Budget (USD) instead of ``balance``: tokens bought at ``price`` (default the
+        token's catalogue price).
 
     Returns
     -------
     dict
-        :meth:`Projection.summary`, ``fiat`` (:func:`fiat_outcomes` and how the prices were
-        made), ``terms`` and, when assumed values drive the figures, ``assumed``.
+        :meth:`Projection.summary`; ``position`` (tokens held, the part that earns, and
+        a ``note`` when the balance is above the cap or below the minimum); ``at_price``
+        (position, rewards and final balance in USD at today's price, ``price`` or the
+        catalogue's), ``fiat`` (:func:`fiat_outcomes` under simulated prices, and how they
+        were made), ``terms`` and, when assumed values drive the figures, ``assumed``.
     """
     assumed = list(rule.assumed)
+    if price is not None:  # the price is the user's: the catalogue's assumed one is unused
+        assumed = [a for a in assumed if not a.startswith(f"{rule.token} price_usd ")]
+    today = price if price is not None else rule.price_usd
+    if (balance is None) == (budget_usd is None):
+        raise ParameterError("give a balance in tokens or a budget in USD (one of them)",
+                             param="balance")
+    if budget_usd is not None:
+        if not (np.isfinite(budget_usd) and budget_usd > 0):
+            raise ParameterError(f"must be a positive amount, got {budget_usd}",
+                                 param="budget_usd")
+        if today is None:
+            raise ParameterError("needs a price (the token has none in the catalogue)",
+                                 param="budget_usd")
+        balance = budget_usd / today
     apr: float | NDArray[np.float64] = rule.apr
     if apr_paths:
         from .apr.uncertainty import TOKEN_PATHS_ASSUMPTION, token_apr_paths
@@ -394,6 +518,13 @@ def holder_outlook(
     proj = project(balance, apr=apr, min_holding=rule.min_holding, cap=rule.cap, terms=terms,
                    days=days, start=start)
     out = proj.summary()
+    out["position"] = _position(balance, rule, budget_usd, today)
+    if today is not None:
+        source = "given" if price is not None else "catalogue"
+        out["at_price"] = {"price": today, "price_source": source,
+                           "position_usd": balance * today,
+                           "rewards_usd": _mean(proj.total_rewards) * today,
+                           "final_value_usd": _mean(proj.final_balance) * today}
     n_paths = apr_paths or price_paths
     if price_history is not None:
         if isinstance(price_history, str | Path):

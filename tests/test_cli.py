@@ -120,7 +120,7 @@ def test_console_script_has_no_traceback(tmp_path):
 def test_reconcile_example(tmp_path, capsys):
     out = tmp_path / "rec.csv"
     code, text, _ = run(["reconcile", EXAMPLES / "binance_statement.csv", "--activated-at",
-                         "2025-11-19T11:30:00Z", "--out", out], capsys)
+                         "2025-11-19T11:30:00Z", "--apr", "catalog", "--out", out], capsys)
     assert code == 0
     assert "1 missing, 1 unexpected, 1 mismatch" in text
     table = pd.read_csv(out)
@@ -135,7 +135,7 @@ def test_reconcile_example(tmp_path, capsys):
 def test_reconcile_with_rewards_record(capsys):
     code, text, _ = run(["reconcile", EXAMPLES / "binance_statement.csv", "--rewards-record",
                          EXAMPLES / "rewards_record.json", "--activated-at",
-                         "2025-11-19T11:30:00Z"], capsys)
+                         "2025-11-19T11:30:00Z", "--apr", "catalog"], capsys)
     assert code == 0
     assert "1 missing, 1 unexpected, 1 mismatch" in text
 

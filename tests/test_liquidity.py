@@ -248,11 +248,11 @@ def test_sweeps():
     with pytest.raises(ParameterError, match="equal length"):
         zip_(a=[1, 2], b=[3])
     base = StressParams(total=1000, buffer_ratio=0.1, days=20, shocks=((1, 0.3),))
-    metrics, daily = stress_sweep(base, grid(buffer_ratio=[0.1, 0.5],
-                                             unbonding=["fixed:14", "none"]))
-    assert metrics["scenario"].tolist() == [0, 1, 2, 3]
+    metrics, _, daily = stress_sweep(base, grid(buffer_ratio=[0.1, 0.5],
+                                                unbonding=["fixed:14", "none"]))
+    assert metrics.index.get_level_values("scenario").tolist() == [0, 1, 2, 3]
     assert metrics.loc[metrics.buffer_ratio == 0.5, "delayed_amount"].eq(0).all()
-    assert set(daily.columns) >= {"scenario", "path", "day", "queued", "scenario_unbonding"}
+    assert daily.index.names == ["scenario", "path", "day"] and "queued" in daily
     assert len(daily) == 4 * 20
     with pytest.raises(ParameterError, match="unknown stress parameter"):
         stress_sweep(base, [{"buffer": 0.1}])

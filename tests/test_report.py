@@ -166,7 +166,7 @@ def test_quick_report_and_index(tmp_path, capsys):
         for k in r["headline"]:
             assert k in page
     recon = next(r for r in index if r["notebook"] == "reconcile")
-    assert recon["headline"]["mismatch"] == 1
+    assert recon["headline"]["missing"] == 1 and recon["headline"]["unexpected"] == 1
     html = (tmp_path / index[0]["html"]).read_text()
     assert "cdnjs.cloudflare.com" not in html  # readable offline
     assert "_report.validate" not in html  # no code cells

@@ -172,3 +172,14 @@ def test_more_balance_never_pays_less(bal, extra):
         return hist(rows, catalog)["reward"].sum()
 
     assert total(bal) <= total(bal + extra) + 1e-12
+
+
+def test_range_defaults_to_the_ledger(plain_catalog):
+    led = make_ledger([("2025-11-01T10:00:00Z", "a", "BNB", 100),
+                       ("2025-11-03T18:00:00Z", "a", "BNB", -50)])
+    h = reward_history(led, plain_catalog)
+    # first and last day of the ledger: Nov 1 (100 from 10:00: 100 * 14/24) to Nov 3
+    assert h["date"].dt.day.tolist() == [1, 2, 3]
+    assert h["avg_balance"].iloc[0] == pytest.approx(100 * 14 / 24, rel=1e-12)
+    assert reward_history(led, plain_catalog, end="2025-11-02")["date"].dt.day.tolist() == \
+        [1, 2]

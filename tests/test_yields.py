@@ -6,6 +6,7 @@ import pytest
 from conftest import make_ledger
 
 from softstake_model import Terms, load_catalog, reward_history
+from softstake_model.errors import ParameterError
 from softstake_model.rules import parse_tiers
 from softstake_model.yields import (
     bootstrap_prices,
@@ -107,3 +108,32 @@ def test_project_command_with_a_price_history(tmp_path, capsys):
     assert main(["yields", "project", "--balance", "1", "--apr", "0.01",
                  "--price-history", str(f)]) == 1
     assert "line 3, column 'close'" in capsys.readouterr().err
+
+
+def test_project_takes_a_token_and_starts_today():
+    from softstake_model.yields import project
+
+    # SOL: 5.8 %, minimum 1, cap 1000 (catalogue): 2,000 SOL earns on 1,000
+    by_token = project(2000.0, token="SOL", days=2, start="2025-11-20")
+    by_hand = project(2000.0, apr=0.058, min_holding=1.0, cap=1000.0, days=2,
+                      start="2025-11-20")
+    assert by_token.reward.tolist() == by_hand.reward.tolist()
+    assert by_token.reward[0, 0] == 0.15890410  # 1000 * 0.058 / 365 = 0.158904109…
+    assert project(0.5, token="SOL", days=1, start="2025-11-20").total_rewards[0] == 0.0
+    assert project(10.0, apr=0.05, days=1).summary()["start"] == \
+        str(pd.Timestamp.now("UTC").date())
+
+
+def test_outlook_of_a_budget_in_dollars():
+    from softstake_model.product import token_rule
+    from softstake_model.yields import holder_outlook
+
+    rule = token_rule("BNB")  # 900 USD (assumed), 2.5 %
+    out = holder_outlook(None, rule, budget_usd=1800, days=1, start="2025-11-20")
+    assert out["position"]["tokens"] == 2.0  # 1,800 / 900
+    # 2 * 0.025 / 365 = 0.000136986… -> 0.00013698 BNB, at 900 USD
+    assert out["total_rewards"] == 0.00013698
+    assert out["at_price"]["rewards_usd"] == pytest.approx(0.00013698 * 900, rel=1e-12)
+    assert out["at_price"]["price_source"] == "catalogue"
+    with pytest.raises(ParameterError):
+        holder_outlook(1.0, rule, budget_usd=1.0)

@@ -63,8 +63,10 @@ def add_rule(p: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
     add_preset(p)
 
 
-def add_terms(p: argparse.ArgumentParser) -> None:
-    """Catalogue and product terms of the ledger commands (``rewards``, ``reconcile``)."""
+def add_terms(p: argparse.ArgumentParser, apr_type: object = float,
+              apr_help: str = "APR as a fraction (0.05 = 5%%)") -> None:
+    """Catalogue and product terms of the ledger commands (``rewards``, ``reconcile``);
+    ``apr_type`` parses ``--apr``."""
     from ..terms import SNAPSHOT_METHODS
 
     g = p.add_argument_group("product terms (override the preset and the catalogue)")
@@ -74,7 +76,7 @@ def add_terms(p: argparse.ArgumentParser) -> None:
     add_preset(g)
     add_catalog(g)
     apr = g.add_mutually_exclusive_group()
-    apr.add_argument("--apr", type=float, metavar="RATE", help="APR as a fraction (0.05 = 5%%)")
+    apr.add_argument("--apr", type=apr_type, metavar="RATE", help=apr_help)
     apr.add_argument("--apr-history", metavar="FILE", help="CSV date,token,apr (every day)")
     g.add_argument("--min-holding", type=float, metavar="X", help="minimum balance (tokens)")
     g.add_argument("--cap", type=float, metavar="Y", help="cap on eligible balance (tokens)")

@@ -77,6 +77,8 @@ class YieldsParams(_Params):
         Position size in USD, converted at the catalogue's (assumed) price (> 0).
     balance
         Position in tokens instead of ``budget_usd`` (None = use the budget).
+    price
+        Token price now, USD (None = the catalogue's assumed price).
     days
         Horizon, days (1–3650).
     apr_paths
@@ -94,6 +96,7 @@ class YieldsParams(_Params):
     token: str = "BNB"
     budget_usd: float = Field(1000.0, gt=0)
     balance: float | None = Field(None, gt=0)
+    price: float | None = Field(None, gt=0)
     days: int = Field(365, ge=1, le=3650)
     apr_paths: int = Field(300, ge=0, le=100_000)
     price_paths: int = Field(1000, ge=10, le=100_000)
@@ -233,12 +236,20 @@ class ReconcileParams(_Params):
     rewards_record
         Binance rewardsRecord JSON, or None.
     activated_at
-        Activation instant (ISO-8601 with zone), or None; a date or date-time object (as
-        YAML gives) is taken as its ISO text.
+        Activation instant (ISO-8601 with zone), or None to take it from the first reward
+        credit; a date or date-time object (as YAML gives) is taken as its ISO text.
+    start, end
+        First and last accrual day to check (``YYYY-MM-DD``), or None for the statement's
+        range; dates given as date objects are taken as their ISO text.
     preset
         Product terms, one of ``softstake_model.terms.PRESETS``.
     apr
-        APR override (fraction in [0, 1]), or None for the catalogue's.
+        The APR compared with: None = the APR implied by each payout against its
+        neighbours' median; ``"catalog"`` = the catalogue's; a fraction in [0, 1].
+    apr_history
+        CSV ``date,token,apr`` of the rates paid (every day), compared with instead.
+    tolerance
+        Relative departure still ``ok`` (None = 0.1 with the implied APR, else 0).
     catalog
         File laid over the shipped catalogue, or None.
     """
@@ -246,11 +257,15 @@ class ReconcileParams(_Params):
     statement: str | None = Field(None, validate_default=True)
     rewards_record: str | None = None
     activated_at: str | None = "2025-11-19T11:30:00Z"
+    start: str | None = None
+    end: str | None = None
     preset: Preset = _DEFAULT_PRESET
-    apr: float | None = Field(None, ge=0, le=1)
+    apr: Literal["catalog"] | float | None = None
+    apr_history: str | None = None
+    tolerance: float | None = Field(None, ge=0)
     catalog: str | None = None
 
-    _files = field_validator("rewards_record", "catalog")(_check_file)
+    _files = field_validator("rewards_record", "catalog", "apr_history")(_check_file)
 
     @field_validator("statement")
     @classmethod
@@ -259,12 +274,25 @@ class ReconcileParams(_Params):
             return str(EXAMPLES / "binance_statement.csv")
         return _check_file(value)
 
-    @field_validator("activated_at", mode="before")
+    @field_validator("activated_at", "start", "end", mode="before")
     @classmethod
     def _iso_time(cls, value: Any) -> Any:
         if isinstance(value, dt.date):  # datetime is a date too
             return value.isoformat()
         return value
+
+    @field_validator("apr")
+    @classmethod
+    def _apr_range(cls, value: Any) -> Any:
+        if isinstance(value, float | int) and not 0 <= value <= 1:
+            raise ValueError(f"must be 'catalog' or a fraction in [0, 1], got {value}")
+        return value
+
+    @model_validator(mode="after")
+    def _one_apr(self) -> ReconcileParams:
+        if self.apr is not None and self.apr_history is not None:
+            raise ValueError("give 'apr' or 'apr_history', not both")
+        return self
 
 
 def _token_in_catalog(token: str, catalog: str | None) -> None:

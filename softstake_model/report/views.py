@@ -23,7 +23,7 @@ from ..liquidity import (
     withdrawal_rates,
 )
 from ..product import ledger_for, product_catalog, token_rule
-from ..reconcile import flag_counts, reconcile
+from ..reconcile import flag_counts, reconcile, reconcile_totals
 from ..stress import RUN_MODEL_ASSUMPTION
 from ..terms import preset
 from ..yields import (
@@ -47,6 +47,7 @@ def yields_view(p: YieldsParams) -> dict:
     terms = preset(p.preset)
     price, apr, mn, cap, vol = (rule.price_usd, rule.apr, rule.min_holding, rule.cap,
                                 rule.volatility)
+    price = p.price if p.price is not None else price
     amount = p.balance if p.balance is not None else p.budget_usd / price
     base = project(amount, apr=apr, min_holding=mn, cap=cap, terms=terms, days=p.days)
     out: dict = {"token": p.token, "amount": amount, "price": price, "apr": apr,
@@ -167,16 +168,25 @@ def stress_view(p: StressReportParams) -> dict:
 
 
 def reconcile_view(p: ReconcileParams) -> dict:
-    """The reconciliation table with its flagged rows and counts."""
-    from ..ledger import read_rewards_record
+    """The reconciliation: every payout, the flagged ones, counts, per-token totals, and
+    which APR the payouts were compared with."""
+    from ..ledger import read_apr_history, read_rewards_record
 
-    cat = product_catalog(p.catalog, apr=p.apr)
+    cat = product_catalog(p.catalog)
     ledger, _ = ledger_for(p.statement, cat)
     record = read_rewards_record(p.rewards_record) if p.rewards_record else None
-    table = reconcile(ledger, cat, preset(p.preset), rewards_record=record,
-                      activated_at=p.activated_at)
+    history = read_apr_history(p.apr_history) if p.apr_history else None
+    table = reconcile(ledger, cat, preset(p.preset), start=p.start, end=p.end,
+                      rewards_record=record, compare=p.apr, tolerance=p.tolerance,
+                      activated_at=p.activated_at, apr_history=history)
     counts = flag_counts(table)
-    assumed = assumed_lines(cat, sorted(set(table["token"])), ("apr",))
-    headline = {"payouts": int(counts.sum()), **{k: int(n) for k, n in counts.items()}}
+    tokens = sorted(set(table["token"]))
+    fields = ("apr", "price_usd") if table.attrs["basis"] == "catalog" else ("price_usd",)
+    assumed = assumed_lines(cat, tokens, fields)
+    headline = {"payouts": int(counts.sum()), **{k: int(n) for k, n in counts.items()},
+                "apr_compared": table.attrs["basis"]}
     return {"table": table, "flagged": table[table["flag"] != "ok"], "counts": counts,
-            "assumed": assumed, "headline": headline}
+            "totals": reconcile_totals(table, cat, preset(p.preset).precision),
+            "compared_with": table.attrs["compared_with"],
+            "activation": table.attrs["activation"], "assumed": assumed,
+            "headline": headline}

@@ -1,0 +1,50 @@
+"""The reconcile report's parameters and view: dates as text, the APR compared with named."""
+
+import datetime
+
+import pandas as pd
+import pytest
+from conftest import EXAMPLES
+
+from softstake_model.errors import ParameterError
+from softstake_model.report.params import validate
+from softstake_model.report.runner import _parse_value
+
+
+def test_dates_through_p_become_text():
+    # `-p start 2025-11-20` arrives from YAML as a date
+    p = validate("reconcile", {"start": _parse_value("2025-11-20"),
+                               "end": datetime.date(2025, 12, 1), "activated_at": None})
+    assert (p.start, p.end, p.activated_at) == ("2025-11-20", "2025-12-01", None)
+
+
+@pytest.mark.parametrize("apr, ok", [(None, True), ("catalog", True), (0.05, True),
+                                     (1.5, False), ("median", False)])
+def test_apr_is_implied_catalog_or_a_rate(apr, ok):
+    if ok:
+        assert validate("reconcile", {"apr": apr}).apr == apr
+    else:
+        with pytest.raises(ParameterError, match="'apr'"):
+            validate("reconcile", {"apr": apr})
+
+
+def test_view_names_the_apr_and_totals():
+    from softstake_model.report.views import reconcile_view
+
+    v = reconcile_view(validate("reconcile", {"apr": "catalog"}))
+    assert v["headline"]["apr_compared"] == "catalog"
+    assert (v["headline"]["missing"], v["headline"]["unexpected"],
+            v["headline"]["mismatch"]) == (1, 1, 1)  # the three planted faults
+    assert v["compared_with"].startswith("the catalogue APR (BNB 2.50%, SOL 5.80%")
+    # the SOL payout 0.000005 high; BNB: the stray 0.0001 paid, 0.00021927 unpaid
+    assert v["totals"].loc["SOL", "flagged"] == 1
+    # paid: every BNB reward credit of the statement file, summed here from the raw CSV
+    raw = pd.read_csv(EXAMPLES / "binance_statement.csv")
+    bnb = raw[(raw.Operation == "Soft Staking Rewards") & (raw.Coin == "BNB")]["Change"]
+    assert v["totals"].loc["BNB", "paid"] == pytest.approx(bnb.sum(), abs=1e-12)
+    # the difference is the two faults, up to one unit (1e-8) of rounding on 22 payouts
+    assert v["totals"].loc["BNB", "difference"] == pytest.approx(0.0001 - 0.00021927,
+                                                                 abs=22e-8)
+    implied = reconcile_view(validate("reconcile", {}))
+    assert implied["headline"]["apr_compared"] == "implied"
+    assert implied["compared_with"].startswith("the APR implied by each payout")
