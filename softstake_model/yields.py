@@ -439,6 +439,24 @@ def compare_tokens(
     return t[COMPARE_COLUMNS]
 
 
+def _apr_paths(rule: TokenRule, days: int, paths: int, seed: int, start: object,
+               apr_history: str | Path | None) -> tuple[NDArray[np.float64], str]:
+    """APR paths centred on the rule's APR and the sentence that says which process made
+    them: the token's own (:func:`~softstake_model.apr.token_apr_paths`) or one fitted to a
+    daily APR history file (:func:`~softstake_model.apr.fit_apr_history`)."""
+    if apr_history is None:
+        from .apr.uncertainty import token_apr_paths
+
+        arr, fit = token_apr_paths(rule.apr, days, paths, seed, token=rule.token, start=start)
+        return arr, fit.label
+    from .apr import fit_apr_history
+
+    fit = fit_apr_history(apr_history)
+    frame = fit.simulate(days, paths, start, seed=seed, apr=rule.apr)
+    return (frame.to_numpy(), f"APR paths: the process fitted to {apr_history} "
+            f"(half-life {fit.half_life_days:.0f} days), centred on the APR {rule.apr:.2%}")
+
+
 def holder_outlook(
     balance: float | None,
     rule: TokenRule,
@@ -454,6 +472,7 @@ def holder_outlook(
     price_history: str | Path | pd.Series | None = None,
     price_paths: int = 1000,
     budget_usd: float | None = None,
+    apr_history: str | Path | None = None,
 ) -> dict:
     """What a holder of ``balance`` tokens earns over ``days``: the projection's summary and,
     with a price, its value in fiat.
@@ -469,8 +488,11 @@ def holder_outlook(
     days, start
         Horizon in days and its first accrual day.
     apr_paths
-        0 for the rule's constant APR; N for N simulated APR paths
-        (:func:`~softstake_model.apr.token_apr_paths`, an assumed process).
+        0 for the rule's constant APR; N for N simulated APR paths, centred on the APR: the
+        token's own process (:func:`~softstake_model.apr.token_apr_paths`) or, with
+        ``apr_history``, the process fitted to that daily ``date,apr`` file.
+    apr_history
+        A daily APR history file to fit the paths' process to (needs ``apr_paths``).
     seed
         Seed of the APR paths; price paths use ``seed + 1``.
     price, volatility, drift
@@ -510,11 +532,11 @@ def holder_outlook(
                                  param="budget_usd")
         balance = budget_usd / today
     apr: float | NDArray[np.float64] = rule.apr
+    if apr_history is not None and not apr_paths:
+        raise ParameterError("needs APR paths to simulate (apr_paths > 0)", param="apr_history")
     if apr_paths:
-        from .apr.uncertainty import TOKEN_PATHS_ASSUMPTION, token_apr_paths
-
-        apr, _ = token_apr_paths(rule.apr, days, apr_paths, seed)
-        assumed.append(TOKEN_PATHS_ASSUMPTION)
+        apr, label = _apr_paths(rule, days, apr_paths, seed, start, apr_history)
+        assumed.append(label)
     proj = project(balance, apr=apr, min_holding=rule.min_holding, cap=rule.cap, terms=terms,
                    days=days, start=start)
     out = proj.summary()

@@ -137,3 +137,25 @@ def test_outlook_of_a_budget_in_dollars():
     assert out["at_price"]["price_source"] == "catalogue"
     with pytest.raises(ParameterError):
         holder_outlook(1.0, rule, budget_usd=1.0)
+
+
+def test_outlook_with_a_fitted_apr_history(tmp_path):
+    from softstake_model.product import token_rule
+    from softstake_model.yields import holder_outlook
+
+    # a daily history wandering around 6 %; the paths are centred on the rule's APR (5 %), so
+    # the mean reward over many paths is the constant-APR reward within Monte Carlo error:
+    # 100 tokens * 5 % * 30 / 365 = 0.4110 (compounding adds about 0.0007)
+    rng = np.random.default_rng(7)
+    apr = 0.06 * np.exp(np.cumsum(rng.normal(0, 0.01, 120)) * 0.3)
+    f = tmp_path / "h.csv"
+    f.write_text("date,apr\n" + "".join(
+        f"{d.date()},{a:.6f}\n" for d, a in zip(pd.date_range("2025-01-01", periods=120),
+                                                apr, strict=True)))
+    out = holder_outlook(100.0, token_rule(apr=0.05), days=30, apr_paths=400,
+                         apr_history=str(f), start="2025-11-20")
+    assert out["total_rewards"]["mean"] == pytest.approx(0.4110, rel=0.01)
+    assert "fitted to" in out["assumed"][-1] and str(f) in out["assumed"][-1]
+    with pytest.raises(ParameterError) as e:
+        holder_outlook(100.0, token_rule(apr=0.05), days=30, apr_history=str(f))
+    assert e.value.param == "apr_history"

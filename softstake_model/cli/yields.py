@@ -32,8 +32,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     pj.add_argument("--start", metavar="DATE", help="first accrual day (default today, UTC)")
     pj.add_argument("--payout-time", metavar="HH:MM")
     pj.add_argument("--apr-paths", type=int, default=0, metavar="N",
-                    help="simulate N APR paths (OU, kappa and sigma fitted on the shipped "
-                         "ETH.STORE series, long-run level at the APR)")
+                    help="simulate N APR paths centred on the APR (the token's own process: "
+                         "its history, its schedule, or a labelled fallback)")
+    pj.add_argument("--apr-history", metavar="FILE",
+                    help="with --apr-paths: fit the paths' process to this daily date,apr CSV")
     pj.add_argument("--price", type=float, metavar="P",
                     help="token price now (USD); the result is also valued at it and under "
                          "simulated prices (default price: the catalogue's, not simulated)")
@@ -76,7 +78,8 @@ def _project(args: argparse.Namespace) -> int:
     rule = token_rule(args.token, catalog=args.catalog, apr=args.apr,
                       min_holding=args.min_holding, cap=args.cap, terms=terms)
     out = holder_outlook(args.balance, rule, terms, days=args.days, start=args.start,
-                         apr_paths=args.apr_paths, seed=args.seed, price=args.price,
+                         apr_paths=args.apr_paths, apr_history=args.apr_history,
+                         seed=args.seed, price=args.price,
                          volatility=args.volatility, drift=args.drift,
                          price_history=args.price_history, price_paths=args.paths,
                          budget_usd=args.budget_usd)
