@@ -1,0 +1,182 @@
+"""One validation layer: the checks the file readers, the command line and the Python API share.
+
+Each check raises :class:`~softstake_model.errors.ParameterError` naming the Python
+parameter (the command line turns it into its flag), so a value is refused with the same
+words wherever it comes from:
+
+- :func:`finite`, :func:`ratio`, :func:`rate`: finite numbers, shares in [0, 1], and APRs
+  or rates that are fractions (``5`` for 5 % "looks like a percentage" and is refused);
+- :func:`ordered`: consistent ranges (start <= end, minimum <= cap, activation before
+  deactivation);
+- :func:`whole`: whole numbers in a range (days, paths, seeds, chunk sizes);
+- :func:`work`: an estimate of the memory large work needs, refused above
+  :data:`MAX_BYTES` before anything is allocated;
+- :func:`yaml_value`: a parameter value read as YAML, bounded in text and expanded size
+  (aliases cannot make a 360-byte value grow to gigabytes).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Sequence
+
+import numpy as np
+
+from .errors import ParameterError
+
+__all__ = ["MAX_BYTES", "MAX_RUNS", "MAX_VALUE_CHARS", "MAX_VALUE_NODES", "MAX_DAYS",
+           "finite", "ratio", "rate", "ordered", "whole", "work", "yaml_value",
+           "human_bytes", "array_finite"]
+
+#: Memory a single command may plan to use (bytes): 2 GiB, or ``SOFTSTAKE_MAX_BYTES``.
+MAX_BYTES = int(os.environ.get("SOFTSTAKE_MAX_BYTES", 2 * 1024**3))
+#: Most runs a scenario file (or a sweep) may expand to.
+MAX_RUNS = 10_000
+#: Longest parameter value text (characters) and most nodes its YAML may expand to.
+MAX_VALUE_CHARS, MAX_VALUE_NODES = 10_000, 10_000
+#: Longest horizon in days (a century): beyond it dates leave pandas' range.
+MAX_DAYS = 36_525
+
+
+def finite(value: object, param: str) -> float:
+    """``value`` as a finite float, else a ParameterError naming ``param``."""
+    try:
+        x = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ParameterError(f"must be a number, got {value!r}", param=param) from None
+    if not math.isfinite(x):
+        raise ParameterError(f"must be a finite number, got {value}", param=param)
+    return x
+
+
+def ratio(value: object, param: str, *, low: float = 0.0, high: float = 1.0) -> float:
+    """A finite share in ``[low, high]`` (default [0, 1])."""
+    x = finite(value, param)
+    if not low <= x <= high:
+        raise ParameterError(f"must be in [{low:g}, {high:g}], got {x:g}", param=param)
+    return x
+
+
+def rate(value: object, param: str, *, low: float = 0.0, high: float = 1.0) -> float:
+    """An APR or daily rate given as a fraction (0.05 = 5 %).
+
+    A value in ``(high, 100]`` is refused as "looks like a percentage"; others outside
+    ``[low, high]`` as out of range.
+    """
+    x = finite(value, param)
+    if high < x <= 100:
+        raise ParameterError(f"must be a fraction (0.05 = 5%), got {x:g}: it looks like a "
+                             f"percentage; write {x / 100:g}", param=param)
+    if not low <= x <= high:
+        raise ParameterError(f"must be a fraction in [{low:g}, {high:g}] (0.05 = 5%), got "
+                             f"{x:g}", param=param)
+    return x
+
+
+def ordered(low: object, high: object, low_param: str, high_param: str,
+            strict: bool = False) -> None:
+    """Refuse ``low`` after ``high`` (or equal, with ``strict``); None means unbounded."""
+    if low is None or high is None:
+        return
+    bad = low >= high if strict else low > high  # type: ignore[operator]
+    if bad:
+        word = "at or after" if strict else "after"
+        raise ParameterError(f"{low} is {word} {high_param} {high}", param=low_param)
+
+
+def whole(value: object, param: str, low: int | None = None, high: int | None = None) -> int:
+    """A whole number in ``[low, high]``."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        else:
+            raise ParameterError(f"must be a whole number, got {value!r}", param=param)
+    v = int(value)
+    if (low is not None and v < low) or (high is not None and v > high):
+        span = f">= {low:,}" if high is None else f"in {low:,}..{high:,}" if low is not None \
+            else f"<= {high:,}"
+        raise ParameterError(f"must be {span}, got {v:,}", param=param)
+    return v
+
+
+def human_bytes(n: float) -> str:
+    """``2147483648`` -> ``2.0 GiB``."""
+    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if abs(n) < 1024 or unit == "PiB":
+            return f"{n:,.0f} {unit}" if unit == "bytes" else f"{n:,.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} PiB"  # pragma: no cover
+
+
+def work(bytes_needed: float, param: str, what: str, limit: int | None = None) -> None:
+    """Refuse work whose estimated memory exceeds ``limit`` (default :data:`MAX_BYTES`).
+
+    Parameters
+    ----------
+    bytes_needed
+        The estimate, bytes.
+    param
+        The parameter that sets the size (named in the message).
+    what
+        What the memory holds, e.g. ``"90 days x 3,000,000 paths x 8 arrays"``.
+    limit
+        The limit in bytes.
+    """
+    limit = MAX_BYTES if limit is None else limit
+    if bytes_needed > limit:
+        raise ParameterError(f"asks for about {human_bytes(bytes_needed)} of memory ({what}), "
+                             f"more than the {human_bytes(limit)} allowed (set "
+                             "SOFTSTAKE_MAX_BYTES to raise it); ask for less", param=param)
+
+
+def _count(obj: object, budget: int) -> int:
+    """Nodes of ``obj`` as expanded (shared sub-objects counted each time), up to ``budget``."""
+    seen, stack = 0, [obj]
+    while stack:
+        o = stack.pop()
+        seen += 1
+        if seen > budget:
+            return seen
+        if isinstance(o, dict):
+            stack.extend(o.keys())
+            stack.extend(o.values())
+        elif isinstance(o, list | tuple):
+            stack.extend(o)
+    return seen
+
+
+def yaml_value(text: str, param: str) -> object:
+    """A parameter value read as YAML (``"30"`` is 30); text that is not YAML stays text.
+
+    Refused: text longer than :data:`MAX_VALUE_CHARS`, or YAML that expands (through
+    aliases) to more than :data:`MAX_VALUE_NODES` nodes.
+    """
+    import yaml
+
+    if len(text) > MAX_VALUE_CHARS:
+        raise ParameterError(f"value is {len(text):,} characters long, more than the "
+                             f"{MAX_VALUE_CHARS:,} allowed", param=param)
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
+    bounded(value, param)
+    return value
+
+
+def bounded(value: object, param: str) -> None:
+    """Refuse a parsed value that expands to more than :data:`MAX_VALUE_NODES` nodes."""
+    if _count(value, MAX_VALUE_NODES) > MAX_VALUE_NODES:
+        raise ParameterError(f"value expands to more than {MAX_VALUE_NODES:,} items (YAML "
+                             "aliases?); give it written out", param=param)
+
+
+def array_finite(values: np.ndarray | Sequence[float], param: str) -> None:
+    """Refuse NaN or infinite values in an array (naming the first bad position)."""
+    x = np.asarray(values, dtype=float)
+    bad = ~np.isfinite(x)
+    if bad.any():
+        i = int(np.flatnonzero(bad.ravel())[0])
+        raise ParameterError(f"must hold finite numbers; item {i} is {x.ravel()[i]}",
+                             param=param)
