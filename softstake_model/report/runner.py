@@ -299,8 +299,42 @@ def _headline(nb_path: Path) -> dict:
 
 def _quiet_worker() -> None:
     """Workers' own stderr (kernel start-up warnings) is noise: failures come back as
-    results, with the failing cell's error."""
+    results, with the failing cell's error. Ctrl-C is the runner's to handle: workers
+    ignore SIGINT (their kernels run in sessions of their own and never see it)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
+
+
+def _descendants(pids: list[int]) -> list[int]:
+    """Every process descended from ``pids`` (Linux ``/proc``; elsewhere none found)."""
+    parent: dict[int, int] = {}
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            stat = (entry / "stat").read_text()
+            parent[int(entry.name)] = int(stat[stat.rindex(")") + 2:].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+    found, todo = [], list(pids)
+    while todo:
+        p = todo.pop()
+        kids = [c for c, pp in parent.items() if pp == p]
+        found += kids
+        todo += kids
+    return found
+
+
+def _kill_all(pool: ProcessPoolExecutor) -> None:
+    """Kill the pool's workers and everything they started (kernels), at once."""
+    import signal
+
+    workers = [p.pid for p in (getattr(pool, "_processes", None) or {}).values()
+               if p.pid is not None]
+    for pid in _descendants(workers) + workers:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _execute_one(run: Run, build: str, notebooks_dir: str, cwd: str) -> RunResult:
@@ -329,7 +363,10 @@ def execute(runs: list[Run], out: str | Path = "reports", jobs: int | None = Non
     """Execute ``runs`` in parallel; move each successful report into ``out``; write the index.
 
     Failed runs leave any earlier report of the same name untouched; their partly executed
-    notebook goes to ``out/.failed/`` for inspection. Notebooks run in the current folder,
+    notebook goes to ``out/.failed/`` for inspection. On Ctrl-C (or SIGTERM) pending runs are
+    cancelled, running workers and their kernels are killed, the pages already finished
+    stay, the index lists them, the build folder is removed and the interrupt is raised
+    again (the command exits 130); a second Ctrl-C meanwhile kills everything and exits. Notebooks run in the current folder,
     so relative paths among the parameters mean what they meant when :func:`plan`
     validated them.
 
@@ -372,36 +409,72 @@ def execute(runs: list[Run], out: str | Path = "reports", jobs: int | None = Non
     jobs = jobs or os.cpu_count() or 1
     build = Path(tempfile.mkdtemp(prefix=".build-", dir=out))
     results: list[RunResult] = []
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_quiet_worker)
+    interrupted: BaseException | None = None
     try:
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_quiet_worker) as pool:
-            futures = [pool.submit(_execute_one, r, str(build), str(notebooks_dir), os.getcwd())
-                       for r in runs]
-            done = as_completed(futures)
-            if progress:
-                from tqdm.auto import tqdm
+        futures = [pool.submit(_execute_one, r, str(build), str(notebooks_dir), os.getcwd())
+                   for r in runs]
+        done = as_completed(futures)
+        if progress:
+            from tqdm.auto import tqdm
 
-                done = tqdm(done, total=len(futures), desc="reports", unit="run", disable=None)
-            for fut in done:
-                res = fut.result()
-                slug = res.run.slug
-                if res.ok:
-                    for ext in ("ipynb", "html"):
-                        os.replace(build / f"{slug}.{ext}", out / f"{slug}.{ext}")
-                    res.html, res.ipynb = f"{slug}.html", f"{slug}.ipynb"
-                else:
-                    failed = out / ".failed"
-                    failed.mkdir(exist_ok=True)
-                    if (build / f"{slug}.ipynb").exists():
-                        os.replace(build / f"{slug}.ipynb", failed / f"{slug}.ipynb")
-                    if (out / f"{slug}.html").exists():
-                        res.html = f"{slug}.html"  # the earlier, good report stays
-                results.append(res)
+            done = tqdm(done, total=len(futures), desc="reports", unit="run", disable=None)
+        for fut in done:
+            results.append(_collect(fut.result(), build, out))
+        pool.shutdown(wait=True)
+    except BaseException as e:  # Ctrl-C, SIGTERM: stop every run now, keep finished pages
+        interrupted = e
+        with _second_interrupt_kills(pool):
+            _kill_all(pool)
     finally:
         shutil.rmtree(build, ignore_errors=True)
     order = {id(r): i for i, r in enumerate(runs)}
     results.sort(key=lambda r: order[id(r.run)] if id(r.run) in order else 0)
+    if interrupted is not None:
+        if results:
+            with contextlib.suppress(Exception):
+                write_index(results, out)
+        raise interrupted
     write_index(results, out)
     return results
+
+
+def _collect(res: RunResult, build: Path, out: Path) -> RunResult:
+    """Move a finished run's pages from the build folder into ``out``."""
+    slug = res.run.slug
+    if res.ok:
+        for ext in ("ipynb", "html"):
+            os.replace(build / f"{slug}.{ext}", out / f"{slug}.{ext}")
+        res.html, res.ipynb = f"{slug}.html", f"{slug}.ipynb"
+    else:
+        failed = out / ".failed"
+        failed.mkdir(exist_ok=True)
+        if (build / f"{slug}.ipynb").exists():
+            os.replace(build / f"{slug}.ipynb", failed / f"{slug}.ipynb")
+        if (out / f"{slug}.html").exists():
+            res.html = f"{slug}.html"  # the earlier, good report stays
+    return res
+
+
+@contextlib.contextmanager
+def _second_interrupt_kills(pool: ProcessPoolExecutor) -> Iterator[None]:
+    """While cleaning up after Ctrl-C, a second Ctrl-C kills everything and exits (130)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def now(signum: int, frame: object) -> None:
+        _kill_all(pool)
+        os._exit(130)
+
+    old = signal.signal(signal.SIGINT, now)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)
 
 
 def _fmt(v: object) -> str:
