@@ -27,7 +27,7 @@ from .errors import ParameterError
 
 __all__ = ["MAX_BYTES", "MAX_RUNS", "MAX_VALUE_CHARS", "MAX_VALUE_NODES", "MAX_DAYS",
            "finite", "ratio", "rate", "ordered", "whole", "work", "yaml_value",
-           "human_bytes", "array_finite"]
+           "human_bytes", "array_finite", "bounded"]
 
 #: Memory a single command may plan to use (bytes): 2 GiB, or ``SOFTSTAKE_MAX_BYTES``.
 MAX_BYTES = int(os.environ.get("SOFTSTAKE_MAX_BYTES", 2 * 1024**3))
@@ -165,11 +165,11 @@ def yaml_value(text: str, param: str) -> object:
     return value
 
 
-def bounded(value: object, param: str) -> None:
-    """Refuse a parsed value that expands to more than :data:`MAX_VALUE_NODES` nodes."""
-    if _count(value, MAX_VALUE_NODES) > MAX_VALUE_NODES:
-        raise ParameterError(f"value expands to more than {MAX_VALUE_NODES:,} items (YAML "
-                             "aliases?); give it written out", param=param)
+def bounded(value: object, param: str, limit: int = MAX_VALUE_NODES) -> None:
+    """Refuse a parsed value that expands to more than ``limit`` nodes."""
+    if _count(value, limit) > limit:
+        raise ParameterError(f"value expands to more than {limit:,} items (YAML aliases?); "
+                             "write it out", param=param)
 
 
 def array_finite(values: np.ndarray | Sequence[float], param: str) -> None:

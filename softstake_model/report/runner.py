@@ -28,6 +28,7 @@ from pathlib import Path
 
 import yaml
 
+from ..checks import MAX_RUNS, bounded, yaml_value
 from ..errors import InputError, ParameterError
 from ..sweeps import grid, zip_
 from . import HEADLINE_MIME
@@ -42,6 +43,8 @@ NOTEBOOKS_DIR: Traversable = resources.files("softstake_model") / "notebooks"
 _TEMPLATES: Traversable = resources.files("softstake_model") / "report" / "templates"
 #: Tokens of the per-token notebooks in a --quick run (unless --token says otherwise).
 QUICK_TOKENS = ("BNB", "SOL", "ADA")
+_MAX_SCENARIO_BYTES = 1 << 20
+_MAX_LABEL = 200
 
 
 @contextlib.contextmanager
@@ -95,10 +98,22 @@ def load_scenarios(path: str | Path) -> dict[str, list[dict]]:
     p = Path(path)
     if not p.is_file():
         raise InputError("file not found", file=str(p))
+    if p.stat().st_size > _MAX_SCENARIO_BYTES:
+        raise InputError(f"is {p.stat().st_size:,} bytes, more than the "
+                         f"{_MAX_SCENARIO_BYTES:,} a scenario file may hold", file=str(p))
     try:
-        data = yaml.safe_load(p.read_text())
+        data = yaml.safe_load(p.read_text(encoding="utf-8"))
     except yaml.YAMLError as e:
-        raise InputError(f"not valid YAML: {e}", file=str(p)) from None
+        mark = getattr(e, "problem_mark", None)
+        what = " ".join(str(getattr(e, "problem", None) or e).split())
+        raise InputError(f"not valid YAML: {what}", file=str(p),
+                         line=None if mark is None else mark.line + 1) from None
+    except UnicodeDecodeError as e:
+        raise InputError(f"not UTF-8 text: {e.reason} at byte {e.start}", file=str(p)) from None
+    try:
+        bounded(data, "scenarios", MAX_RUNS * 100)
+    except ParameterError as e:
+        raise InputError(e.reason, file=str(p)) from None
     if not isinstance(data, dict):
         raise InputError("expected a mapping of notebook name -> list of scenarios", file=str(p))
     out: dict[str, list[dict]] = {}
@@ -133,6 +148,9 @@ def load_scenarios(path: str | Path) -> dict[str, list[dict]]:
                 runs += [{**shared, **sc} for sc in expanded]
             else:
                 runs.append(dict(item))
+            if len(runs) + sum(map(len, out.values())) > MAX_RUNS:
+                raise InputError(f"{nb}: scenario {i + 1}: the file expands to more than "
+                                 f"{MAX_RUNS:,} runs; sweep fewer values", file=str(p))
         out[nb] = runs
     return out
 
@@ -147,16 +165,14 @@ def _default_scenarios(tokens: list[str]) -> dict[str, list[dict]]:
 
 
 def _parse_value(text: str) -> object:
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError:
-        return text
+    return yaml_value(text, "overrides")
 
 
 def _label(values: dict) -> str:
     if not values:
         return "default"
-    return ", ".join(f"{k}={v}" for k, v in values.items())
+    text = ", ".join(f"{k}={v}" for k, v in values.items())
+    return text if len(text) <= _MAX_LABEL else text[:_MAX_LABEL - 1] + "…"
 
 
 def _slug(nb: str, label: str, taken: set[str]) -> str:
@@ -366,9 +382,9 @@ def execute(runs: list[Run], out: str | Path = "reports", jobs: int | None = Non
     notebook goes to ``out/.failed/`` for inspection. On Ctrl-C (or SIGTERM) pending runs are
     cancelled, running workers and their kernels are killed, the pages already finished
     stay, the index lists them, the build folder is removed and the interrupt is raised
-    again (the command exits 130); a second Ctrl-C meanwhile kills everything and exits. Notebooks run in the current folder,
-    so relative paths among the parameters mean what they meant when :func:`plan`
-    validated them.
+    again (the command exits 130); a second Ctrl-C meanwhile kills everything and exits.
+    Notebooks run in the current folder, so relative paths among the parameters mean what
+    they meant when :func:`plan` validated them.
 
     Parameters
     ----------
