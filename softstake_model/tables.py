@@ -196,6 +196,7 @@ def parse_times(values: pd.Series, lines: np.ndarray | None = None, *,
         example = pd.Timestamp("2025-01-04 11:20:13").strftime(format)
         _raise_at(out.isna().to_numpy() & ~empty, lines, file, column,
                   lambda i: f"'{t.iloc[i]}' is not a time like {example}")
+        _check_years(out, t, lines, file, column)
         return out.dt.as_unit("ns")
     _raise_at(~empty & ~_regex(t, ZONE_PATTERN), lines, file, column,
               lambda i: f"time '{t.iloc[i]}' has no time zone; write it as UTC, e.g. "
@@ -203,6 +204,7 @@ def parse_times(values: pd.Series, lines: np.ndarray | None = None, *,
     out = pd.to_datetime(t.where(~empty, None), format="ISO8601", utc=True, errors="coerce")
     _raise_at(out.isna().to_numpy() & ~empty, lines, file, column,
               lambda i: f"'{t.iloc[i]}' is not an ISO-8601 time")
+    _check_years(out, t, lines, file, column)
     return out.dt.as_unit("ns")
 
 
@@ -226,7 +228,21 @@ def parse_dates(values: pd.Series, lines: np.ndarray | None = None, *,
     out = pd.to_datetime(t.where(shaped, None), format="%Y-%m-%d", errors="coerce")
     _raise_at(out.isna().to_numpy() & ~empty, lines, file, column,
               lambda i: f"'{t.iloc[i]}' is not a date YYYY-MM-DD")
+    _check_years(out, t, lines, file, column)
     return out.dt.as_unit("ns")
+
+
+#: Years a time or a date may fall in (inclusive): nanosecond timestamps end in 2262.
+YEARS = (1900, 2200)
+
+
+def _check_years(out: pd.Series, t: pd.Series, lines: np.ndarray | None, file: str | None,
+                 column: str | None) -> None:
+    year = out.dt.year.to_numpy(dtype=float, na_value=np.nan)
+    with np.errstate(invalid="ignore"):
+        bad = (year < YEARS[0]) | (year > YEARS[1])
+    _raise_at(bad, lines, file, column,
+              lambda i: f"'{t.iloc[i]}' is outside the years {YEARS[0]}-{YEARS[1]}")
 
 
 def _scalar_timestamp(value: object, param: str, what: str) -> pd.Timestamp | None:
@@ -267,6 +283,7 @@ def parse_time(value: object, param: str) -> pd.Timestamp:
             out = parse_times(pd.Series([text]))
         except InputError as e:
             reason = "has no time zone" if "time zone" in e.reason else \
+                f"is outside the years {YEARS[0]}-{YEARS[1]}" if "outside" in e.reason else \
                 "is not an ISO-8601 time"
             raise ParameterError(f"{reason}: '{value}' (write it as UTC, e.g. "
                                  f"{_TIME_EXAMPLE})", param=param) from None
@@ -303,7 +320,10 @@ def parse_date(value: object, param: str) -> pd.Timestamp:
     if ts is None:
         try:
             return parse_dates(pd.Series([value])).iloc[0]
-        except InputError:
+        except InputError as e:
+            if "outside the years" in e.reason:
+                raise ParameterError(e.reason.replace("is outside", "is a date outside"),
+                                     param=param) from None
             raise ParameterError(f"is not a date YYYY-MM-DD: '{value}'", param=param) from None
     if ts.tzinfo is not None:
         ts = ts.tz_convert("UTC").tz_localize(None)
