@@ -27,7 +27,8 @@ from .errors import ParameterError
 
 __all__ = ["MAX_BYTES", "MAX_RUNS", "MAX_VALUE_CHARS", "MAX_VALUE_NODES", "MAX_DAYS",
            "finite", "ratio", "rate", "ordered", "whole", "work", "yaml_value",
-           "human_bytes", "array_finite", "bounded"]
+           "human_bytes", "array_finite", "bounded", "catalog_values",
+           "date_range", "horizon"]
 
 #: Memory a single command may plan to use (bytes): 2 GiB, or ``SOFTSTAKE_MAX_BYTES``.
 MAX_BYTES = int(os.environ.get("SOFTSTAKE_MAX_BYTES", 2 * 1024**3))
@@ -66,8 +67,9 @@ def rate(value: object, param: str, *, low: float = 0.0, high: float = 1.0) -> f
     """
     x = finite(value, param)
     if high < x <= 100:
-        raise ParameterError(f"must be a fraction (0.05 = 5%), got {x:g}: it looks like a "
-                             f"percentage; write {x / 100:g}", param=param)
+        raise ParameterError(f"must be a fraction in [{low:g}, {high:g}] (0.05 = 5%), got "
+                             f"{x:g}: it looks like a percentage; write {x / 100:g}",
+                             param=param)
     if not low <= x <= high:
         raise ParameterError(f"must be a fraction in [{low:g}, {high:g}] (0.05 = 5%), got "
                              f"{x:g}", param=param)
@@ -180,3 +182,72 @@ def array_finite(values: np.ndarray | Sequence[float], param: str) -> None:
         i = int(np.flatnonzero(bad.ravel())[0])
         raise ParameterError(f"must hold finite numbers; item {i} is {x.ravel()[i]}",
                              param=param)
+
+
+def catalog_values(cat: object, source: object = None) -> None:
+    """Check a catalogue's figures: APRs are fractions (a 5 "looks like a percentage"),
+    minimums and caps non-negative, minimum <= cap, volatilities finite and >= 0.
+
+    Parameters
+    ----------
+    cat
+        The catalogue frame (indexed by token).
+    source
+        The file it was read from (named in the error), if any.
+
+    Raises
+    ------
+    InputError
+        With a file: naming it, the token and the column.
+    ParameterError
+        Without one: naming ``catalog``.
+    """
+    import pandas as pd
+
+    from .errors import InputError
+
+    assert isinstance(cat, pd.DataFrame)
+
+    def fail(token: object, column: str, reason: str) -> None:
+        if isinstance(source, str | os.PathLike):
+            raise InputError(f"token {token}: {reason}", file=str(source), column=column)
+        raise ParameterError(f"token {token}, column '{column}': {reason}", param="catalog")
+
+    def num(col: str) -> np.ndarray:
+        return pd.to_numeric(cat[col], errors="coerce").to_numpy(dtype=float)
+
+    if "apr" in cat:
+        apr = num("apr")
+        for i in np.flatnonzero(~(np.isnan(apr) | ((apr >= 0) & (apr <= 1)))):
+            x = apr[i]
+            hint = f"; it looks like a percentage: write {x / 100:g}" if 1 < x <= 100 else ""
+            fail(cat.index[i], "apr", f"APR {x:g} is not a fraction in [0, 1] (0.05 = 5%)"
+                 + hint)
+    lo = num("min_holding") if "min_holding" in cat else None
+    hi = num("cap") if "cap" in cat else None
+    for col, x in (("min_holding", lo), ("cap", hi)):
+        if x is not None:
+            for i in np.flatnonzero(x < 0):
+                fail(cat.index[i], col, f"{x[i]:g} is negative")
+    if lo is not None and hi is not None:
+        with np.errstate(invalid="ignore"):
+            bad = np.flatnonzero(lo > hi)
+        for i in bad:
+            fail(cat.index[i], "min_holding", f"minimum {lo[i]:g} is above the cap {hi[i]:g}: "
+                 "nothing could earn")
+
+
+def date_range(start: object, end: object) -> None:
+    """Refuse a ``start`` after ``end`` (dates ``YYYY-MM-DD``; None: open)."""
+    from .tables import parse_date
+
+    if start is None or end is None:
+        return
+    s, e = parse_date(start, "start"), parse_date(end, "end")
+    if s > e:
+        raise ParameterError(f"{s.date()} is after end {e.date()}", param="start")
+
+
+def horizon(days: object, param: str = "days") -> int:
+    """A horizon in days: a whole number in 1..:data:`MAX_DAYS`."""
+    return whole(days, param, 1, MAX_DAYS)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from . import checks
 from .errors import InputError
 from .rewards import reward_history
 from .terms import Terms
@@ -65,6 +66,7 @@ def reconcile(
         of accrual days settled by the payout; amounts in tokens; ``difference`` =
         paid - expected; ``implied_apr`` = paid / (1 - fee) * days_per_year / eligible.
     """
+    checks.date_range(start, end)
     terms = terms or Terms()
     if rewards_record is not None:
         accounts = pd.unique(statement["account"])

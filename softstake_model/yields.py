@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from . import checks
 from .balances import DayGrid, _day_start
 from .errors import InputError, ParameterError
 from .rewards import accrue
@@ -384,6 +385,7 @@ def holder_outlook(
         :meth:`Projection.summary`, ``fiat`` (:func:`fiat_outcomes` and how the prices were
         made), ``terms`` and, when assumed values drive the figures, ``assumed``.
     """
+    checks.horizon(days)
     assumed = list(rule.assumed)
     apr: float | NDArray[np.float64] = rule.apr
     if apr_paths:
