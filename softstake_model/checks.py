@@ -28,7 +28,7 @@ from .errors import ParameterError
 __all__ = ["MAX_BYTES", "MAX_RUNS", "MAX_VALUE_CHARS", "MAX_VALUE_NODES", "MAX_DAYS",
            "finite", "ratio", "rate", "ordered", "whole", "work", "yaml_value",
            "human_bytes", "array_finite", "bounded", "catalog_values",
-           "date_range", "horizon"]
+           "date_range", "horizon", "chain_request"]
 
 #: Memory a single command may plan to use (bytes): 2 GiB, or ``SOFTSTAKE_MAX_BYTES``.
 MAX_BYTES = int(os.environ.get("SOFTSTAKE_MAX_BYTES", 2 * 1024**3))
@@ -251,3 +251,18 @@ def date_range(start: object, end: object) -> None:
 def horizon(days: object, param: str = "days") -> int:
     """A horizon in days: a whole number in 1..:data:`MAX_DAYS`."""
     return whole(days, param, 1, MAX_DAYS)
+
+
+def chain_request(year: object = None, params: dict | None = None) -> None:
+    """A chain-model request: ``year`` finite in [0, 200] (years since the schedule's
+    start); every numeric override finite and >= 0 (rates, fractions, amounts)."""
+    if year is not None:
+        ratio(year, "year", low=0.0, high=200.0)
+    for name, value in (params or {}).items():
+        try:
+            x = float(value)
+        except (TypeError, ValueError):
+            continue  # dates and lists are the chain model's to check
+        if not math.isfinite(x) or x < 0:
+            raise ParameterError(f"{name}={value} must be a finite number >= 0",
+                                 param="params")

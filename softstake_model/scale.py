@@ -167,6 +167,21 @@ def read_ledger_dir(path: str | Path) -> pd.DataFrame:
     return frame.sort_values(["time", "line"], kind="stable", ignore_index=True)
 
 
+def _quiet_workers() -> None:
+    """A failing task comes back to the caller as its error, with a clean message: the
+    workers' own "Compute Failed ... Traceback" log lines are noise on the command line.
+    Set through the environment, which the worker processes inherit."""
+    import logging
+
+    quiet = {"distributed": "error", "distributed.worker": "critical",
+             "distributed.nanny": "critical", "distributed.core": "critical",
+             "distributed.scheduler": "critical", "distributed.client": "error",
+             "bokeh": "error", "tornado": "critical", "tornado.application": "error"}
+    os.environ.setdefault("DASK_LOGGING", repr(quiet))
+    for name, level in quiet.items():
+        logging.getLogger(name).setLevel(level.upper())
+
+
 def get_client(scheduler: str | None = None, memory_limit: str | None = None,
                workers: int | None = None):
     """A Dask client: connected to ``scheduler`` (an address), or a local cluster sized to the
@@ -179,6 +194,7 @@ def get_client(scheduler: str | None = None, memory_limit: str | None = None,
         except OSError as e:
             raise ParameterError(f"'{scheduler}' cannot be reached: {e}",
                                  param="scheduler") from None
+    _quiet_workers()
     n = workers or os.cpu_count() or 1
     cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
                            memory_limit=memory_limit or "auto", dashboard_address=":0")

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .. import checks
 from ..errors import ParameterError
 from ..tables import parse_date
 
@@ -290,6 +291,7 @@ def network_apr(
         supply), ``network_apr``, ``net_apr`` and ``parameters``; ADA adds
         ``monetary_expansion``, ``treasury``, ``reward_pot`` (lovelace).
     """
+    checks.chain_request(year, params)
     c = _chain(chain)
     over = dict(params or {})
     if staked_fraction is not None:
