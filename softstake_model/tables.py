@@ -232,8 +232,9 @@ def parse_dates(values: pd.Series, lines: np.ndarray | None = None, *,
     return out.dt.as_unit("ns")
 
 
-#: Years a time or a date may fall in (inclusive): nanosecond timestamps end in 2262.
-YEARS = (1900, 2200)
+#: Years a time or a date may fall in (inclusive): nanosecond timestamps end in 2262, and
+#: the span must fit a nanosecond Timedelta (292 years).
+YEARS = (1970, 2200)
 
 
 def _check_years(out: pd.Series, t: pd.Series, lines: np.ndarray | None, file: str | None,
