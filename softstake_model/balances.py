@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from .checks import array_finite, work
 from .errors import ParameterError
 from .tables import parse_date
 from .terms import SNAPSHOT_METHODS, Terms
@@ -33,6 +34,9 @@ __all__ = ["DAY_NS", "Snapshot", "DayGrid", "DayMeasure", "daily_balances"]
 
 DAY_NS = 86_400 * 10**9
 HOUR_NS = 3_600 * 10**9
+# memory a grid holds per (day, key) cell, bytes: start balances, daily sums and the
+# measure's and the engine's day-major arrays (an estimate, checked before allocating)
+_GRID_BYTES = 12 * 8
 
 
 @dataclass(frozen=True)
@@ -152,6 +156,18 @@ class DayGrid:
                                  param="n_days")
         self.start = _day_start(start, "start")
         self.n_days = n_days
+        for col in ("time", "account", "token", "change"):
+            if col not in ledger:
+                raise ParameterError(f"needs a '{col}' column (time, account, token, change); "
+                                     f"it has {list(ledger.columns)}", param="ledger")
+        if not isinstance(ledger["time"].dtype, pd.DatetimeTZDtype):
+            raise ParameterError("'time' must be zone-aware datetimes (UTC), got "
+                                 f"{ledger['time'].dtype}", param="ledger")
+        changes = pd.to_numeric(ledger["change"], errors="coerce").to_numpy(dtype=np.float64)
+        array_finite(changes, "ledger")
+        keys = ledger.groupby(["account", "token"], sort=False, observed=True).ngroups
+        work(n_days * max(keys, 1) * _GRID_BYTES, "end",
+             f"{n_days:,} days x {keys:,} account-token pairs")
         self.start_day_number = int(self.start.value // DAY_NS)
         acc, self.accounts = _codes(ledger["account"])
         tok, self.tokens = _codes(ledger["token"])
@@ -181,6 +197,18 @@ class DayGrid:
         self.start_balance = np.cumsum(daily, axis=0)
         self.start_balance -= daily
         self.start_balance += opening[None, :]
+        if not np.isfinite(self.start_balance[-1]).all() or not np.isfinite(
+                daily.sum(axis=0) + opening).all():
+            raise ParameterError("balances overflow (changes of 1e308?)", param="ledger")
+        low = np.minimum(self.start_balance.min(axis=0, initial=np.inf),
+                         self.start_balance[-1] + daily[-1])
+        neg = low < -1e-9 * np.maximum(1.0, np.abs(self.start_balance).max(axis=0, initial=0))
+        if neg.any():
+            j = int(np.flatnonzero(neg)[0])
+            raise ParameterError(
+                f"holds a negative balance ({low[j]:.12g} {self.tokens[self.key_token[j]]}) "
+                f"for account '{self.accounts[self.key_account[j]]}'; an opening balance is "
+                "probably missing", param="ledger")
 
     def day_number(self, d: int) -> int:
         """Calendar day number (days since 1970-01-01) of grid column ``d``."""

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from .checks import work
 from .errors import InputError, ParameterError
 from .rules import daily_reward, eligible
 from .tables import Column, read_table
@@ -60,6 +61,7 @@ def sample_population(spec: str, holders: int, seed: int | None = 0) -> NDArray[
     """
     if not (isinstance(holders, int | np.integer) and holders >= 1):
         raise ParameterError(f"must be a whole number >= 1, got {holders}", param="holders")
+    work(holders * 4 * 8, "holders", f"{holders:,} holders x 4 arrays of 8 bytes")
     parts = []
     for term in spec.split("+"):
         w, star, dist = term.partition("*")

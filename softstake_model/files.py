@@ -33,7 +33,7 @@ import os
 import re
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import IO, Any
@@ -47,8 +47,8 @@ import pyarrow.parquet as pq
 
 from .errors import ParameterError
 
-__all__ = ["atomic_write", "write_csv", "write_table", "csv_text", "csv_chunks",
-           "CSV_CHUNK_ROWS"]
+__all__ = ["atomic_write", "check_outputs", "output_target", "write_csv", "write_table",
+           "csv_text", "csv_chunks", "CSV_CHUNK_ROWS"]
 
 #: Rows formatted at a time when writing CSV (bounds the memory of the formatted text).
 CSV_CHUNK_ROWS = 1_000_000
@@ -59,6 +59,65 @@ _SAMPLE, _FEW = 4096, 64
 _NEEDS_QUOTES = r'[,"\r\n]'
 
 
+def output_target(path: str | Path, param: str = "out") -> Path:
+    """The file an output ``path`` writes: a symlink's target; checked, nothing written.
+
+    Raises
+    ------
+    ParameterError
+        ``param``: the path is empty, a folder, a device, a FIFO or a socket (never renamed
+        over), or its folder does not exist.
+    """
+    if str(path).strip() == "":
+        raise ParameterError("is empty; give a file name", param=param)
+    target = Path(os.path.realpath(path))
+    if target.exists() and not target.is_file():
+        kind = "a folder" if target.is_dir() else "a special file (device, FIFO or socket)"
+        raise ParameterError(f"'{path}' is {kind}, not a file to write", param=param)
+    if not target.parent.is_dir():
+        raise ParameterError(f"folder '{Path(path).parent}' does not exist", param=param)
+    return target
+
+
+def _same(a: Path, b: str | Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.realpath(a) == os.path.realpath(b)
+
+
+def check_outputs(outputs: dict[str, str | Path | None],
+                  inputs: Sequence[str | Path | None] = ()) -> None:
+    """Check every output path of a command before any is written.
+
+    Parameters
+    ----------
+    outputs
+        Parameter name -> output file (None: not written; standard output).
+    inputs
+        The files the command reads.
+
+    Raises
+    ------
+    ParameterError
+        Naming the output: it is an input, two outputs are the same file, or
+        :func:`output_target` refuses it.
+    """
+    seen: dict[Path, str] = {}
+    for param, path in outputs.items():
+        if path is None:
+            continue
+        target = output_target(path, param)
+        for src in inputs:
+            if src is not None and str(src) != "" and _same(target, src):
+                raise ParameterError(f"'{path}' is the input '{src}'; writing it would destroy "
+                                     "the input: choose another file", param=param)
+        if target in seen:
+            raise ParameterError(f"'{path}' is also where {seen[target]} writes; give each "
+                                 "output its own file", param=param)
+        seen[target] = param
+
+
 def atomic_write(path: str | Path, write: Callable[[IO[Any]], None], *,
                  binary: bool = False) -> Path:
     """Call ``write(handle)`` on a temporary file beside ``path``, then move it into place.
@@ -66,7 +125,9 @@ def atomic_write(path: str | Path, write: Callable[[IO[Any]], None], *,
     Parameters
     ----------
     path
-        The file to write.
+        The file to write. A symlink is followed: its target is replaced and the link
+        stays. The new file keeps the mode of the file it replaces (a new one gets 0666
+        less the umask).
     write
         Writes the content to the open handle it is given.
     binary
@@ -80,29 +141,28 @@ def atomic_write(path: str | Path, write: Callable[[IO[Any]], None], *,
     Raises
     ------
     ParameterError
-        ``out``: the folder of ``path`` does not exist.
+        ``out``: see :func:`output_target` (folders and special files are refused, never
+        renamed over).
 
     Notes
     -----
-    If ``write`` raises, the temporary file is removed and an existing ``path`` is left
-    untouched.
+    If ``write`` raises (or the process is interrupted, or sent SIGTERM by the command
+    line), the temporary file is removed and an existing ``path`` is left untouched.
     """
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise ParameterError(f"folder '{folder}' does not exist", param="out")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    target = output_target(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", newline="")) as handle:
             write(handle)
         # mkstemp makes the file private (0600); give it the mode of the file it replaces,
         # or of a new file (0666 less the umask)
-        os.chmod(tmp, path.stat().st_mode & 0o7777 if path.exists() else 0o666 & ~_umask())
-        os.replace(tmp, path)
+        os.chmod(tmp, target.stat().st_mode & 0o7777 if target.exists()
+                 else 0o666 & ~_umask())
+        os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return path
+    return Path(path)
 
 
 def _umask() -> int:

@@ -225,6 +225,13 @@ def _check_negative(frame: pd.DataFrame, file: str | None) -> None:
     if frame.empty:
         return
     run = frame.groupby(["account", "token", "wallet"], sort=False)["change"].cumsum()
+    big = ~np.isfinite(run.to_numpy(dtype=float))
+    if big.any():
+        i = _first_bad(big)
+        r = frame.iloc[i]
+        raise InputError(f"the {r['wallet']} {r['token']} balance of account '{r['account']}' "
+                         f"overflows (is {run.iloc[i]}) at {r['time'].isoformat()}",
+                         file=file, line=int(r["line"]), column="change")
     bad = (run < -_NEG_TOL).to_numpy()
     if bad.any():
         i = _first_bad(bad)

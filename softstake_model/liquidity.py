@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from .checks import MAX_DAYS, array_finite, work
 from .errors import InputError, ParameterError
 from .tables import Column, read_table, reject_rows, to_numbers
 
@@ -58,6 +59,10 @@ __all__ = [
     "StressSweep",
     "scenario_params",
 ]
+
+#: Memory a stress run holds per (day, path) cell, bytes: the rates, the daily state and the
+#: metrics' work arrays (an estimate, checked before anything is allocated).
+_BYTES_PER_CELL = 16 * 8
 
 METRICS = ["requested", "paid", "max_queue", "delayed_amount", "delayed_share",
            "max_delay_days", "mean_delay_days", "days_with_queue", "days_to_clear"]
@@ -196,6 +201,9 @@ class StressParams:
                                  param="buffer_ratio")
         if not (isinstance(self.days, int | np.integer) and self.days >= 1):
             raise ParameterError(f"must be a whole number >= 1, got {self.days}", param="days")
+        if self.days > MAX_DAYS:
+            raise ParameterError(f"must be at most {MAX_DAYS:,} (a century), got "
+                                 f"{self.days:,}", param="days")
         for name in ("base_rate", "deposit_rate"):
             v = getattr(self, name)
             if not 0 <= v <= 1:
@@ -207,6 +215,9 @@ class StressParams:
         for d, f in self.shocks:
             if d < 1 or not 0 <= f <= 1:
                 raise ParameterError(f"'{d}:{f}' needs a day >= 1 and a fraction in [0, 1]",
+                                     param="shocks")
+            if d > self.days:
+                raise ParameterError(f"'{d}:{f:g}' falls after the horizon of {self.days} days",
                                      param="shocks")
         if self.max_unbond_per_day is not None and not self.max_unbond_per_day >= 0:
             raise ParameterError(f"must be >= 0, got {self.max_unbond_per_day}",
@@ -364,6 +375,8 @@ def withdrawal_rates(
     """
     if paths < 1:
         raise ParameterError(f"must be >= 1, got {paths}", param="paths")
+    work(params.days * paths * _BYTES_PER_CELL, "paths",
+         f"{params.days:,} days x {paths:,} paths")
     if first_path < 0:
         raise ParameterError(f"must be >= 0, got {first_path}", param="first_path")
     h = params.days
@@ -404,6 +417,8 @@ def read_withdrawal_rates(path: str, days: int | None = None) -> NDArray[np.floa
     rate = np.asarray(table["rate"], dtype=np.float64)
     if len(day) == 0:
         raise InputError("no rates", file=file)
+    reject_rows(table, day > MAX_DAYS, "day",
+                lambda i: f"day {day[i]:,} is beyond the longest horizon, {MAX_DAYS:,} days")
     h = int(day.max()) if days is None else int(days)
     reject_rows(table, day > h, "day",
                 lambda i: f"day {day[i]} is beyond the horizon of {h} days")
@@ -493,6 +508,11 @@ def simulate(
     if rates.ndim == 1:
         rates = rates[:, None]
     h, n = rates.shape
+    work(h * n * _BYTES_PER_CELL, "paths", f"{h:,} days x {n:,} paths")
+    array_finite(rates, "rates")
+    if ((rates < 0) | (rates > 1)).any():
+        raise ParameterError(f"must be daily shares in [0, 1], got values from "
+                             f"{rates.min():g} to {rates.max():g}", param="rates")
     if h != params.days:
         raise ParameterError(f"cover {h} days, the scenario {params.days}", param="rates")
     net_paths = _apr_paths(network_apr, params.network_apr, h, n, "network_apr")

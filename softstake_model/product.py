@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from .catalog import assumed_lines, load_catalog, override, select_tokens
+from .checks import catalog_values, rate, ratio, whole
 from .errors import InputError, ParameterError
 from .rules import parse_tiers
 from .terms import SNAPSHOT_METHODS, Terms, parse_hhmm, preset
@@ -118,9 +119,12 @@ def build_terms(
         changes["fixed_time_s"] = parse_hhmm(fixed_time, "fixed_time")
     if payout_time is not None:
         changes["payout_time_s"] = parse_hhmm(payout_time, "payout_time")
-    for name, value in (("fee", fee), ("precision", precision), ("seed", seed)):
-        if value is not None:
-            changes[name] = value
+    if fee is not None:
+        changes["fee"] = ratio(fee, "fee")
+    if precision is not None:
+        changes["precision"] = whole(precision, "precision", 0, 12)
+    if seed is not None:
+        changes["seed"] = whole(seed, "seed", 0)
     if tiers is not None:
         changes["tiers"] = parse_tiers(tiers)
     return terms.replace(**changes) if changes else terms
@@ -148,12 +152,26 @@ def product_catalog(
         marked ``user``.
     """
     cat = catalog if isinstance(catalog, pd.DataFrame) else load_catalog(catalog)
+    catalog_values(cat, None if isinstance(catalog, pd.DataFrame) else catalog)
     wanted = parse_tokens(tokens)
     if wanted:
         cat = select_tokens(cat, wanted)
-    if apr is not None and not (np.isfinite(apr) and 0 <= apr <= 1):
-        raise ParameterError(f"must be a fraction in [0, 1] (0.05 = 5%), got {apr}", param="apr")
-    return override(cat, apr=apr, min_holding=min_holding, cap=cap)
+    if apr is not None:
+        rate(apr, "apr")
+    for name, v in (("min_holding", min_holding), ("cap", cap)):
+        if v is not None and not (v >= 0 and not np.isnan(v)):
+            raise ParameterError(f"must be an amount >= 0, got {v}", param=name)
+        if name == "min_holding" and v is not None and not np.isfinite(v):
+            raise ParameterError(f"must be a finite amount, got {v}", param=name)
+    out = override(cat, apr=apr, min_holding=min_holding, cap=cap)
+    if min_holding is not None or cap is not None:
+        lo, hi = out["min_holding"].astype(float), out["cap"].astype(float)
+        if (lo > hi).any():
+            t = lo.index[(lo > hi).to_numpy()][0]
+            raise ParameterError(f"{lo[t]:g} is above the cap {hi[t]:g} of {t}: nothing could "
+                                 "earn", param="min_holding" if min_holding is not None
+                                 else "cap")
+    return out
 
 
 @dataclass(frozen=True)
@@ -312,6 +330,14 @@ def timeline(
         raise ParameterError("cannot be combined with tiers: tiers set the APR",
                              param="apr_history")
     out: dict[str, object] = {"activated_at": activated_at, "deactivated_at": deactivated_at}
+    if activated_at is not None and deactivated_at is not None:
+        from .tables import parse_time
+
+        a, d = parse_time(activated_at, "activated_at"), parse_time(deactivated_at,
+                                                                      "deactivated_at")
+        if d <= a:
+            raise ParameterError(f"{d.isoformat()} is not after activated_at "
+                                 f"{a.isoformat()}", param="deactivated_at")
     if activations is not None:
         if activated_at is not None or deactivated_at is not None:
             raise ParameterError("cannot be combined with activated_at or deactivated_at",

@@ -40,6 +40,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from . import checks
 from .balances import DAY_NS
 from .errors import InputError, ParameterError
 from .product import parse_tokens
@@ -119,6 +120,7 @@ def reconcile(
         ``compared_with`` (a sentence naming it) and ``activation`` (a sentence when the
         activation was taken from the first reward credit, else None).
     """
+    checks.date_range(start, end)
     terms = terms or Terms()
     basis, given = _basis(compare, terms, timeline.get("apr_history"))
     if tolerance is None:

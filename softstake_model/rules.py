@@ -18,6 +18,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .checks import ratio, whole
 from .errors import ParameterError
 
 __all__ = ["Tiers", "eligible", "gross", "truncate", "daily_reward", "parse_tiers"]
@@ -119,6 +120,8 @@ def daily_reward(
     >>> float(daily_reward(100, 0.08))  # Bitget's published example
     0.0219178
     """
+    ratio(fee, "fee")
+    whole(precision, "precision", 0, 12)
     g = gross(eligible(avg, min_holding, cap), apr, tiers, days_per_year)
     return truncate(g * (1.0 - fee), precision)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -20,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .checks import whole
 from .errors import InputError, ParameterError
 from .ledger import iter_chunks, order_and_check
 
@@ -72,6 +74,7 @@ def convert_ledger(source: str | Path, out: str | Path, buckets: int = 64,
     if not (isinstance(buckets, int) and 1 <= buckets <= 100_000):
         raise ParameterError(f"must be a whole number in 1..100000, got {buckets}",
                              param="buckets")
+    whole(chunksize, "chunksize", 1)
     if format == "auto":
         format = detect_format(source)
     schema = pa.schema([("time", pa.timestamp("ns", tz="UTC")), ("account", pa.string()),
@@ -164,6 +167,21 @@ def read_ledger_dir(path: str | Path) -> pd.DataFrame:
     return frame.sort_values(["time", "line"], kind="stable", ignore_index=True)
 
 
+def _quiet_workers() -> None:
+    """A failing task comes back to the caller as its error, with a clean message: the
+    workers' own "Compute Failed ... Traceback" log lines are noise on the command line.
+    Set through the environment, which the worker processes inherit."""
+    import logging
+
+    quiet = {"distributed": "error", "distributed.worker": "critical",
+             "distributed.nanny": "critical", "distributed.core": "critical",
+             "distributed.scheduler": "critical", "distributed.client": "error",
+             "bokeh": "error", "tornado": "critical", "tornado.application": "error"}
+    os.environ.setdefault("DASK_LOGGING", repr(quiet))
+    for name, level in quiet.items():
+        logging.getLogger(name).setLevel(level.upper())
+
+
 def get_client(scheduler: str | None = None, memory_limit: str | None = None,
                workers: int | None = None):
     """A Dask client: connected to ``scheduler`` (an address), or a local cluster sized to the
@@ -176,6 +194,7 @@ def get_client(scheduler: str | None = None, memory_limit: str | None = None,
         except OSError as e:
             raise ParameterError(f"'{scheduler}' cannot be reached: {e}",
                                  param="scheduler") from None
+    _quiet_workers()
     n = workers or os.cpu_count() or 1
     cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
                            memory_limit=memory_limit or "auto", dashboard_address=":0")
@@ -225,21 +244,36 @@ def _build_dir(out: str | Path, write: Callable[[Path], None], marker: str,
     """Build a folder in a temporary sibling with ``write(tmp)``, then move it into place.
 
     An existing ``out`` is replaced only when the new folder is complete, and only if it is
-    an earlier output of the same kind (it holds ``marker``) or empty.
+    an earlier output of the same kind (it holds ``marker``) or empty, and holds nothing
+    the new output does not replace: a file of the user's inside it is never deleted (the
+    folder is refused, naming the file). Leftovers of a crash between the two renames are
+    recovered (``.NAME.old`` put back when ``out`` is missing) or removed.
     """
     out = Path(out)
+    if str(out).strip() in ("", "."):
+        raise ParameterError(f"'{out}' is not a folder name; give a new folder", param="out")
+    parent = out.parent if str(out.parent) else Path(".")
+    for old in sorted(parent.glob(f".{out.name}.old*")):  # a crash between two renames
+        kept = old / out.name if (old / out.name).is_dir() else old
+        if not (old.is_dir() and (kept / marker).exists()):
+            continue
+        if out.exists():
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(kept, out)
+            shutil.rmtree(old, ignore_errors=True)
     if out.exists() and (not out.is_dir() or (any(out.iterdir())
                                               and not (out / marker).exists())):
         raise ParameterError(f"'{out}' exists and is not {what}; choose a new folder",
                              param="out")
-    parent = out.parent if str(out.parent) else Path(".")
     parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=parent))
     try:
         write(tmp)
         if out.exists():
-            old = out.with_name(f".{out.name}.old")
-            os.replace(out, old)
+            _refuse_foreign(out, tmp)
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=parent))
+            os.replace(out, old / out.name)
             os.replace(tmp, out)
             shutil.rmtree(old, ignore_errors=True)
         else:
@@ -248,6 +282,16 @@ def _build_dir(out: str | Path, write: Callable[[Path], None], marker: str,
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return out
+
+
+def _refuse_foreign(out: Path, new: Path) -> None:
+    """Refuse to replace ``out`` if it holds a file the new output (``new``) does not."""
+    ours = {p.relative_to(new) for p in new.rglob("*")}
+    for p in sorted(out.rglob("*")):
+        rel = p.relative_to(out)
+        if rel not in ours and not re.fullmatch(r"part[-.][\w.-]*\.parquet", p.name):
+            raise ParameterError(f"'{out}' holds '{rel}', which this command did not write; "
+                                 "move it away or choose a new folder", param="out")
 
 
 def write_output_dir(out: str | Path, write: Callable[[Path], None]) -> Path:

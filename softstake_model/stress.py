@@ -133,7 +133,7 @@ def run_stress(
                                  param="rates")
         replay = read_withdrawal_rates(rates, days) if isinstance(rates, str | Path) else \
             np.atleast_2d(np.asarray(rates, dtype=float).T).T
-    days = days or (replay.shape[0] if replay is not None else 90)
+    days = days if days is not None else (replay.shape[0] if replay is not None else 90)
     params = StressParams(
         total=total, buffer_ratio=buffer_ratio, unbonding=rule, days=days, base_rate=base_rate,
         shocks=tuple(shocks), max_unbond_per_day=max_unbond_per_day, restake=restake,

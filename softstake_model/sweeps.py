@@ -7,11 +7,13 @@ axes of unequal length instead of silently truncating (cadCAD's zip-only surpris
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import pandas as pd
 
+from .checks import MAX_RUNS
 from .errors import ParameterError
 
 __all__ = ["grid", "zip_", "run_sweep"]
@@ -37,6 +39,11 @@ def grid(**axes: Sequence[Any]) -> list[dict[str, Any]]:
     [{'buffer_ratio': 0.1, 'days': 30}, {'buffer_ratio': 0.2, 'days': 30}]
     """
     a = _axes(axes)
+    total = math.prod(len(v) for v in a.values())
+    if total > MAX_RUNS:
+        sizes = " x ".join(str(len(v)) for v in a.values())
+        raise ParameterError(f"a grid of {sizes} = {total:,} scenarios is more than the "
+                             f"{MAX_RUNS:,} allowed; sweep fewer values")
     return [dict(zip(a, combo, strict=True)) for combo in itertools.product(*a.values())]
 
 

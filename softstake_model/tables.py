@@ -196,6 +196,7 @@ def parse_times(values: pd.Series, lines: np.ndarray | None = None, *,
         example = pd.Timestamp("2025-01-04 11:20:13").strftime(format)
         _raise_at(out.isna().to_numpy() & ~empty, lines, file, column,
                   lambda i: f"'{t.iloc[i]}' is not a time like {example}")
+        _check_years(out, t, lines, file, column)
         return out.dt.as_unit("ns")
     _raise_at(~empty & ~_regex(t, ZONE_PATTERN), lines, file, column,
               lambda i: f"time '{t.iloc[i]}' has no time zone; write it as UTC, e.g. "
@@ -203,6 +204,7 @@ def parse_times(values: pd.Series, lines: np.ndarray | None = None, *,
     out = pd.to_datetime(t.where(~empty, None), format="ISO8601", utc=True, errors="coerce")
     _raise_at(out.isna().to_numpy() & ~empty, lines, file, column,
               lambda i: f"'{t.iloc[i]}' is not an ISO-8601 time")
+    _check_years(out, t, lines, file, column)
     return out.dt.as_unit("ns")
 
 
@@ -226,7 +228,22 @@ def parse_dates(values: pd.Series, lines: np.ndarray | None = None, *,
     out = pd.to_datetime(t.where(shaped, None), format="%Y-%m-%d", errors="coerce")
     _raise_at(out.isna().to_numpy() & ~empty, lines, file, column,
               lambda i: f"'{t.iloc[i]}' is not a date YYYY-MM-DD")
+    _check_years(out, t, lines, file, column)
     return out.dt.as_unit("ns")
+
+
+#: Years a time or a date may fall in (inclusive): nanosecond timestamps end in 2262, and
+#: the span must fit a nanosecond Timedelta (292 years).
+YEARS = (1970, 2200)
+
+
+def _check_years(out: pd.Series, t: pd.Series, lines: np.ndarray | None, file: str | None,
+                 column: str | None) -> None:
+    year = out.dt.year.to_numpy(dtype=float, na_value=np.nan)
+    with np.errstate(invalid="ignore"):
+        bad = (year < YEARS[0]) | (year > YEARS[1])
+    _raise_at(bad, lines, file, column,
+              lambda i: f"'{t.iloc[i]}' is outside the years {YEARS[0]}-{YEARS[1]}")
 
 
 def _scalar_timestamp(value: object, param: str, what: str) -> pd.Timestamp | None:
@@ -267,6 +284,7 @@ def parse_time(value: object, param: str) -> pd.Timestamp:
             out = parse_times(pd.Series([text]))
         except InputError as e:
             reason = "has no time zone" if "time zone" in e.reason else \
+                f"is outside the years {YEARS[0]}-{YEARS[1]}" if "outside" in e.reason else \
                 "is not an ISO-8601 time"
             raise ParameterError(f"{reason}: '{value}' (write it as UTC, e.g. "
                                  f"{_TIME_EXAMPLE})", param=param) from None
@@ -303,7 +321,10 @@ def parse_date(value: object, param: str) -> pd.Timestamp:
     if ts is None:
         try:
             return parse_dates(pd.Series([value])).iloc[0]
-        except InputError:
+        except InputError as e:
+            if "outside the years" in e.reason:
+                raise ParameterError(e.reason.replace("is outside", "is a date outside"),
+                                     param=param) from None
             raise ParameterError(f"is not a date YYYY-MM-DD: '{value}'", param=param) from None
     if ts.tzinfo is not None:
         ts = ts.tz_convert("UTC").tz_localize(None)
@@ -320,7 +341,9 @@ def _check_file(path: Path) -> None:
     if path.is_dir():
         raise InputError("is a directory, expected a CSV file", file=str(path))
     if not path.is_file():
-        raise InputError("is not a regular file", file=str(path))
+        raise InputError("is a pipe, FIFO or device, not a regular file: the file is read "
+                         "more than once (header, body, line numbers); save it to a file "
+                         "first", file=str(path))
 
 
 def read_header(path: str | Path) -> list[str]:
@@ -343,13 +366,45 @@ def _raw_header(path: Path) -> list[str]:
     try:
         with path.open(newline="", encoding="utf-8-sig") as f:
             row = next(csv.reader(f), [])
-    except (csv.Error, UnicodeDecodeError) as e:
+    except UnicodeDecodeError:
+        raise _decode_error(path) from None
+    except csv.Error as e:
         raise InputError(f"not a readable CSV: {e}", file=str(path), line=1) from None
     except OSError as e:
         raise InputError(f"cannot be read: {e.strerror}", file=str(path)) from None
     if not row:
         raise InputError("empty file, expected a header line", file=str(path), line=1)
     return row
+
+
+def _decode_error(path: Path) -> InputError:
+    """The error for a file that is not UTF-8: the physical line and column of the first
+    bad byte."""
+    with path.open("rb") as f:
+        for number, line in enumerate(f, start=1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError as e:
+                return InputError(f"byte 0x{line[e.start]:02x} at character {e.start + 1} is not "
+                                  "UTF-8 text; save the file as UTF-8", file=str(path),
+                                  line=number)
+    return InputError("is not UTF-8 text", file=str(path))  # pragma: no cover
+
+
+def _check_fields(path: Path, n_fields: int) -> None:
+    """Refuse the first record with more fields than the header (naming its line).
+
+    Fields are split as the C engine splits them (a space before a quote is skipped)."""
+    with path.open(newline="", encoding="utf-8-sig") as f:
+        reader = csv.reader(f, skipinitialspace=True)
+        next(reader, None)
+        prev = reader.line_num
+        for row in reader:
+            if len(row) > n_fields and any(v.strip() for v in row[n_fields:]):
+                raise InputError(f"the record has {len(row)} fields, the header "
+                                 f"{n_fields}; quote values that hold commas",
+                                 file=str(path), line=prev + 1)
+            prev = reader.line_num
 
 
 def _scan_lines(path: Path) -> np.ndarray:
@@ -401,10 +456,15 @@ def _read_text(path: Path, positions: list[int], chunksize: int | None = None):
         try:  # pyarrow is several times faster; on anything it refuses, the C engine decides
             return pd.read_csv(path, engine="pyarrow", usecols=[raw[i] for i in positions],
                                **common)
-        except (pa.ArrowInvalid, ValueError, UnicodeDecodeError):
-            pass
+        except UnicodeDecodeError:
+            raise _decode_error(path) from None
+        except (pa.ArrowInvalid, ValueError):
+            try:
+                _check_fields(path, len(raw))
+            except UnicodeDecodeError:
+                raise _decode_error(path) from None
     return pd.read_csv(path, engine="c", skipinitialspace=True, chunksize=chunksize,
-                       na_filter=False, usecols=positions, **common)
+                       na_filter=False, usecols=positions, index_col=False, **common)
 
 
 def to_numbers(text: pd.Series) -> np.ndarray:
@@ -515,7 +575,9 @@ def read_table(path: str | Path, columns: Sequence[Column], *,
     names, present, positions = _plan(path, columns, keep)
     try:
         raw = _read_text(path, positions)
-    except (pd.errors.ParserError, UnicodeDecodeError) as e:
+    except UnicodeDecodeError:
+        raise _decode_error(path) from None
+    except pd.errors.ParserError as e:
         raise InputError(f"not a readable CSV: {e}", file=file) from None
     raw = _named(raw, names, positions)
     lines = _record_lines(path, len(raw))
@@ -549,7 +611,9 @@ def iter_table(path: str | Path, columns: Sequence[Column], *, keep: Sequence[st
                 else all_lines[first:first + n]
             first += n
             yield _parse_frame(raw, present, lines, file, keep)
-    except (pd.errors.ParserError, UnicodeDecodeError) as e:
+    except UnicodeDecodeError:
+        raise _decode_error(path) from None
+    except pd.errors.ParserError as e:
         raise InputError(f"not a readable CSV: {e}", file=file) from None
 
 

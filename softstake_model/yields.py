@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from . import checks
 from .balances import DayGrid, _day_start
 from .errors import InputError, ParameterError
 from .rewards import accrue
@@ -516,6 +517,7 @@ def holder_outlook(
         catalogue's), ``fiat`` (:func:`fiat_outcomes` under simulated prices, and how they
         were made), ``terms`` and, when assumed values drive the figures, ``assumed``.
     """
+    checks.horizon(days)
     assumed = list(rule.assumed)
     if price is not None:  # the price is the user's: the catalogue's assumed one is unused
         assumed = [a for a in assumed if not a.startswith(f"{rule.token} price_usd ")]

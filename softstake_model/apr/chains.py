@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .. import checks
 from ..errors import ParameterError
 from ..tables import parse_date
 from .issuance import ISSUANCE_CHAINS, issuance_model
@@ -313,6 +314,7 @@ def network_apr(
         issuance chains (:mod:`.issuance`) add ``issuance_per_year`` (tokens a year paid to
         stakers), and the latter ``fees_per_year`` and ``stake`` (tokens).
     """
+    checks.chain_request(year, params)
     c = _chain(chain)
     over = dict(params or {})
     if staked_fraction is not None:

@@ -2,7 +2,9 @@
 package functions and formatting what they return.
 
 Exit codes: 0 success; 1 bad input data (the message names file, line and column); 2 bad
-arguments (the message names the flag); 130 interrupted. No traceback is shown unless
+arguments (the message names the flag); 130 interrupted (Ctrl-C), 143 terminated (SIGTERM,
+which cleans up like Ctrl-C). Every message is one line; usage is shown by ``--help``, not on
+every error. No traceback is shown unless
 ``SOFTSTAKE_DEBUG=1`` is set. Package errors name Python parameters (``buffer_ratio``);
 :func:`main` names the command's flag instead (``--buffer``).
 
@@ -20,10 +22,69 @@ from collections.abc import Sequence
 
 from .options import note
 
-__all__ = ["main", "build_parser", "COMMANDS"]
+__all__ = ["main", "build_parser", "check_paths", "Terminated", "COMMANDS"]
 
 #: The commands, in the order ``--help`` lists them (module names under ``cli/``).
 COMMANDS = ("rewards", "reconcile", "ledger", "stress", "apr", "yields", "caps", "report")
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line (usage is for ``--help``)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        note(f"error: {message} (see '{self.prog} --help')")
+        raise SystemExit(2)
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised in the main thread so that every cleanup runs (exit 143)."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise Terminated()
+
+
+#: Argument names that are outputs (the rest that name existing files are inputs).
+_OUTPUTS = ("out", "daily_out")
+
+
+def check_paths(args: argparse.Namespace) -> None:
+    """Before any work: no output is an input, and no two outputs are one file.
+
+    File outputs are also checked for kind (folders and special files are refused) unless
+    the command writes folders there (``report``, ``ledger convert``, ``rewards`` to a
+    folder).
+    """
+    from ..files import check_outputs, output_target
+
+    outputs = {"--" + k.replace("_", "-"): getattr(args, k) for k in _OUTPUTS
+               if getattr(args, k, None) is not None}
+    if not outputs:
+        return
+    inputs = [v for k, v in vars(args).items() if k not in _OUTPUTS and isinstance(v, str)
+              and v and os.path.exists(v)]
+    inputs += [v for k, v in vars(args).items() if isinstance(v, list) and k not in _OUTPUTS
+               for v in v if isinstance(v, str) and v and os.path.exists(v)]
+    folders = getattr(args, "command", None) in ("report", "ledger") or (
+        getattr(args, "command", None) == "rewards" and _rewards_dir(args.out))
+    if folders:
+        for k, v in outputs.items():
+            if str(v).strip() == "":
+                output_target(v, k)  # refuses the empty name
+            for src in inputs:
+                if os.path.realpath(v) == os.path.realpath(src):
+                    from ..errors import ParameterError
+
+                    raise ParameterError(f"'{v}' is the input '{src}': choose another "
+                                         "folder", param=k)
+        return
+    check_outputs(outputs, inputs)
+
+
+def _rewards_dir(out: str) -> bool:
+    from .rewards import _out_is_dir
+
+    return out != "" and _out_is_dir(out)
 
 
 def _module(name: str) -> object:
@@ -33,7 +94,7 @@ def _module(name: str) -> object:
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The argument parser; with ``only``, only that command's arguments are declared
     (``""``: none, for the top-level help)."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="softstake",
         description="Exchange soft staking: rewards, reconciliation, liquidity stress, APR, "
         "holder yields and platform caps.")
@@ -86,7 +147,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser(_command(argv) or "").parse_args(argv)
+    import signal
+    import threading
+
+    old = None
+    if threading.current_thread() is threading.main_thread():
+        old = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
+        check_paths(args)
         return args.run(args)
     except ParameterError as e:
         flag = flag_for(args, e.param)
@@ -98,6 +166,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         note("interrupted")
         return 130
+    except Terminated:
+        note("terminated")
+        return 143
     except BrokenPipeError:  # the reader (e.g. `head`) stopped early: not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
@@ -109,3 +180,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         note(f"internal error: {type(e).__name__}: {e} (set SOFTSTAKE_DEBUG=1 for details)")
         return 1
+    finally:
+        if old is not None:
+            signal.signal(signal.SIGTERM, old)

@@ -39,8 +39,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Plan, execute, say where the index is."""
+    from ..errors import ParameterError
     from ..report.runner import execute, load_scenarios, plan
 
+    if args.jobs is not None and args.jobs < 1:
+        raise ParameterError(f"must be >= 1, got {args.jobs}", param="jobs")
+    if os.path.exists(args.out) and not os.path.isdir(args.out):
+        raise ParameterError(f"'{args.out}' is a file; give a folder for the report",
+                             param="out")
     scenarios = load_scenarios(args.scenarios) if args.scenarios else None
     runs = plan(scenarios, args.notebook, args.token, [tuple(p) for p in args.parameter],
                 args.quick)

@@ -98,12 +98,13 @@ def run(args: argparse.Namespace) -> int:
         max_delay_days=args.max_delay, engine=args.engine, scheduler=args.scheduler,
         chunk=args.chunk, daily=bool(args.daily_out))
     text = json_text(report.summary)
+    # the daily state first: if it fails, no new summary is left beside the earlier one
+    if report.daily is not None:
+        write_table(report.daily, args.daily_out)
+        note(f"wrote {len(report.daily):,} daily rows to {args.daily_out}")
     if args.out:
         atomic_write(args.out, lambda h: h.write(text))
         note(f"wrote the summary to {args.out}")
     else:
         print(text, end="")
-    if report.daily is not None:
-        write_table(report.daily, args.daily_out)
-        note(f"wrote {len(report.daily):,} daily rows to {args.daily_out}")
     return 0

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import yaml
 
+from ..checks import MAX_RUNS, bounded, yaml_value
 from ..errors import InputError, ParameterError
 from ..sweeps import grid, zip_
 from . import HEADLINE_MIME
@@ -42,6 +43,8 @@ NOTEBOOKS_DIR: Traversable = resources.files("softstake_model") / "notebooks"
 _TEMPLATES: Traversable = resources.files("softstake_model") / "report" / "templates"
 #: Tokens of the per-token notebooks in a --quick run (unless --token says otherwise).
 QUICK_TOKENS = ("BNB", "SOL", "ADA")
+_MAX_SCENARIO_BYTES = 1 << 20
+_MAX_LABEL = 200
 
 
 @contextlib.contextmanager
@@ -95,10 +98,22 @@ def load_scenarios(path: str | Path) -> dict[str, list[dict]]:
     p = Path(path)
     if not p.is_file():
         raise InputError("file not found", file=str(p))
+    if p.stat().st_size > _MAX_SCENARIO_BYTES:
+        raise InputError(f"is {p.stat().st_size:,} bytes, more than the "
+                         f"{_MAX_SCENARIO_BYTES:,} a scenario file may hold", file=str(p))
     try:
-        data = yaml.safe_load(p.read_text())
+        data = yaml.safe_load(p.read_text(encoding="utf-8"))
     except yaml.YAMLError as e:
-        raise InputError(f"not valid YAML: {e}", file=str(p)) from None
+        mark = getattr(e, "problem_mark", None)
+        what = " ".join(str(getattr(e, "problem", None) or e).split())
+        raise InputError(f"not valid YAML: {what}", file=str(p),
+                         line=None if mark is None else mark.line + 1) from None
+    except UnicodeDecodeError as e:
+        raise InputError(f"not UTF-8 text: {e.reason} at byte {e.start}", file=str(p)) from None
+    try:
+        bounded(data, "scenarios", MAX_RUNS * 100)
+    except ParameterError as e:
+        raise InputError(e.reason, file=str(p)) from None
     if not isinstance(data, dict):
         raise InputError("expected a mapping of notebook name -> list of scenarios", file=str(p))
     out: dict[str, list[dict]] = {}
@@ -133,6 +148,9 @@ def load_scenarios(path: str | Path) -> dict[str, list[dict]]:
                 runs += [{**shared, **sc} for sc in expanded]
             else:
                 runs.append(dict(item))
+            if len(runs) + sum(map(len, out.values())) > MAX_RUNS:
+                raise InputError(f"{nb}: scenario {i + 1}: the file expands to more than "
+                                 f"{MAX_RUNS:,} runs; sweep fewer values", file=str(p))
         out[nb] = runs
     return out
 
@@ -147,16 +165,14 @@ def _default_scenarios(tokens: list[str]) -> dict[str, list[dict]]:
 
 
 def _parse_value(text: str) -> object:
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError:
-        return text
+    return yaml_value(text, "overrides")
 
 
 def _label(values: dict) -> str:
     if not values:
         return "default"
-    return ", ".join(f"{k}={v}" for k, v in values.items())
+    text = ", ".join(f"{k}={v}" for k, v in values.items())
+    return text if len(text) <= _MAX_LABEL else text[:_MAX_LABEL - 1] + "…"
 
 
 def _slug(nb: str, label: str, taken: set[str]) -> str:
@@ -299,8 +315,42 @@ def _headline(nb_path: Path) -> dict:
 
 def _quiet_worker() -> None:
     """Workers' own stderr (kernel start-up warnings) is noise: failures come back as
-    results, with the failing cell's error."""
+    results, with the failing cell's error. Ctrl-C is the runner's to handle: workers
+    ignore SIGINT (their kernels run in sessions of their own and never see it)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
+
+
+def _descendants(pids: list[int]) -> list[int]:
+    """Every process descended from ``pids`` (Linux ``/proc``; elsewhere none found)."""
+    parent: dict[int, int] = {}
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            stat = (entry / "stat").read_text()
+            parent[int(entry.name)] = int(stat[stat.rindex(")") + 2:].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+    found, todo = [], list(pids)
+    while todo:
+        p = todo.pop()
+        kids = [c for c, pp in parent.items() if pp == p]
+        found += kids
+        todo += kids
+    return found
+
+
+def _kill_all(pool: ProcessPoolExecutor) -> None:
+    """Kill the pool's workers and everything they started (kernels), at once."""
+    import signal
+
+    workers = [p.pid for p in (getattr(pool, "_processes", None) or {}).values()
+               if p.pid is not None]
+    for pid in _descendants(workers) + workers:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _execute_one(run: Run, build: str, notebooks_dir: str, cwd: str) -> RunResult:
@@ -329,9 +379,12 @@ def execute(runs: list[Run], out: str | Path = "reports", jobs: int | None = Non
     """Execute ``runs`` in parallel; move each successful report into ``out``; write the index.
 
     Failed runs leave any earlier report of the same name untouched; their partly executed
-    notebook goes to ``out/.failed/`` for inspection. Notebooks run in the current folder,
-    so relative paths among the parameters mean what they meant when :func:`plan`
-    validated them.
+    notebook goes to ``out/.failed/`` for inspection. On Ctrl-C (or SIGTERM) pending runs are
+    cancelled, running workers and their kernels are killed, the pages already finished
+    stay, the index lists them, the build folder is removed and the interrupt is raised
+    again (the command exits 130); a second Ctrl-C meanwhile kills everything and exits.
+    Notebooks run in the current folder, so relative paths among the parameters mean what
+    they meant when :func:`plan` validated them.
 
     Parameters
     ----------
@@ -372,36 +425,72 @@ def execute(runs: list[Run], out: str | Path = "reports", jobs: int | None = Non
     jobs = jobs or os.cpu_count() or 1
     build = Path(tempfile.mkdtemp(prefix=".build-", dir=out))
     results: list[RunResult] = []
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_quiet_worker)
+    interrupted: BaseException | None = None
     try:
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_quiet_worker) as pool:
-            futures = [pool.submit(_execute_one, r, str(build), str(notebooks_dir), os.getcwd())
-                       for r in runs]
-            done = as_completed(futures)
-            if progress:
-                from tqdm.auto import tqdm
+        futures = [pool.submit(_execute_one, r, str(build), str(notebooks_dir), os.getcwd())
+                   for r in runs]
+        done = as_completed(futures)
+        if progress:
+            from tqdm.auto import tqdm
 
-                done = tqdm(done, total=len(futures), desc="reports", unit="run", disable=None)
-            for fut in done:
-                res = fut.result()
-                slug = res.run.slug
-                if res.ok:
-                    for ext in ("ipynb", "html"):
-                        os.replace(build / f"{slug}.{ext}", out / f"{slug}.{ext}")
-                    res.html, res.ipynb = f"{slug}.html", f"{slug}.ipynb"
-                else:
-                    failed = out / ".failed"
-                    failed.mkdir(exist_ok=True)
-                    if (build / f"{slug}.ipynb").exists():
-                        os.replace(build / f"{slug}.ipynb", failed / f"{slug}.ipynb")
-                    if (out / f"{slug}.html").exists():
-                        res.html = f"{slug}.html"  # the earlier, good report stays
-                results.append(res)
+            done = tqdm(done, total=len(futures), desc="reports", unit="run", disable=None)
+        for fut in done:
+            results.append(_collect(fut.result(), build, out))
+        pool.shutdown(wait=True)
+    except BaseException as e:  # Ctrl-C, SIGTERM: stop every run now, keep finished pages
+        interrupted = e
+        with _second_interrupt_kills(pool):
+            _kill_all(pool)
     finally:
         shutil.rmtree(build, ignore_errors=True)
     order = {id(r): i for i, r in enumerate(runs)}
     results.sort(key=lambda r: order[id(r.run)] if id(r.run) in order else 0)
+    if interrupted is not None:
+        if results:
+            with contextlib.suppress(Exception):
+                write_index(results, out)
+        raise interrupted
     write_index(results, out)
     return results
+
+
+def _collect(res: RunResult, build: Path, out: Path) -> RunResult:
+    """Move a finished run's pages from the build folder into ``out``."""
+    slug = res.run.slug
+    if res.ok:
+        for ext in ("ipynb", "html"):
+            os.replace(build / f"{slug}.{ext}", out / f"{slug}.{ext}")
+        res.html, res.ipynb = f"{slug}.html", f"{slug}.ipynb"
+    else:
+        failed = out / ".failed"
+        failed.mkdir(exist_ok=True)
+        if (build / f"{slug}.ipynb").exists():
+            os.replace(build / f"{slug}.ipynb", failed / f"{slug}.ipynb")
+        if (out / f"{slug}.html").exists():
+            res.html = f"{slug}.html"  # the earlier, good report stays
+    return res
+
+
+@contextlib.contextmanager
+def _second_interrupt_kills(pool: ProcessPoolExecutor) -> Iterator[None]:
+    """While cleaning up after Ctrl-C, a second Ctrl-C kills everything and exits (130)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def now(signum: int, frame: object) -> None:
+        _kill_all(pool)
+        os._exit(130)
+
+    old = signal.signal(signal.SIGINT, now)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)
 
 
 def _fmt(v: object) -> str:
