@@ -177,21 +177,21 @@ def table(frame: pd.DataFrame, kinds: Mapping[str, str | Callable[[object], str]
     """
     kinds = dict(kinds or {})
     funcs, left = {}, []
-    for c in frame.columns:
+    for i, c in enumerate(frame.columns):
         k = kinds.get(c)
         if k is None:
             sample = frame[c].dropna()
             k = kind_of(str(c), sample.iloc[0] if len(sample) else None)
         funcs[c] = FORMATTERS[k] if isinstance(k, str) else k
         if k == "text":
-            left.append(c)
+            left.append(i)
     names = {c: (labels or {}).get(c, label_of(str(c))) for c in frame.columns}
     st = frame.style.format(funcs, na_rep=DASH).hide(axis="index")
     st = st.format_index(lambda c: names.get(c, str(c)), axis="columns")
-    st = st.set_table_styles([{"selector": "td", "props": "text-align: right; padding: 0.2em "
-                               "0.6em"}, {"selector": "th", "props": "text-align: left"}])
-    if left:
-        st = st.set_properties(subset=left, **{"text-align": "left"})
+    st = st.set_table_styles(
+        [{"selector": "td", "props": "text-align: right; padding: 0.2em 0.6em"},
+         {"selector": "th", "props": "text-align: left"}]
+        + [{"selector": f"td.col{i}", "props": "text-align: left"} for i in left])
     if caption:
         st = st.set_caption(caption)
     return st
