@@ -121,7 +121,7 @@ def kind_of(name: str, value: object = None) -> str:
     if n.endswith("_days") or n == "days":
         return "days"
     if (n in _PCT_NAMES or n.endswith("_share") or n.endswith("_apr") or n.startswith("p_")
-            or n.startswith("max_p_") or "_return" in n or n.startswith("buffer")):
+            or n.startswith("max_p_") or "_return" in n or "buffer" in n):
         return "pct"
     if n == "gini":
         return "ratio"

@@ -331,9 +331,12 @@ def sweep(frame: pd.DataFrame, x: str, figures: list[str], labels: dict[str, str
     n = max(len(figures), 1)
     fig, axes = plt.subplots(1, n, figsize=(3.6 * n, 3), layout="constrained", squeeze=False)
     t = frame.sort_values(x)
+    xs = t[x].astype(float)
     for ax, f in zip(axes[0], figures, strict=False):
-        ax.plot(t[x], t[f].astype(float), "o-", color="tab:blue")
+        ax.plot(xs, t[f].astype(float), "o-", color="tab:blue")
         ax.set(title=labels.get(f, f), xlabel=x)
+        if xs.min() > 0 and xs.max() / xs.min() > 20:
+            ax.set_xscale("log")
         if f in percent:
             ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
         ax.grid(alpha=0.3)

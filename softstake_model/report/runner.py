@@ -442,6 +442,10 @@ def _isna(x: object) -> bool:
         return False
 
 
+def _text(x: object, missing: str = "—") -> str:
+    return missing if x is None or _isna(x) or x == "" else str(x)
+
+
 def _overview_view(frame: object) -> dict:
     """The overview table as formatted cells with marks, and its charts."""
     from . import plots
@@ -470,8 +474,8 @@ def _overview_view(frame: object) -> dict:
             _isna(r["buffer_needed"]) and not _isna(r["p_delay"]))
         token = _cell(r["token"])
         cells = [
-            token, _cell(pct(r["apr"], 2)), _cell(r["apr_as_of"] or DASH),
-            _cell(r["apr_confidence"] or DASH), _cell(pct(r["network_apr"], 2)),
+            token, _cell(pct(r["apr"], 2)), _cell(_text(r["apr_as_of"])),
+            _cell(_text(r["apr_confidence"])), _cell(pct(r["network_apr"], 2)),
             _cell(("▼ " if neg else "") + pct(spread, 2), "bad" if neg else "",
                   "the exchange pays more than the chain yields" if neg else ""),
             _cell(pct(r["earning_share"])), _cell(pct(r["eligible_share"])),
@@ -485,8 +489,8 @@ def _overview_view(frame: object) -> dict:
                   "bad" if short else "",
                   f"above the current buffer of {pct(r['buffer_ratio'])}" if short else "",
                   _interval(r["buffer_low"], r["buffer_high"])),
-            _cell(days(r["shock_max_delay_days"])), _cell(r["unbonding"] or DASH),
-            _cell(r["flags"] or ""),
+            _cell(days(r["shock_max_delay_days"])), _cell(_text(r["unbonding"])),
+            _cell(_text(r["flags"], "")),
         ]
         cells = [cells[i] for i in keep]
         links = [(name, r[col]) for name, col in (("caps", "caps_run"),
@@ -498,7 +502,7 @@ def _overview_view(frame: object) -> dict:
     if frame["buffer_needed"].notna().any():
         charts.append(("buffer needed against the current buffer",
                        plots.to_data_uri(plots.buffers(frame))))
-        if frame["apr"].notna().any():
+        if (frame["apr"].notna() & frame["buffer_needed"].notna()).sum() >= 2:
             charts.append(("APR against liquidity risk",
                            plots.to_data_uri(plots.apr_vs_risk(frame))))
     return {"head": head, "rows": rows, "charts": charts}
@@ -518,7 +522,7 @@ def _sweep_view(group: dict) -> dict:
     if group["numeric"]:
         nums = [f for f in group["figures"]
                 if t[f].map(lambda v: isinstance(v, int | float) and not isinstance(v, bool)
-                            ).all()][:4]
+                            ).all() and t[f].nunique() > 1][:4]
         if nums:
             chart = plots.to_data_uri(plots.sweep(
                 t, group["numeric"], nums, {f: label_of(f) for f in nums},
