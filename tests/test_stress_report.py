@@ -5,10 +5,19 @@ import numpy as np
 import pytest
 
 from softstake_model.catalog import load_catalog
-from softstake_model.liquidity import RunModel, StressParams, simulate, size_buffer, \
-    withdrawal_rates
-from softstake_model.stress import buffer_interval, price_link_sensitivity, rank_tokens, \
-    token_stress
+from softstake_model.liquidity import (
+    RunModel,
+    StressParams,
+    simulate,
+    size_buffer,
+    withdrawal_rates,
+)
+from softstake_model.stress import (
+    buffer_interval,
+    price_link_sensitivity,
+    rank_tokens,
+    token_stress,
+)
 
 SCENARIO = {"total": 1e6, "buffer_ratio": 0.05, "days": 40, "base_rate": 0.001,
             "shock_day": 5, "paths": 200, "alpha": 0.05, "price_link": 0.1}
