@@ -244,8 +244,9 @@ def buffer_interval(
     if found is None or n < 2:
         return BufferFound(found)
     se = float(np.sqrt(max(alpha * (1 - alpha), 1.0 / n) / n))
-    lo = size_buffer(params, rates, min(alpha + 4 * se, 0.999), max_delay_days, tol=tol)
-    hi = size_buffer(params, rates, max(alpha - 4 * se, 0.0), max_delay_days, tol=tol)
+    coarse = max(tol, 4e-3)  # the bracket's ends need not be sharp: the grid spans them
+    lo = size_buffer(params, rates, min(alpha + 4 * se, 0.999), max_delay_days, tol=coarse)
+    hi = size_buffer(params, rates, max(alpha - 4 * se, 0.0), max_delay_days, tol=coarse)
     lo = 0.0 if lo is None else min(lo, found)
     hi = 1.0 if hi is None else max(hi, found)
     grid = np.unique(np.concatenate([np.linspace(lo, hi, points), [found]]))
@@ -328,16 +329,20 @@ def rank_tokens(rows: list[dict] | pd.DataFrame) -> pd.DataFrame:
     return t.loc[idx].reset_index(drop=True)
 
 
-def price_link_sensitivity(tokens: list[str], links: list[float], **scenario: object
+def price_link_sensitivity(tokens: list[str], links: list[float],
+                           known: dict[float, list[dict]] | None = None, **scenario: object
                            ) -> pd.DataFrame:
     """Each token's rank (1 = riskiest) and buffer needed under several price links.
 
     Parameters
     ----------
     tokens
-        Catalogue tokens.
+        Catalogue tokens; the i-th is run with seed ``seed + i`` (as :func:`token_stress`
+        is for the report), so each token sees the same random paths at every link.
     links
         Price-link values (extra withdrawal share per unit of new log drawdown).
+    known
+        Rows of :func:`token_stress` already computed, by link (not run again).
     **scenario
         The other arguments of :func:`token_stress` (``catalog``, ``total``, ...).
 
@@ -348,9 +353,11 @@ def price_link_sensitivity(tokens: list[str], links: list[float], **scenario: ob
     """
     out = pd.DataFrame({"token": tokens})
     for link in links:
-        rows = [token_stress(t, **{**scenario, "price_link": link, "seed":
-                                   int(scenario.get("seed", 0)) + i}, interval=False)["row"]
-                for i, t in enumerate(tokens)]
+        seed = int(scenario.get("seed", 0))
+        rows = (known or {}).get(link) or [
+            token_stress(t, **{**scenario, "price_link": link, "seed": seed + i},
+                         interval=False)["row"]
+            for i, t in enumerate(tokens)]
         ranked = rank_tokens(rows)
         ranks = dict(zip(ranked["token"], range(1, len(ranked) + 1), strict=True))
         buffers = dict(zip(ranked["token"], ranked["buffer_needed"], strict=True))

@@ -222,8 +222,9 @@ def ranking(table: pd.DataFrame, alpha: float, buffer_ratio: float | None = None
                                  layout="constrained")
     t = table.iloc[::-1]
     p = t["p_delay"].to_numpy(float)
-    a1.barh(t["token"], p, color="tab:red", alpha=0.8,
-            xerr=[p - t["p_delay_low"].to_numpy(float), t["p_delay_high"].to_numpy(float) - p])
+    err = np.clip([p - t["p_delay_low"].to_numpy(float), t["p_delay_high"].to_numpy(float) - p],
+                  0, None)
+    a1.barh(t["token"], p, color="tab:red", alpha=0.8, xerr=err)
     a1.axvline(alpha, color="black", ls=":", label=f"target {alpha:.0%}")
     a1.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
     a1.set(title="P(delay) at the current buffer (95 % Wilson interval)",

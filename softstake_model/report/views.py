@@ -220,8 +220,11 @@ def stress_view(p: StressReportParams) -> dict:
         daily[token], dists[token] = res["daily"], res["metrics"]
     ranking = rank_tokens(rows)
     links = sorted({0.0, p.price_link, 2 * p.price_link if p.price_link else 0.2})
-    sensitivity = price_link_sensitivity(list(ranking["token"]), links, **scenario,
-                                         seed=p.seed) if p.paths > 1 else None
+    sensitivity = None
+    if p.paths > 1:
+        sensitivity = price_link_sensitivity(p.token_list, links, {p.price_link: rows},
+                                             **scenario, seed=p.seed)
+        sensitivity = sensitivity.sort_values(f"rank@{p.price_link:g}", ignore_index=True)
     assumed = [] if p.unbonding else assumed_lines(cat, p.token_list, ("unbonding",))
     if p.unbonding:
         assumed.append(f"unbonding rule {p.unbonding} for every token (given, not the "
