@@ -39,7 +39,7 @@ bench-scale: $(STAMP)
 	$(BIN)/python benchmarks/bench_scale.py
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	cd notebooks && ../$(BIN)/jupyter lab explore.ipynb
 
 clean:
 	rm -rf $(VENV) reports/*.csv reports/*.html

@@ -17,6 +17,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from .catalog import assumed_lines
+from .confidence import bootstrap_threshold, wilson_interval
 from .errors import ParameterError
 from .liquidity import (
     RunModel,
@@ -32,7 +33,8 @@ from .liquidity import (
 )
 from .product import parse_tokens, product_catalog
 
-__all__ = ["StressReport", "run_stress", "RUN_MODEL_ASSUMPTION"]
+__all__ = ["StressReport", "run_stress", "RUN_MODEL_ASSUMPTION", "BufferFound", "delayed",
+           "buffer_interval", "token_stress", "rank_tokens", "price_link_sensitivity"]
 
 #: Printed beside Monte Carlo figures: the run model's calibration is an assumption.
 RUN_MODEL_ASSUMPTION = ("stochastic run model (arrival, duration, Pareto sizes): assumed "
@@ -179,3 +181,186 @@ def run_stress(
             "alpha": size_buffer_alpha, "max_delay_days": max_delay_days,
             "buffer_ratio": size_buffer(params, path_rates, size_buffer_alpha, max_delay_days)}
     return StressReport(summary, res.daily() if daily else None)
+
+
+def delayed(metrics: pd.DataFrame, max_delay_days: float | None = None) -> pd.Series:
+    """Paths that miss the target: any delayed amount, or with ``max_delay_days`` a longest
+    delay above that many days (the test :func:`~softstake_model.liquidity.size_buffer`
+    applies)."""
+    if max_delay_days is None:
+        return metrics["delayed_amount"] > 0
+    return metrics["max_delay_days"] > max_delay_days
+
+
+@dataclass(frozen=True)
+class BufferFound:
+    """The smallest buffer meeting a delay target, with a bootstrap interval.
+
+    Attributes
+    ----------
+    buffer_ratio
+        Share of balances kept liquid (None: even a full buffer misses the target).
+    low, high
+        Bootstrap interval over paths (shares; None with ``buffer_ratio``).
+    """
+
+    buffer_ratio: float | None
+    low: float | None = None
+    high: float | None = None
+
+
+def buffer_interval(
+    params: StressParams,
+    rates: NDArray[np.float64],
+    alpha: float,
+    max_delay_days: float | None = None,
+    *,
+    points: int = 16,
+    resamples: int = 1000,
+    confidence: float = 0.95,
+    seed: int = 0,
+    tol: float = 1e-3,
+) -> BufferFound:
+    """The buffer for P(delay) <= alpha on ``rates`` and its bootstrap interval over paths.
+
+    The buffer is :func:`~softstake_model.liquidity.size_buffer`'s. For the interval, the
+    bracket of buffers meeting ``alpha`` plus and minus four standard errors is found the
+    same way, ``points`` buffers across it are run once on all paths, and paths are resampled
+    (:func:`~softstake_model.confidence.bootstrap_threshold`).
+
+    Parameters
+    ----------
+    params, rates
+        The scenario and its withdrawal paths ``(days, paths)``.
+    alpha, max_delay_days
+        Target: P(any delay) <= alpha, or P(longest delay > k days) <= alpha.
+    points, resamples, confidence, seed
+        Buffers in the bracket, bootstrap resamples, two-sided level, seed.
+    tol
+        Bisection tolerance (share of balances).
+    """
+    found = size_buffer(params, rates, alpha, max_delay_days, tol=tol)
+    n = rates.shape[1]
+    if found is None or n < 2:
+        return BufferFound(found)
+    se = float(np.sqrt(max(alpha * (1 - alpha), 1.0 / n) / n))
+    coarse = max(tol, 4e-3)  # the bracket's ends need not be sharp: the grid spans them
+    lo = size_buffer(params, rates, min(alpha + 4 * se, 0.999), max_delay_days, tol=coarse)
+    hi = size_buffer(params, rates, max(alpha - 4 * se, 0.0), max_delay_days, tol=coarse)
+    lo = 0.0 if lo is None else min(lo, found)
+    hi = 1.0 if hi is None else max(hi, found)
+    grid = np.unique(np.concatenate([np.linspace(lo, hi, points), [found]]))
+    bad = np.array([delayed(simulate(replace(params, buffer_ratio=float(b)), rates,
+                                     daily=False).metrics, max_delay_days).to_numpy()
+                    for b in grid])
+    low, high = bootstrap_threshold(grid, bad, alpha, resamples, confidence, seed)
+    return BufferFound(found, low, high)
+
+
+def token_stress(
+    token: str,
+    *,
+    catalog: pd.DataFrame,
+    total: float,
+    buffer_ratio: float,
+    days: int,
+    base_rate: float,
+    shock_day: int,
+    shock_fraction: float,
+    paths: int,
+    alpha: float,
+    max_delay_days: float | None = None,
+    price_link: float = 0.0,
+    unbonding: str | None = None,
+    seed: int = 0,
+    confidence: float = 0.95,
+    interval: bool = True,
+) -> dict:
+    """One token's liquidity figures in a shock scenario, deterministic and Monte Carlo.
+
+    The Monte Carlo paths carry the scenario's shock (``shock_fraction`` of balances on
+    ``shock_day``) on top of the base rate and the random runs (the token's volatility,
+    ``price_link``).
+
+    Returns
+    -------
+    dict
+        ``row`` (the ranking's figures: shock run's longest delay and delayed share,
+        ``p_delay`` with its Wilson interval, the p99 longest delay, ``buffer_needed`` with
+        its bootstrap interval), ``daily`` (the deterministic run's daily state) and
+        ``metrics`` (per Monte Carlo path).
+    """
+    r = catalog.loc[token]
+    params = StressParams(total=total, buffer_ratio=buffer_ratio,
+                          unbonding=unbonding or r["unbonding"], days=days, base_rate=base_rate,
+                          shocks=((shock_day, shock_fraction),))
+    det = simulate(params, withdrawal_rates(params))
+    det_m = det.metrics.iloc[0]
+    runs = RunModel(volatility=float(r["volatility"]), price_sensitivity=price_link)
+    rates = withdrawal_rates(params, paths, seed, runs if paths > 1 else None)
+    mc = simulate(params, rates, daily=False)
+    bad = int(delayed(mc.metrics, max_delay_days).sum())
+    lo, hi = wilson_interval(bad, paths, confidence)
+    if interval and paths > 1:
+        buf = buffer_interval(params, rates, alpha, max_delay_days, confidence=confidence,
+                              seed=seed)
+    else:
+        buf = BufferFound(size_buffer(params, rates, alpha, max_delay_days, tol=1e-3))
+    longest = mc.metrics["max_delay_days"].astype(float)
+    row = {
+        "token": token, "unbonding": str(params.unbonding),
+        "unbonding_confidence": "given" if unbonding else r["unbonding_confidence"],
+        "shock_max_delay_days": float(det_m["max_delay_days"]),
+        "shock_delayed_share": float(det_m["delayed_share"]),
+        "p_delay": bad / paths, "p_delay_low": float(lo), "p_delay_high": float(hi),
+        "p99_max_delay_days": float(longest.quantile(0.99)),
+        "buffer_needed": buf.buffer_ratio, "buffer_low": buf.low, "buffer_high": buf.high,
+    }
+    return {"row": row, "daily": det.daily(), "metrics": mc.metrics}
+
+
+def rank_tokens(rows: list[dict] | pd.DataFrame) -> pd.DataFrame:
+    """Tokens from riskiest: by the buffer needed (none enough counts as more than 100 %),
+    then P(delay), then the shock run's longest delay."""
+    t = pd.DataFrame(rows)
+    key = t["buffer_needed"].astype(float).fillna(np.inf)
+    order = pd.DataFrame({"b": key, "p": t["p_delay"], "d": t["shock_max_delay_days"]})
+    idx = order.sort_values(["b", "p", "d"], ascending=False, kind="stable").index
+    return t.loc[idx].reset_index(drop=True)
+
+
+def price_link_sensitivity(tokens: list[str], links: list[float],
+                           known: dict[float, list[dict]] | None = None, **scenario: object
+                           ) -> pd.DataFrame:
+    """Each token's rank (1 = riskiest) and buffer needed under several price links.
+
+    Parameters
+    ----------
+    tokens
+        Catalogue tokens; the i-th is run with seed ``seed + i`` (as :func:`token_stress`
+        is for the report), so each token sees the same random paths at every link.
+    links
+        Price-link values (extra withdrawal share per unit of new log drawdown).
+    known
+        Rows of :func:`token_stress` already computed, by link (not run again).
+    **scenario
+        The other arguments of :func:`token_stress` (``catalog``, ``total``, ...).
+
+    Returns
+    -------
+    DataFrame
+        ``token``, then for each link ``rank@L`` and ``buffer@L``.
+    """
+    out = pd.DataFrame({"token": tokens})
+    for link in links:
+        seed = int(scenario.get("seed", 0))
+        rows = (known or {}).get(link) or [
+            token_stress(t, **{**scenario, "price_link": link, "seed": seed + i},
+                         interval=False)["row"]
+            for i, t in enumerate(tokens)]
+        ranked = rank_tokens(rows)
+        ranks = dict(zip(ranked["token"], range(1, len(ranked) + 1), strict=True))
+        buffers = dict(zip(ranked["token"], ranked["buffer_needed"], strict=True))
+        out[f"rank@{link:g}"] = out["token"].map(ranks)
+        out[f"buffer@{link:g}"] = out["token"].map(buffers)
+    return out

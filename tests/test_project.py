@@ -31,7 +31,7 @@ def test_extras_split_core_from_report_and_scale():
     assert {_name(s) for s in PROJECT["dependencies"]} == {"numpy", "pandas", "pyarrow",
                                                             "pyyaml"}
     assert _extra("report") == {"matplotlib", "papermill", "nbconvert", "nbformat", "ipykernel",
-                                "jupyterlab", "pydantic", "jinja2", "tqdm"}
+                                "jupyterlab", "ipywidgets", "pydantic", "jinja2", "tqdm"}
     assert _extra("scale") == {"dask", "distributed", "tqdm"}
     assert _extra("all") == _extra("report") | _extra("scale")
     assert _extra("dev") == _extra("all") | {"pytest", "hypothesis", "ruff", "playwright"}
@@ -61,7 +61,8 @@ def test_notebooks_ship_in_the_package_and_without_outputs():
     shipped = ROOT / "softstake_model" / "notebooks"
     assert (ROOT / "notebooks").resolve() == shipped.resolve()  # the top-level symlink
     names = sorted(nb.name for nb in shipped.glob("*.ipynb"))
-    assert names == ["caps.ipynb", "liquidity_stress.ipynb", "reconcile.ipynb", "yields.ipynb"]
+    assert names == ["caps.ipynb", "explore.ipynb", "liquidity_stress.ipynb", "reconcile.ipynb",
+                     "yields.ipynb"]
     for nb in shipped.glob("*.ipynb"):
         cells = json.loads(nb.read_text())["cells"]
         assert all(not c.get("outputs") for c in cells if c["cell_type"] == "code"), nb.name

@@ -6,12 +6,15 @@ import os
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from pydantic import ValidationError
 
 from softstake_model.cli import main
 from softstake_model.errors import ParameterError
 from softstake_model.report import validate
+from softstake_model.report.format import DASH, amount, fmt, params_frame, pct, table, usd
+from softstake_model.report.overview import merge_records, overview_table, sweep_groups
 from softstake_model.report.params import YieldsParams
 from softstake_model.report.runner import (
     Run,
@@ -75,26 +78,123 @@ def test_shipped_example_is_found_as_package_data():
     assert Path(p.statement).name == "binance_statement.csv" and Path(p.statement).is_file()
     with shipped_notebooks() as folder:
         assert sorted(f.name for f in folder.glob("*.ipynb")) == [
-            "caps.ipynb", "liquidity_stress.ipynb", "reconcile.ipynb", "yields.ipynb"]
+            "caps.ipynb", "explore.ipynb", "liquidity_stress.ipynb", "reconcile.ipynb",
+            "yields.ipynb"]
 
 
 def test_index_page_from_the_template(tmp_path):
     runs = [Run("yields", "token=<b>", {"token": "BNB", "days": 30}, "y1"),
             Run("caps", "default", {}, "c1")]
-    results = [RunResult(runs[0], True, 1.25, {"apr": 0.0123456789, "token": "BNB"},
+    results = [RunResult(runs[0], True, 1.25, {"effective_apr": 0.0123456789, "token": "BNB"},
                          html="y1.html", ipynb="y1.ipynb"),
                RunResult(runs[1], False, 0.5, error="cell 3: ValueError: x < 0")]
     write_index(results, tmp_path)
     page = (tmp_path / "index.html").read_text()
-    assert "<p>1 of 2 runs succeeded;" in page
-    assert "<td>token=&lt;b&gt;</td>" in page  # escaped
-    assert "<b>apr</b>: 0.0123457<br><b>token</b>: BNB" in page
-    assert "token = BNB<br>days = 30" in page
-    assert '<span class="fail">failed: cell 3: ValueError: x &lt; 0</span><br>0.5 s' in page
+    assert "The last command ran 2 reports; 1 succeeded." in " ".join(page.split())
+    assert "token=&lt;b&gt;" in page  # escaped
+    assert "<span>token = BNB</span><span>days = 30 days</span>" in page  # name = value
+    assert '<span class="fail">failed: cell 3: ValueError: x &lt; 0</span>' in page
     assert '<a href="y1.html">report</a> <a href="y1.ipynb">notebook</a>' in page
     assert page.index("<td>caps</td>") < page.index("<td>yields</td>")  # by notebook
-    assert [r["scenario"] for r in json.loads((tmp_path / "index.json").read_text())] == \
-        ["token=<b>", "default"]
+    assert "Overview by token" not in page  # no caps or stress figures to show
+    records = json.loads((tmp_path / "index.json").read_text())
+    assert [r["scenario"] for r in records] == ["token=<b>", "default"]
+    assert records[0]["params"] == {"token": "BNB", "days": 30}
+    assert records[0]["headline"]["effective_apr"] == 0.0123456789  # plain numbers kept
+
+
+def _caps_record(token, slug, **headline):
+    return {"notebook": "caps", "scenario": f"token={token}", "slug": slug,
+            "params": {"token": token}, "ok": True, "error": "", "seconds": 1.0,
+            "headline": {"token": token, **headline}, "html": f"{slug}.html",
+            "ipynb": f"{slug}.ipynb", "finished": "earlier"}
+
+
+def test_index_keeps_earlier_reports_and_good_pages(tmp_path):
+    # a first command: two caps pages
+    (tmp_path / "a.html").write_text("A")
+    (tmp_path / "b.html").write_text("B")
+    (tmp_path / "index.json").write_text(json.dumps(
+        [_caps_record("BNB", "a", daily_cost=2.0), _caps_record("SOL", "b", daily_cost=3.0),
+         _caps_record("ADA", "gone", daily_cost=1.0)]))  # its page was deleted
+    # a second command: page a fails this time, a new yields page succeeds
+    fail = RunResult(Run("caps", "token=BNB", {"token": "BNB"}, "a"), False, 0.2,
+                     error="cell 4: RuntimeError: boom")
+    new = RunResult(Run("yields", "token=SOL", {"token": "SOL"}, "y"), True, 1.0,
+                    {"token": "SOL"}, html="y.html")
+    write_index([fail, new], tmp_path)
+    records = {r["slug"]: r for r in json.loads((tmp_path / "index.json").read_text())}
+    assert sorted(records) == ["a", "b", "y"]
+    assert records["a"]["latest"] and not records["a"]["ok"]
+    assert records["a"]["html"] == "a.html" and records["a"]["kept_from"] == "earlier"
+    assert records["a"]["headline"]["daily_cost"] == 2.0  # the good figures stay
+    assert not records["b"]["latest"] and records["y"]["latest"]
+    page = (tmp_path / "index.html").read_text()
+    assert "The folder holds 3 reports." in " ".join(page.split())
+    assert "the good report of earlier stays linked" in page
+    assert page.count("last command</span>") == 2
+
+
+def test_merge_records_rules():
+    old = [_caps_record("BNB", "a"), {**_caps_record("SOL", "f"), "ok": False, "html": ""}]
+    cur = [{**_caps_record("BNB", "a", daily_cost=5.0), "finished": "now"}]
+    merged = merge_records(old, cur)
+    assert [(r["slug"], r["latest"], r["headline"].get("daily_cost")) for r in merged] == \
+        [("a", True, 5.0)]  # replaced in place; the old failure without a page dropped
+
+
+def test_overview_and_sweeps_from_headlines():
+    stress = {"notebook": "liquidity_stress", "scenario": "default", "slug": "s",
+              "params": {}, "ok": True, "html": "s.html", "latest": True,
+              "headline": {"buffer_ratio": 0.05, "per_token": {
+                  "SOL": {"p_delay": 0.9, "p_delay_low": 0.8, "p_delay_high": 0.95,
+                          "buffer_needed": 0.12, "buffer_low": 0.11, "buffer_high": 0.13,
+                          "shock_max_delay_days": 2.0, "unbonding": "boundary:2"}}}}
+    caps = [_caps_record("SOL", "c1", apr=0.058, spread=-0.001, daily_cost=19.0,
+                         daily_cost_usd=2660.0),
+            {**_caps_record("BNB", "c2", apr=0.025, daily_cost=1.8), "params": {
+                "token": "BNB", "cap": 100}}]
+    table = overview_table([stress, *caps]).set_index("token")
+    assert list(table.index) == ["BNB", "SOL"]  # catalogue order
+    assert table.loc["SOL", "buffer_needed"] == 0.12 and table.loc["SOL", "apr"] == 0.058
+    assert pd.isna(table.loc["BNB", "p_delay"]) and table.loc["SOL", "stress_run"] == "s.html"
+    (group,) = sweep_groups(caps)
+    assert group["swept"] == ["cap", "token"] and group["numeric"] is None
+    assert "daily_cost" in group["figures"] and "token" not in group["figures"]
+    one = [{**c, "params": {"token": "SOL", "cap": v}} for c, v in zip(caps, (10, 1000))]
+    (group,) = sweep_groups(one)
+    assert group["swept"] == ["cap"] and group["numeric"] == "cap"
+    assert list(group["table"]["cap"]) == [10, 1000]
+
+
+def test_overview_number_is_the_caps_computation():
+    from softstake_model.caps import cap_metrics, sample_population
+    from softstake_model.product import token_rule
+    from softstake_model.report.views import caps_view
+
+    p = validate("caps", {"token": "SOL", "holders": 2000, "sweep_points": 5})
+    record = {**_caps_record("SOL", "c"), "headline": caps_view(p)["headline"]}
+    row = overview_table([record]).set_index("token").loc["SOL"]
+    r = token_rule("SOL")
+    balances = sample_population(p.population_usd, 2000, 0) / r.price_usd
+    cost = cap_metrics(balances, r.apr, r.min_holding, r.cap)["daily_cost"]
+    assert row["daily_cost_usd"] == pytest.approx(cost * r.price_usd, rel=1e-12)
+    assert row["spread"] == pytest.approx(row["network_apr"] - 0.058, rel=1e-12)
+
+
+def test_formatting_for_people():
+    assert (pct(0.058), pct(0.129), pct(0.004), pct(None)) == ("5.8 %", "12.9 %", "0.40 %",
+                                                               DASH)
+    assert (usd(1546620.4), usd(3.456), amount(200000.0), amount(0.00012345, "BNB")) == \
+        ("$1,546,620", "$3.46", "200,000", "0.0001234 BNB")
+    assert (fmt("daily_cost_usd", 1e6), fmt("gini", 0.951390), fmt("margin_apr", None),
+            fmt("holders", 200000.0), fmt("shock_max_delay_days", 1.0)) == \
+        ("$1,000,000", "0.95", DASH, "200,000", "1 day")
+    frame = params_frame(validate("liquidity_stress", {"buffer_ratio": 0.129}))
+    row = frame.set_index("parameter").loc["buffer_ratio"]
+    assert row["value"] == "12.9 %" and row["meaning"].startswith("Liquid share")
+    html = table(pd.DataFrame({"p_delay": [0.91, None]})).to_html()
+    assert "91.0 %" in html and DASH in html and "P(delay)" in html
 
 
 def test_scenario_file_with_grid_and_zip(tmp_path):
@@ -162,9 +262,14 @@ def test_quick_report_and_index(tmp_path, capsys):
     page = (tmp_path / "index.html").read_text()
     for r in index:
         assert (tmp_path / r["html"]).is_file() and (tmp_path / r["ipynb"]).is_file()
-        assert r["html"] in page and r["headline"]
-        for k in r["headline"]:
-            assert k in page
+        assert r["html"] in page and r["headline"] and r["params"] is not None
+    # the overview shows the caps run's figure, formatted
+    assert "Overview by token" in page
+    bnb = next(r for r in index if r["notebook"] == "caps" and r["headline"]["token"] == "BNB")
+    assert usd(bnb["headline"]["daily_cost_usd"]) in page
+    stress = next(r for r in index if r["notebook"] == "liquidity_stress")
+    assert set(stress["headline"]["per_token"]) == {"BNB", "SOL", "ADA"}
+    assert "0.000000" not in page and "None" not in page
     recon = next(r for r in index if r["notebook"] == "reconcile")
     assert recon["headline"]["missing"] == 1 and recon["headline"]["unexpected"] == 1
     html = (tmp_path / index[0]["html"]).read_text()
@@ -214,10 +319,22 @@ def test_report_in_a_browser(tmp_path, capsys):
             pytest.fail("chromium is missing: .ci/run installs Debian's chromium package")
         pytest.skip("no chromium here; .ci/run installs it")
     playwright = pytest.importorskip("playwright.sync_api")
-    code, _, err = run(["report", "--quick", "--notebook", "yields", "--notebook", "reconcile",
-                        "--token", "ADA", "--out", tmp_path], capsys)
+    scenarios = tmp_path / "sweep.yaml"
+    scenarios.write_text("""
+yields:
+  - {token: ADA, days: 30, apr_paths: 10, price_paths: 50}
+caps:
+  - grid: {cap: [1000, 100000]}
+    params: {token: ADA, holders: 2000, sweep_points: 8}
+liquidity_stress:
+  - {tokens: "ADA,TRX", days: 30, paths: 50}
+""")
+    code, _, err = run(["report", "--scenarios", scenarios, "--out", tmp_path], capsys)
     assert code == 0, err
-    pages = [tmp_path / "index.html", tmp_path / "yields-token=ADA.html"]
+    index = (tmp_path / "index.html").read_text()
+    assert "Overview by token" in index and "caps: by cap" in index  # overview and a sweep
+    pages = [tmp_path / "index.html", tmp_path / "yields-token=ADA_days=30_apr_paths=10_"
+             "price_paths=50.html"]
     with playwright.sync_playwright() as p:
         b = p.chromium.launch(executable_path=browser, args=[
             "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -236,8 +353,7 @@ def test_report_in_a_browser(tmp_path, capsys):
             images = page.evaluate(
                 "Array.from(document.images).map(i => [i.complete, i.naturalWidth])")
             assert all(done and width > 0 for done, width in images), images
-            if f.name != "index.html":
-                assert len(images) >= 4  # the yields report's figures
+            assert len(images) >= 3  # the figures: the report's; the overview's and the sweep's
         b.close()
     assert errors == []
     assert Path(tmp_path / "index.png").exists()

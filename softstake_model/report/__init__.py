@@ -2,7 +2,11 @@
 
 What a notebook imports: :func:`parameters` (collect what the parameters cell defined),
 :func:`validate` (into the frozen parameter object), :func:`headline` (figures the index
-collects), :func:`show_assumed` (say which assumed values drive the figures).
+collects), :func:`show_assumed` (say which assumed values drive the figures); from
+:mod:`.format`, ``show_findings`` ("At a glance"), ``show_params`` (the parameters as a
+table) and ``show_table`` (a frame formatted for a reader). :mod:`.overview` builds the
+index's overview and comparisons from the runs' headlines; :mod:`.explore` is the
+interactive explorer of ``notebooks/explore.ipynb``.
 
 Needs the ``report`` extra (``pip install 'softstake[report]'``); the notebooks themselves
 ship in the package (``softstake_model/notebooks``).

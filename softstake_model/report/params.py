@@ -183,7 +183,13 @@ class StressReportParams(_Params):
     paths
         Monte Carlo paths (1–1,000,000).
     alpha
-        Target P(any delay) for buffer sizing, in (0, 1).
+        Target probability for buffer sizing, in (0, 1): P(any delay) <= alpha, or with
+        ``max_delay_days`` P(longest delay > max_delay_days) <= alpha.
+    max_delay_days
+        Delay target, days (>= 0), or None for any delay.
+    unbonding
+        Unbonding rule for every token (``fixed:N``, ``boundary:P[@PHASE]``, ``none``), e.g.
+        for a new token; None = each token's catalogue rule.
     price_link
         Extra withdrawal share per unit of new (log) drawdown in the Monte Carlo runs
         (>= 0; 0.1: a 5 % fall to a new low adds about 0.5 % of balances).
@@ -202,11 +208,26 @@ class StressReportParams(_Params):
     shock_fraction: float = Field(0.2, ge=0, le=1)
     paths: int = Field(2000, ge=1, le=1_000_000)
     alpha: float = Field(0.05, gt=0, lt=1)
+    max_delay_days: int | None = Field(None, ge=0)
+    unbonding: str | None = None
     price_link: float = Field(0.1, ge=0)
     seed: int = 0
     catalog: str | None = None
 
     _catalog_file = field_validator("catalog")(_check_file)
+
+    @field_validator("unbonding")
+    @classmethod
+    def _rule(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        from ..liquidity import Unbonding
+
+        try:
+            return str(Unbonding.parse(value.strip()))
+        except ParameterError:
+            raise ValueError(f"must be fixed:N, boundary:P[@PHASE] or none, got {value!r}"
+                             ) from None
 
     @property
     def token_list(self) -> list[str]:

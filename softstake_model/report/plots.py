@@ -7,15 +7,17 @@ here beyond arranging the data for the axes.
 from __future__ import annotations
 
 import matplotlib
+import matplotlib.dates
 import matplotlib.pyplot as plt
 import matplotlib.ticker
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-__all__ = ["reward_bands", "apr_bands", "effective_apr", "fiat_distribution",
+__all__ = ["delegator_history", "reward_bands", "apr_bands", "effective_apr", "fiat_distribution",
            "side_by_side", "cost_vs_cap", "lorenz", "margin", "queues", "delay_distribution",
-           "ranking", "expected_vs_paid"]
+           "ranking", "expected_vs_paid", "spread_by_token", "buffers", "apr_vs_risk",
+           "sweep", "to_data_uri"]
 
 _BANDS = (5, 25, 50, 75, 95)
 
@@ -24,6 +26,13 @@ def _fig(w: float = 8, h: float = 4) -> tuple[Figure, plt.Axes]:
     fig, ax = plt.subplots(figsize=(w, h), layout="constrained")
     ax.grid(alpha=0.3)
     return fig, ax
+
+
+def _dates(ax: plt.Axes) -> None:
+    """Short date labels that do not overlap."""
+    loc = matplotlib.dates.AutoDateLocator(minticks=3, maxticks=7)
+    ax.xaxis.set_major_locator(loc)
+    ax.xaxis.set_major_formatter(matplotlib.dates.ConciseDateFormatter(loc))
 
 
 def _band(ax: plt.Axes, x: np.ndarray, paths: np.ndarray, label: str, color: str) -> None:
@@ -46,6 +55,7 @@ def reward_bands(view: dict) -> Figure:
     ax.set(title=f"{view['token']}: cumulative rewards of {view['amount']:,.4g} "
                  f"{view['token']} (daily compounding)",
            xlabel="accrual day (UTC)", ylabel=f"rewards ({view['token']})")
+    _dates(ax)
     ax.legend(fontsize=8)
     return fig
 
@@ -59,6 +69,7 @@ def apr_bands(view: dict) -> Figure:
     ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
     ax.set(title=f"{view['token']}: APR uncertainty (OU on log APR)", xlabel="day (UTC)",
            ylabel="APR (per year)")
+    _dates(ax)
     ax.legend(fontsize=8)
     return fig
 
@@ -111,24 +122,27 @@ def side_by_side(table: pd.DataFrame) -> Figure:
 
 def cost_vs_cap(sweep: pd.DataFrame, token: str, cap: float, budget_line: float | None = None
                 ) -> Figure:
-    """Daily reward cost (tokens) and eligible share against the cap."""
+    """Daily reward cost (tokens) against the cap, with the eligible share of balances on the
+    right-hand axis: the two are proportional (cost = APR / 365 × eligible balances), so one
+    line carries both."""
     fig, ax = _fig()
-    ax.plot(sweep["cap"], sweep["daily_cost"], color="tab:red", label="daily cost")
+    ax.plot(sweep["cap"], sweep["daily_cost"], color="tab:red",
+            label="daily cost (left) = eligible share (right)")
     ax.set_xscale("log")
-    ax.set(title=f"{token}: what the cap costs", xlabel=f"cap ({token})",
+    ax.set(title=f"{token}: what the cap costs", xlabel=f"cap ({token}, log scale)",
            ylabel=f"daily reward cost ({token} a day)")
+    ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.4g}"))
     if np.isfinite(cap):
-        ax.axvline(cap, color="grey", ls="--", label=f"current cap {cap:g}")
+        ax.axvline(cap, color="grey", ls="--", label=f"current cap {cap:,g}")
     if budget_line is not None:
         ax.axhline(budget_line, color="black", ls=":", label="budget")
-    ax2 = ax.twinx()
-    ax2.plot(sweep["cap"], sweep["eligible_share"], color="tab:blue", alpha=0.7,
-             label="eligible share of balances")
-    ax2.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
-    ax2.set_ylabel("eligible share of balances")
-    h1, l1 = ax.get_legend_handles_labels()
-    h2, l2 = ax2.get_legend_handles_labels()
-    ax.legend(h1 + h2, l1 + l2, fontsize=8, loc="center right")
+    cost, share = sweep["daily_cost"].to_numpy(), sweep["eligible_share"].to_numpy()
+    k = float(np.median(share[cost > 0] / cost[cost > 0])) if (cost > 0).any() else 0.0
+    if k > 0:
+        right = ax.secondary_yaxis("right", functions=(lambda c: c * k, lambda e: e / k))
+        right.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+        right.set_ylabel("eligible share of balances")
+    ax.legend(fontsize=8, loc="lower right")
     return fig
 
 
@@ -184,26 +198,49 @@ def queues(daily: dict[str, pd.DataFrame], total: float) -> Figure:
 
 
 def delay_distribution(dists: dict[str, pd.DataFrame]) -> Figure:
-    """Monte Carlo: distribution of each path's longest delay (days), per token."""
+    """Monte Carlo: distribution of each path's longest delay (days), per token; a token
+    with no delay on any path is said so on the chart rather than drawn as an empty box."""
     fig, ax = _fig(10, 4)
     tokens = list(dists)
-    ax.boxplot([dists[t]["max_delay_days"].to_numpy() for t in tokens], tick_labels=tokens,
-               whis=(5, 95), showfliers=False)
+    data = [dists[t]["max_delay_days"].astype(float).to_numpy() for t in tokens]
+    ax.boxplot(data, tick_labels=tokens, whis=(5, 95), showfliers=False)
+    top = max((float(np.nanmax(d)) for d in data if d.size), default=0.0)
+    ax.set_ylim(-0.5, max(top * 1.15, 2.0))
+    for i, d in enumerate(data, start=1):
+        if not np.nanmax(d, initial=0.0) > 0:
+            ax.text(i, 0.2, "no delay\non any path", ha="center", va="bottom", fontsize=7,
+                    color="tab:green")
     ax.set(title="longest withdrawal delay per Monte Carlo path (box 25–75 %, whiskers 5–95 %)",
            xlabel="token", ylabel="days")
     return fig
 
 
-def ranking(table: pd.DataFrame, alpha: float) -> Figure:
-    """Tokens ranked by P(any delay), with the buffer needed for ``alpha``."""
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4.5), layout="constrained")
+def ranking(table: pd.DataFrame, alpha: float, buffer_ratio: float | None = None) -> Figure:
+    """Tokens ranked by liquidity risk: P(delay) at the current buffer and the buffer that
+    meets ``alpha``, each with its 95 % interval."""
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 0.8 + 0.35 * max(len(table), 4)),
+                                 layout="constrained")
     t = table.iloc[::-1]
-    a1.barh(t["token"], t["p_any_delay"], color="tab:red")
+    p = t["p_delay"].to_numpy(float)
+    err = np.clip([p - t["p_delay_low"].to_numpy(float), t["p_delay_high"].to_numpy(float) - p],
+                  0, None)
+    a1.barh(t["token"], p, color="tab:red", alpha=0.8, xerr=err)
+    a1.axvline(alpha, color="black", ls=":", label=f"target {alpha:.0%}")
     a1.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
-    a1.set(title="P(any delay) at the current buffer", xlabel="share of paths")
-    a2.barh(t["token"], t["buffer_needed"].fillna(1.0), color="tab:blue")
+    a1.set(title="P(delay) at the current buffer (95 % Wilson interval)",
+           xlabel="share of paths", xlim=(0, 1.02))
+    a1.legend(fontsize=8)
+    b = t["buffer_needed"].astype(float)
+    lo = t["buffer_low"].astype(float).fillna(b)
+    hi = t["buffer_high"].astype(float).fillna(b)
+    a2.barh(t["token"], b.fillna(1.0), color=np.where(b.isna(), "grey", "tab:blue"),
+            xerr=[(b - lo).fillna(0).clip(lower=0), (hi - b).fillna(0).clip(lower=0)])
+    if buffer_ratio is not None:
+        a2.axvline(buffer_ratio, color="black", ls="--", label=f"current {buffer_ratio:.0%}")
+        a2.legend(fontsize=8)
     a2.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
-    a2.set(title=f"buffer needed for P(delay) <= {alpha:.0%}", xlabel="share of balances")
+    a2.set(title=f"buffer needed for P(delay) <= {alpha:.0%} (95 % bootstrap interval)",
+           xlabel="share of balances")
     for a in (a1, a2):
         a.grid(alpha=0.3)
     return fig
@@ -223,6 +260,98 @@ def expected_vs_paid(table: pd.DataFrame) -> Figure:
         ax.scatter(dates[bad], d["paid"].fillna(0)[bad], s=120, facecolors="none",
                    edgecolors="red", label="flagged")
         ax.set(title=t, xlabel="accrual day (UTC)", ylabel=f"reward ({t})")
+        _dates(ax)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
+    return fig
+
+
+def to_data_uri(fig: Figure, dpi: int = 90) -> str:
+    """A figure as a PNG ``data:`` URI for a self-contained page (the figure is closed)."""
+    import base64
+    import io
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    plt.close(fig)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def spread_by_token(table: pd.DataFrame) -> Figure:
+    """Net network APR minus catalogue APR by token (negative spreads in red)."""
+    t = table.dropna(subset=["spread"]).sort_values("spread")
+    fig, ax = _fig(6, 0.9 + 0.32 * max(len(t), 3))
+    colors = np.where(t["spread"] < 0, "tab:red", "tab:green")
+    ax.barh(t["token"], t["spread"], color=colors)
+    ax.axvline(0, color="black", lw=0.8)
+    ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=1))
+    ax.set(title="spread: net network APR − catalogue APR", xlabel="per year")
+    if t.empty:
+        ax.text(0.5, 0.5, "no token with a protocol model in this run", ha="center",
+                transform=ax.transAxes)
+    return fig
+
+
+def buffers(table: pd.DataFrame) -> Figure:
+    """Buffer needed for the delay target (with its interval) against the current buffer."""
+    t = table.dropna(subset=["buffer_ratio"]).iloc[::-1]
+    fig, ax = _fig(6, 0.9 + 0.32 * max(len(t), 3))
+    b = t["buffer_needed"].astype(float)
+    lo = t["buffer_low"].astype(float).fillna(b)
+    hi = t["buffer_high"].astype(float).fillna(b)
+    ax.barh(t["token"], b.fillna(1.0), color=np.where(b > t["buffer_ratio"], "tab:red",
+                                                       "tab:blue"),
+            xerr=[(b - lo).fillna(0).clip(lower=0), (hi - b).fillna(0).clip(lower=0)])
+    ax.scatter(t["buffer_ratio"], t["token"], marker="|", s=300, color="black", zorder=3,
+               label="current buffer")
+    ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+    ax.set(title="buffer needed (red: above the current one)", xlabel="share of balances")
+    ax.legend(fontsize=8)
+    return fig
+
+
+def apr_vs_risk(table: pd.DataFrame) -> Figure:
+    """Catalogue APR against the buffer needed: what each token pays against its liquidity
+    risk."""
+    t = table.dropna(subset=["apr", "buffer_needed"])
+    fig, ax = _fig(5.5, 3.4)
+    ax.scatter(t["buffer_needed"], t["apr"], color="tab:purple")
+    for _, r in t.iterrows():
+        ax.annotate(r["token"], (r["buffer_needed"], r["apr"]), fontsize=8,
+                    xytext=(3, 3), textcoords="offset points")
+    ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+    ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=1))
+    ax.set(title="APR paid against liquidity risk", xlabel="buffer needed (share of balances)",
+           ylabel="catalogue APR (per year)")
+    return fig
+
+
+def sweep(frame: pd.DataFrame, x: str, figures: list[str], labels: dict[str, str],
+          percent: set[str]) -> Figure:
+    """Headline figures against one swept numeric parameter, one small panel each."""
+    n = max(len(figures), 1)
+    fig, axes = plt.subplots(1, n, figsize=(3.6 * n, 3), layout="constrained", squeeze=False)
+    t = frame.sort_values(x)
+    xs = t[x].astype(float)
+    for ax, f in zip(axes[0], figures, strict=False):
+        ax.plot(xs, t[f].astype(float), "o-", color="tab:blue")
+        ax.set(title=labels.get(f, f), xlabel=x)
+        if xs.min() > 0 and xs.max() / xs.min() > 20:
+            ax.set_xscale("log")
+        if f in percent:
+            ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+        ax.grid(alpha=0.3)
+    return fig
+
+
+def delegator_history(history: pd.DataFrame) -> Figure:
+    """What a Cardano delegator earned each epoch (annualised) against the chain model."""
+    fig, ax = _fig(8, 3.5)
+    ax.plot(history["date"], history["earned_apr"], color="tab:blue", label="earned")
+    ax.plot(history["date"], history["model_apr"], color="black", ls="--", lw=1,
+            label="chain model")
+    ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=1))
+    ax.set(title="ADA: what a delegator earned, epoch by epoch (annualised)",
+           xlabel="epoch end (UTC)", ylabel="yield (per year)")
+    ax.legend(fontsize=8)
     return fig

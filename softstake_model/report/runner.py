@@ -493,15 +493,143 @@ def _second_interrupt_kills(pool: ProcessPoolExecutor) -> Iterator[None]:
         signal.signal(signal.SIGINT, old)
 
 
-def _fmt(v: object) -> str:
-    return f"{v:.6g}" if isinstance(v, float) else str(v)
+def _record(r: RunResult, finished: str) -> dict:
+    """A run as ``index.json`` keeps it (plain numbers)."""
+    return {"notebook": r.run.notebook, "scenario": r.run.label, "slug": r.run.slug,
+            "params": r.run.params, "ok": r.ok, "error": r.error, "seconds": r.seconds,
+            "headline": r.headline, "html": r.html, "ipynb": r.ipynb, "finished": finished}
+
+
+def _previous(out: Path) -> list[dict]:
+    """The folder's earlier index records (none when missing or unreadable)."""
+    try:
+        data = json.loads((out / "index.json").read_text())
+    except (OSError, ValueError):
+        return []
+    return [r for r in data if isinstance(r, dict) and "notebook" in r] \
+        if isinstance(data, list) else []
+
+
+def _cell(text: str, css: str = "", title: str = "", sub: str = "") -> dict:
+    return {"text": text, "css": css, "title": title, "sub": sub}
+
+
+def _interval(lo: object, hi: object) -> str:
+    from .format import pct
+
+    if lo is None or hi is None or _isna(lo) or _isna(hi):
+        return ""
+    return f"{pct(lo)}–{pct(hi)}"
+
+
+def _isna(x: object) -> bool:
+    import pandas as pd
+
+    try:
+        return bool(pd.isna(x))
+    except (TypeError, ValueError):
+        return False
+
+
+def _text(x: object, missing: str = "—") -> str:
+    return missing if x is None or _isna(x) or x == "" else str(x)
+
+
+def _overview_view(frame: object) -> dict:
+    """The overview table as formatted cells with marks, and its charts."""
+    from . import plots
+    from .format import DASH, amount, days, pct, usd
+    from .overview import DELAY_RISK
+
+    flags = bool(frame["flags"].fillna("").astype(str).str.strip().any())
+    as_of = bool(frame["apr_as_of"].notna().any())
+    head = ["token", "catalogue APR (per year)", "APR as of", "APR source",
+            "net network APR", "spread (network − catalogue)", "holders earning",
+            "eligible share of balances", "reward cost (tokens a day)",
+            "reward cost (USD a day)", "P(delay) at the current buffer (95 % interval)",
+            "buffer needed for the target (95 % interval)", "longest delay in the shock",
+            "unbonding rule", "flags"]
+    keep = [i for i, h in enumerate(head) if (h != "APR as of" or as_of)
+            and (h != "flags" or flags)]
+    head = [head[i] for i in keep]
+    rows = []
+    for _, r in frame.iterrows():
+        spread = r["spread"]
+        neg = not _isna(spread) and spread < 0
+        p = r["p_delay"]
+        risky = not _isna(p) and p > DELAY_RISK
+        short = (not _isna(r["buffer_needed"]) and not _isna(r["buffer_ratio"])
+                 and r["buffer_needed"] > r["buffer_ratio"]) or (
+            _isna(r["buffer_needed"]) and not _isna(r["p_delay"]))
+        token = _cell(r["token"])
+        cells = [
+            token, _cell(pct(r["apr"], 2)), _cell(_text(r["apr_as_of"])),
+            _cell(_text(r["apr_confidence"])), _cell(pct(r["network_apr"], 2)),
+            _cell(("▼ " if neg else "") + pct(spread, 2), "bad" if neg else "",
+                  "the exchange pays more than the chain yields" if neg else ""),
+            _cell(pct(r["earning_share"])), _cell(pct(r["eligible_share"])),
+            _cell(amount(r["daily_cost"])), _cell(usd(r["daily_cost_usd"])),
+            _cell(("⚠ " if risky else "") + pct(p), "bad" if risky else "",
+                  f"more than {DELAY_RISK:.0%} of paths see a delay" if risky else "",
+                  _interval(r["p_delay_low"], r["p_delay_high"])),
+            _cell(("⚠ " if short else "") + (pct(r["buffer_needed"])
+                                              if not _isna(r["buffer_needed"]) else
+                                              ("none enough" if not _isna(p) else DASH)),
+                  "bad" if short else "",
+                  f"above the current buffer of {pct(r['buffer_ratio'])}" if short else "",
+                  _interval(r["buffer_low"], r["buffer_high"])),
+            _cell(days(r["shock_max_delay_days"])), _cell(_text(r["unbonding"])),
+            _cell(_text(r["flags"], "")),
+        ]
+        cells = [cells[i] for i in keep]
+        links = [(name, r[col]) for name, col in (("caps", "caps_run"),
+                                                  ("stress", "stress_run")) if r[col]]
+        rows.append({"cells": cells, "links": links})
+    charts = []
+    if frame["spread"].notna().any():
+        charts.append(("spread by token", plots.to_data_uri(plots.spread_by_token(frame))))
+    if frame["buffer_needed"].notna().any():
+        charts.append(("buffer needed against the current buffer",
+                       plots.to_data_uri(plots.buffers(frame))))
+        if (frame["apr"].notna() & frame["buffer_needed"].notna()).sum() >= 2:
+            charts.append(("APR against liquidity risk",
+                           plots.to_data_uri(plots.apr_vs_risk(frame))))
+    return {"head": head, "rows": rows, "charts": charts}
+
+
+def _sweep_view(group: dict) -> dict:
+    """A comparison of swept runs as formatted cells (and a chart for one numeric axis)."""
+    from . import plots
+    from .format import fmt, kind_of, label_of
+
+    t = group["table"]
+    head = [*group["swept"], *[label_of(f) for f in group["figures"]]]
+    rows = [{"cells": [fmt(k, r[k]) for k in group["swept"]] +
+             [fmt(f, r[f]) for f in group["figures"]], "html": r["html"]}
+            for _, r in t.iterrows()]
+    chart = None
+    if group["numeric"]:
+        nums = [f for f in group["figures"]
+                if t[f].map(lambda v: isinstance(v, int | float) and not isinstance(v, bool)
+                            ).all() and t[f].nunique() > 1][:4]
+        if nums:
+            chart = plots.to_data_uri(plots.sweep(
+                t, group["numeric"], nums, {f: label_of(f) for f in nums},
+                {f for f in nums if kind_of(f, 0.0) == "pct"}))
+    return {"notebook": group["notebook"], "swept": group["swept"], "head": head,
+            "rows": rows, "chart": chart}
 
 
 def write_index(results: list[RunResult], out: Path) -> Path:
-    """Write ``index.html`` and ``index.json``: every run, its parameters, headline figures, links.
+    """Write ``index.html`` and ``index.json`` for every report in ``out``.
 
-    The page comes from the shipped Jinja2 template ``report/templates/index.html.j2``
-    (autoescaped).
+    The index keeps a record (``index.json``): this command's runs are merged into the
+    folder's earlier records (:func:`~softstake_model.report.overview.merge_records`), so
+    earlier reports stay listed and a failed run keeps its earlier good page linked. The
+    page has the overview by token (:func:`~softstake_model.report.overview.overview_table`,
+    from the runs' headline figures), the sweeps compared, and every run with its status,
+    duration, parameters and links, this command's runs marked. It comes from the shipped
+    Jinja2 template ``report/templates/index.html.j2`` (autoescaped).
 
     Parameters
     ----------
@@ -519,18 +647,24 @@ def write_index(results: list[RunResult], out: Path) -> Path:
 
     from .. import __version__
     from ..files import atomic_write
+    from .format import fmt
+    from .overview import merge_records, overview_table, sweep_groups
 
+    out = Path(out)
+    now = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
+    records = merge_records(_previous(out), [_record(r, now) for r in results], out)
+    overview = overview_table(records)
     env = jinja2.Environment(loader=jinja2.PackageLoader("softstake_model.report", "templates"),
                              autoescape=True, undefined=jinja2.StrictUndefined,
                              keep_trailing_newline=True)
-    env.filters["fmt"] = _fmt
+    env.filters["fmt"] = lambda v, name="": fmt(name, v)
+    latest = [r for r in records if r["latest"]]
     page = env.get_template("index.html.j2").render(
-        results=sorted(results, key=lambda x: (x.run.notebook, x.run.slug)),
-        ok=sum(r.ok for r in results), version=__version__,
-        generated=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
-    data = [{"notebook": r.run.notebook, "scenario": r.run.label, "params": r.run.params,
-             "ok": r.ok, "error": r.error, "seconds": r.seconds, "headline": r.headline,
-             "html": r.html, "ipynb": r.ipynb} for r in results]
-    atomic_write(out / "index.json", lambda h: h.write(json.dumps(data, indent=2,
-                                                                   default=str) + "\n"))
+        records=sorted(records, key=lambda x: (not x["latest"], x["notebook"], x["slug"])),
+        ok=sum(r["ok"] for r in latest), ran=len(latest), total=len(records),
+        overview=_overview_view(overview) if len(overview) else None,
+        sweeps=[_sweep_view(g) for g in sweep_groups(records)],
+        version=__version__, generated=now)
+    atomic_write(out / "index.json", lambda h: h.write(json.dumps(records, indent=2,
+                                                                  default=str) + "\n"))
     return atomic_write(out / "index.html", lambda h: h.write(page))

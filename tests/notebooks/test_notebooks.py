@@ -87,6 +87,36 @@ PINNED = {"yields": ("total_rewards", _yields_rewards), "caps": ("daily_cost", _
           "reconcile": ("ok", _ok_payouts)}
 
 
+def test_explorer_runs_headless_and_redraws(tmp_path):
+    """The explorer's widgets are built, driven with values, and its figures are the
+    package's."""
+    from softstake_model.caps import cap_metrics, sample_population
+    from softstake_model.liquidity import StressParams, simulate, withdrawal_rates
+    from softstake_model.product import token_rule
+    from softstake_model.report.params import CapsParams
+
+    out = tmp_path / "explore.ipynb"
+    drive = {"token": "SOL", "cap": 50.0, "buffer_ratio": 0.1, "shock_fraction": 0.3,
+             "unbonding": "fixed:5"}
+    pm.execute_notebook(str(NOTEBOOKS / "explore.ipynb"), str(out),
+                        parameters={"token": "BNB", "drive": drive}, kernel_name="python3",
+                        cwd=str(NOTEBOOKS), progress_bar=False)
+    figures = headline(out)
+    assert figures["token"] == "SOL"
+    r = token_rule("SOL", cap=50.0)
+    balances = sample_population(CapsParams().population_usd, 20_000, 0) / r.price_usd
+    assert figures["daily_cost"] == pytest.approx(
+        cap_metrics(balances, r.apr, r.min_holding, 50.0)["daily_cost"], rel=1e-12)
+    # 30 % asked on day 10 against a 10 % buffer, 5-day unbonding: the rest waits 5 days
+    p = StressParams(total=1e6, buffer_ratio=0.1, unbonding="fixed:5", days=365,
+                     shocks=((10, 0.3),))
+    assert figures["max_delay_days"] == simulate(p, withdrawal_rates(p)).metrics[
+        "max_delay_days"].iloc[0] == 5
+    outputs = [o for c in json.loads(out.read_text())["cells"] for o in c.get("outputs", [])]
+    assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {})
+               for o in outputs)  # the controls were displayed
+
+
 @pytest.mark.parametrize("params, message", [
     ({"colour": "red"}, "unknown parameter(s) ['colour']"),
     ({"days": "long"}, "parameter 'days' should be int, got str 'long'"),

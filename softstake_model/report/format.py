@@ -1,0 +1,253 @@
+"""Numbers for people: one formatter per kind of figure, and tables styled for a page.
+
+Kinds: ``pct`` (shares and APRs as percent), ``usd`` (dollars with thousands separators),
+``amount`` (token amounts, four significant figures with separators), ``int`` (counts),
+``days``, ``ratio`` (a plain coefficient such as a Gini), ``text``. A missing value is a
+dash. :func:`kind_of` guesses the kind from a figure's name (``*_share``, ``*_apr``,
+``p_*`` are percentages; ``*_usd`` dollars; ``*_days`` days), so headline figures and
+parameters are formatted the same way everywhere: in the notebooks (pandas Styler), in the
+index (Jinja2 filters) and in the sentences of "At a glance".
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping
+
+import pandas as pd
+
+__all__ = ["DASH", "pct", "usd", "amount", "count", "days", "ratio", "fmt", "kind_of",
+           "FORMATTERS", "table", "params_frame", "label_of", "show_table", "show_params",
+           "show_findings", "LABELS"]
+
+#: What a page shows for a missing value.
+DASH = "—"
+
+
+def _missing(x: object) -> bool:
+    if x is None:
+        return True
+    try:
+        return bool(pd.isna(x))
+    except (TypeError, ValueError):
+        return False
+
+
+def pct(x: object, digits: int | None = None) -> str:
+    """A share as percent: ``0.058`` → ``5.8 %`` (two decimals below 1 %, none from 10 %
+    unless ``digits`` says)."""
+    if _missing(x):
+        return DASH
+    v = float(x) * 100
+    if digits is None:
+        a = abs(v)
+        digits = 0 if a >= 99.95 or a == 0 else 1 if a >= 1 else 2
+    return f"{v:,.{digits}f} %"
+
+
+def usd(x: object) -> str:
+    """Dollars with thousands separators: ``$1,546,620`` (cents below $100)."""
+    if _missing(x):
+        return DASH
+    v = float(x)
+    return f"-${-v:,.{2 if abs(v) < 100 else 0}f}" if v < 0 else \
+        f"${v:,.{2 if abs(v) < 100 else 0}f}"
+
+
+def amount(x: object, unit: str = "") -> str:
+    """A token amount: four significant figures, separators, never scientific notation."""
+    if _missing(x):
+        return DASH
+    v = float(x)
+    if math.isinf(v):
+        return "no limit" if v > 0 else "-∞"
+    a = abs(v)
+    digits = 0 if a >= 1000 or a == 0 else max(0, 3 - math.floor(math.log10(a)))
+    text = f"{v:,.{min(digits, 8)}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return f"{text} {unit}".strip()
+
+
+def count(x: object) -> str:
+    """A whole number with separators."""
+    return DASH if _missing(x) else f"{round(float(x)):,}"
+
+
+def days(x: object) -> str:
+    """Days: ``7 days``, ``1 day``, ``2.5 days``."""
+    if _missing(x):
+        return DASH
+    v = float(x)
+    text = f"{v:,.0f}" if v == round(v) else f"{v:,.1f}"
+    return f"{text} day" if text == "1" else f"{text} days"
+
+
+def ratio(x: object) -> str:
+    """A coefficient in plain decimals: ``0.95``."""
+    return DASH if _missing(x) else f"{float(x):.2f}"
+
+
+def _text(x: object) -> str:
+    if _missing(x):
+        return DASH
+    if isinstance(x, float):
+        return amount(x)
+    return str(x)
+
+
+FORMATTERS: dict[str, Callable[[object], str]] = {
+    "pct": pct, "usd": usd, "amount": amount, "int": count, "days": days, "ratio": ratio,
+    "text": _text,
+}
+
+_PCT_NAMES = {"apr", "spread", "alpha", "buffer_ratio", "buffer_needed", "buffer_low",
+              "buffer_high", "base_rate", "shock_fraction", "network_apr",
+              "effective_apr", "margin_apr", "deposit_rate"}
+_INT_NAMES = {"holders", "paths", "tokens", "payouts", "ok", "missing", "unexpected",
+              "mismatch", "apr_paths", "price_paths", "sweep_points", "seed", "shock_day"}
+
+
+def kind_of(name: str, value: object = None) -> str:
+    """The kind of a figure named ``name`` (see the module's docstring)."""
+    n = name.lower()
+    if isinstance(value, str) or isinstance(value, bool):
+        return "text"
+    if n in _INT_NAMES:
+        return "int"
+    if n.endswith("_usd") or n.startswith("usd_"):
+        return "usd"
+    if n.endswith("_days") or n == "days":
+        return "days"
+    if (n in _PCT_NAMES or n.endswith("_share") or n.endswith("_apr") or n.startswith("p_")
+            or n.startswith("max_p_") or "_return" in n or "buffer" in n):
+        return "pct"
+    if n == "gini":
+        return "ratio"
+    return "amount" if isinstance(value, int | float) else "text"
+
+
+def fmt(name: str, value: object) -> str:
+    """``value`` formatted as its name suggests (:func:`kind_of`)."""
+    if _missing(value):
+        return DASH
+    return FORMATTERS[kind_of(name, value)](value)
+
+
+#: Readable labels of figures shown in tables and the index (name → label with unit).
+LABELS: dict[str, str] = {
+    "token": "token", "holders": "holders", "earning_share": "holders earning",
+    "eligible_share": "eligible share of balances", "daily_cost": "daily reward cost (tokens)",
+    "daily_cost_usd": "daily reward cost (USD)", "gini": "Gini of rewards",
+    "margin_apr": "platform margin (per year, on balances)", "apr": "catalogue APR",
+    "network_apr": "net network APR", "spread": "spread (network − catalogue)",
+    "tokens_held": "tokens held", "total_rewards": "rewards (tokens)",
+    "effective_apr": "effective APR", "token_return_p50": "token return (median)",
+    "fiat_return_p50": "dollar return (median)", "p_fiat_loss": "P(dollar loss)",
+    "riskiest": "riskiest token", "max_p_delay": "highest P(delay)",
+    "max_buffer_needed": "largest buffer needed", "worst_shock_delay_days":
+    "longest delay in the shock (days)", "tokens": "tokens", "payouts": "payouts checked",
+    "p_delay": "P(delay)", "buffer_needed": "buffer needed",
+    "shock_max_delay_days": "longest delay in the shock", "unbonding": "unbonding rule",
+}
+
+
+def label_of(name: str) -> str:
+    """A figure's readable label (its name with spaces when none is listed)."""
+    return LABELS.get(name, name.replace("_", " "))
+
+
+def table(frame: pd.DataFrame, kinds: Mapping[str, str | Callable[[object], str]] | None = None,
+          labels: Mapping[str, str] | None = None, caption: str | None = None
+          ) -> pd.io.formats.style.Styler:
+    """``frame`` as a page shows it: no row numbers, every column formatted, dashes for
+    missing values, readable headers.
+
+    Parameters
+    ----------
+    frame
+        The plain numbers.
+    kinds
+        Kind (see :data:`FORMATTERS`) or formatter by column; others by :func:`kind_of`.
+    labels
+        Header by column; others by :func:`label_of`.
+    caption
+        A sentence above the table.
+    """
+    kinds = dict(kinds or {})
+    funcs, left = {}, []
+    for i, c in enumerate(frame.columns):
+        k = kinds.get(c)
+        if k is None:
+            sample = frame[c].dropna()
+            k = kind_of(str(c), sample.iloc[0] if len(sample) else None)
+        funcs[c] = FORMATTERS[k] if isinstance(k, str) else k
+        if k == "text":
+            left.append(i)
+    names = {c: (labels or {}).get(c, label_of(str(c))) for c in frame.columns}
+    st = frame.style.format(funcs, na_rep=DASH).hide(axis="index")
+    st = st.format_index(lambda c: names.get(c, str(c)), axis="columns")
+    st = st.set_table_styles(
+        [{"selector": "td", "props": "text-align: right; padding: 0.2em 0.6em"},
+         {"selector": "th", "props": "text-align: left"}]
+        + [{"selector": f"td.col{i}", "props": "text-align: left"} for i in left])
+    if caption:
+        st = st.set_caption(caption)
+    return st
+
+
+def _docs(model: type) -> dict[str, str]:
+    """Attribute descriptions from a numpydoc ``Attributes`` section."""
+    doc = (model.__doc__ or "").splitlines()
+    out: dict[str, str] = {}
+    names: list[str] = []
+    inside = False
+    for line in doc:
+        if line.strip() == "Attributes":
+            inside = True
+            continue
+        if not inside or set(line.strip()) == {"-"}:
+            continue
+        if line.startswith("    ") and not line.startswith("        ") and line.strip():
+            names = [n.strip() for n in line.strip().split(",")]
+            continue
+        if line.startswith("        "):
+            text = re.sub(r":\w+:`([^`]*)`", r"\1", line.strip()).replace("``", "")
+            for n in names:
+                out[n] = (out.get(n, "") + " " + text).strip()
+    return out
+
+
+def params_frame(params: object) -> pd.DataFrame:
+    """A parameter object (pydantic) as a table: parameter, value (formatted), meaning.
+
+    The meaning comes from the model's documented attributes, units included.
+    """
+    docs = _docs(type(params))
+    rows = []
+    for name in type(params).model_fields:
+        value = getattr(params, name)
+        shown = "default" if value is None else fmt(name, value)
+        rows.append({"parameter": name, "value": shown, "meaning": docs.get(name, "")})
+    return pd.DataFrame(rows)
+
+
+def show_table(frame: pd.DataFrame, **kw: object) -> None:
+    """Display :func:`table` of ``frame`` in a notebook."""
+    from IPython.display import display
+
+    display(table(frame, **kw))
+
+
+def show_params(params: object) -> None:
+    """Display a run's parameters as a table (name, value with unit, meaning)."""
+    show_table(params_frame(params), kinds={"value": "text", "meaning": "text",
+                                            "parameter": "text"})
+
+
+def show_findings(lines: list[str]) -> None:
+    """Display the "At a glance" findings as a short list of sentences."""
+    from IPython.display import Markdown, display
+
+    display(Markdown("## At a glance\n\n" + "\n".join(f"- {x}" for x in lines)))
