@@ -353,6 +353,11 @@ def _kill_all(pool: ProcessPoolExecutor) -> None:
     pool.shutdown(wait=False, cancel_futures=True)
 
 
+#: Times a run is started again when its kernel dies before it starts: kernels started in
+#: parallel pick free ports independently, and now and then two take the same one.
+KERNEL_START_RETRIES = 2
+
+
 def _execute_one(run: Run, build: str, notebooks_dir: str, cwd: str) -> RunResult:
     """Worker: execute one run into ``build`` and render it; never raises."""
     import papermill as pm
@@ -361,8 +366,16 @@ def _execute_one(run: Run, build: str, notebooks_dir: str, cwd: str) -> RunResul
     out_nb = Path(build) / f"{run.slug}.ipynb"
     t = time.perf_counter()
     try:
-        pm.execute_notebook(str(src), str(out_nb), parameters=run.params, kernel_name="python3",
-                            cwd=cwd, progress_bar=False, log_output=False)
+        for attempt in range(1 + KERNEL_START_RETRIES):
+            try:
+                pm.execute_notebook(str(src), str(out_nb), parameters=run.params,
+                                    kernel_name="python3", cwd=cwd, progress_bar=False,
+                                    log_output=False)
+                break
+            except RuntimeError as e:  # a kernel that died starting (a port taken meanwhile)
+                if "before replying to kernel_info" not in str(e) or \
+                        attempt == KERNEL_START_RETRIES:
+                    raise
         page = render_html(out_nb, f"{run.notebook} — {run.label}")
         (Path(build) / f"{run.slug}.html").write_text(page, encoding="utf-8")
         return RunResult(run, True, time.perf_counter() - t, _headline(out_nb))
