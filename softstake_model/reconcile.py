@@ -316,9 +316,9 @@ def _activation_from_credits(statement: pd.DataFrame, paid: pd.DataFrame, terms:
                 "UTC")})], ignore_index=True)
     frame["activated_at"] = frame["activated_at"].astype("datetime64[ns, UTC]")
     frame["deactivated_at"] = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns, UTC]")
-    parts = [f"{a} from {pd.Timestamp(d).date()}" for a, d in
+    parts = [f"account {a} accrues from {pd.Timestamp(d).date()}" for a, d in
              zip(first.index, pd.to_datetime(first_day * DAY_NS), strict=True)]
-    text = ("activation taken from the first reward credit (accrual " + ", ".join(parts)
+    text = ("activation taken from the first reward credit (" + ", ".join(parts)
             + "); give activated_at to check earlier days")
     if len(silent):
         text += f"; no reward credit for {', '.join(silent)}: every day is checked"
