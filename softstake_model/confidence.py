@@ -56,7 +56,10 @@ def wilson_interval(successes: ArrayLike, n: ArrayLike, confidence: float = 0.95
     denom = 1 + z * z / m
     centre = (p + z * z / (2 * m)) / denom
     half = z * np.sqrt(p * (1 - p) / m + z * z / (4 * m * m)) / denom
-    return np.clip(centre - half, 0.0, 1.0), np.clip(centre + half, 0.0, 1.0)
+    # at k = 0 (k = n) the bound is 0 (1) exactly; the formula leaves float dust there
+    low = np.where(k == 0, 0.0, np.clip(centre - half, 0.0, 1.0))
+    high = np.where(k == m, 1.0, np.clip(centre + half, 0.0, 1.0))
+    return low, high
 
 
 def bootstrap_threshold(grid: ArrayLike, bad: ArrayLike, alpha: float, resamples: int = 1000,
