@@ -17,6 +17,7 @@ words wherever it comes from:
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 from collections.abc import Sequence
@@ -28,7 +29,7 @@ from .errors import ParameterError
 __all__ = ["MAX_BYTES", "MAX_RUNS", "MAX_VALUE_CHARS", "MAX_VALUE_NODES", "MAX_DAYS",
            "finite", "ratio", "rate", "ordered", "whole", "work", "yaml_value",
            "human_bytes", "array_finite", "bounded", "catalog_values",
-           "date_range", "horizon", "chain_request"]
+           "date_range", "horizon", "chain_request", "text_dates_loader"]
 
 #: Memory a single command may plan to use (bytes): 2 GiB, or ``SOFTSTAKE_MAX_BYTES``.
 MAX_BYTES = int(os.environ.get("SOFTSTAKE_MAX_BYTES", 2 * 1024**3))
@@ -160,7 +161,7 @@ def yaml_value(text: str, param: str) -> object:
         raise ParameterError(f"value is {len(text):,} characters long, more than the "
                              f"{MAX_VALUE_CHARS:,} allowed", param=param)
     try:
-        value = yaml.safe_load(text)
+        value = yaml.load(text, Loader=text_dates_loader())
     except yaml.YAMLError:
         return text
     bounded(value, param)
@@ -266,3 +267,19 @@ def chain_request(year: object = None, params: dict | None = None) -> None:
         if not math.isfinite(x) or x < 0:
             raise ParameterError(f"{name}={value} must be a finite number >= 0",
                                  param="params")
+
+
+
+@functools.cache
+def text_dates_loader() -> type:
+    """YAML's safe loader with dates and times left as the text written: every parameter
+    that takes one takes text, and a date object does not travel as JSON."""
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.yaml_implicit_resolvers = {
+        k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
+        for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+    return Loader

@@ -193,7 +193,12 @@ class StressParams:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "unbonding", Unbonding.parse(self.unbonding))
-        object.__setattr__(self, "shocks", tuple((int(d), float(f)) for d, f in self.shocks))
+        try:
+            shocks = tuple((int(d), float(f)) for d, f in self.shocks)
+        except (TypeError, ValueError):
+            raise ParameterError(f"must be (day, fraction) pairs, got {self.shocks!r}",
+                                 param="shocks") from None
+        object.__setattr__(self, "shocks", shocks)
         if not (np.isfinite(self.total) and self.total > 0):
             raise ParameterError(f"must be a positive amount, got {self.total}", param="total")
         if not 0 <= self.buffer_ratio <= 1:

@@ -417,3 +417,32 @@ def test_input_error_names_line_of_bad_byte(tmp_path):
     with pytest.raises(InputError) as e:
         read_ledger(p)
     assert e.value.line == 4
+
+
+def test_dates_given_as_parameters_stay_text():
+    from softstake_model.checks import yaml_value
+    from softstake_model.report.runner import plan
+
+    assert yaml_value("2025-11-20", "overrides") == "2025-11-20"
+    assert yaml_value("2025-11-19T11:30:00Z", "overrides") == "2025-11-19T11:30:00Z"
+    assert yaml_value("0.05", "overrides") == 0.05
+    (run,) = plan(notebooks=["reconcile"], overrides=[("start", "2025-11-20")])
+    assert run.params["start"] == "2025-11-20"
+
+
+def test_shocks_that_are_not_pairs_are_named():
+    import softstake_model as ss
+
+    with pytest.raises(ss.ParameterError) as e:
+        ss.StressParams(total=1000, buffer_ratio=0.1, days=20, shocks={5: 0.3})
+    assert e.value.param == "shocks"
+
+
+def test_the_date_aware_fit_is_exported():
+    import softstake_model as ss
+
+    # 12 observations over 14 days (two gaps): the fit keeps all 12 and their dates
+    dates = pd.date_range("2025-01-01", periods=14).delete([4, 9])
+    apr = 0.05 * np.exp(0.01 * np.sin(np.arange(12)))
+    fit = ss.fit_history(dates, apr, bootstrap=0)
+    assert fit.n == 12 and str(fit.end)[:10] == "2025-01-14"

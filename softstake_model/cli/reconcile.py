@@ -100,6 +100,9 @@ def run(args: argparse.Namespace) -> int:
               "--apr to compare each payout with its neighbours, or give the rates paid "
               "with --apr-history")
     totals = reconcile_totals(table, catalog, terms.precision).reset_index()
+    if totals.empty:
+        print("no payout to check for the selected token(s)")
+        return 0
     print()
     print(totals.to_string(
         index=False,

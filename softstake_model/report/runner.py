@@ -102,7 +102,9 @@ def load_scenarios(path: str | Path) -> dict[str, list[dict]]:
         raise InputError(f"is {p.stat().st_size:,} bytes, more than the "
                          f"{_MAX_SCENARIO_BYTES:,} a scenario file may hold", file=str(p))
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+        from ..checks import text_dates_loader
+
+        data = yaml.load(p.read_text(encoding="utf-8"), Loader=text_dates_loader())
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         what = " ".join(str(getattr(e, "problem", None) or e).split())
