@@ -62,9 +62,10 @@ def test_parameters_are_frozen():
 
 
 def test_dates_from_yaml_become_iso_text():
-    # `-p activated_at 2025-11-20T08:00:00Z` arrives as a datetime; a bare date as a date
-    when = _parse_value("2025-11-20T08:00:00Z")
-    assert isinstance(when, datetime.datetime)
+    # `-p activated_at 2025-11-20T08:00:00Z` stays the text written; a Python caller's
+    # datetime or date becomes ISO text
+    assert _parse_value("2025-11-20T08:00:00Z") == "2025-11-20T08:00:00Z"
+    when = datetime.datetime(2025, 11, 20, 8, tzinfo=datetime.UTC)
     assert validate("reconcile", {"activated_at": when}).activated_at == \
         "2025-11-20T08:00:00+00:00"
     assert validate("reconcile", {"activated_at": datetime.date(2025, 11, 20)}).activated_at \
