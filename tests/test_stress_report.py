@@ -78,3 +78,17 @@ def test_price_link_sensitivity(cat):
     assert sorted(s["rank@0"]) == [1, 2]
     # a stronger price link never lowers the buffer S needs (same paths, more withdrawn)
     assert np.all(s["buffer@0.3"].to_numpy() >= s["buffer@0"].to_numpy() - 1e-9)
+
+
+def test_overlapping_buffer_intervals_are_not_called_a_ranking():
+    import pandas as pd
+
+    from softstake_model.report.views import _indistinct
+
+    ranking = pd.DataFrame({
+        "token": ["S", "TRX", "BNB", "SUI"],
+        "buffer_needed": [0.382, 0.361, 0.20, 0.0],
+        "buffer_low": [0.382, 0.361, 0.18, 0.0],
+        "buffer_high": [0.459, 0.487, 0.22, 0.0]})
+    # TRX's 36.1–48.7 % overlaps S's 38.2–45.9 %; BNB's 18–22 % does not; SUI needs none
+    assert _indistinct(ranking) == ["TRX"]

@@ -274,6 +274,16 @@ def _target(p: StressReportParams) -> str:
     return f"P({event}) ≤ {pct(p.alpha)}"
 
 
+def _indistinct(ranking: pd.DataFrame) -> list[str]:
+    """Tokens whose buffer interval overlaps the first-ranked token's (Monte Carlo noise)."""
+    top = ranking.iloc[0]
+    if pd.isna(top["buffer_low"]) or pd.isna(top["buffer_high"]):
+        return []
+    rest = ranking.iloc[1:].dropna(subset=["buffer_low", "buffer_high"])
+    over = (rest["buffer_high"] >= top["buffer_low"]) & (rest["buffer_low"] <= top["buffer_high"])
+    return rest.loc[over & (rest["buffer_needed"] > 0), "token"].tolist()
+
+
 def _stress_findings(p: StressReportParams, v: dict) -> list[str]:
     r = v["ranking"]
     top = r.iloc[0]
@@ -300,7 +310,12 @@ def _stress_findings(p: StressReportParams, v: dict) -> list[str]:
     if s is not None:
         ranks = [c for c in s.columns if c.startswith("rank@")]
         leaders = {c.split("@")[1]: s.loc[s[c] == 1, "token"].iloc[0] for c in ranks}
-        if len(set(leaders.values())) == 1:
+        close = _indistinct(r)
+        if close:
+            lines.append(f"{top['token']} ranks first, but its buffer interval overlaps "
+                         f"{', '.join(close)}'s: at {p.paths:,} paths they cannot be told "
+                         "apart.")
+        elif len(set(leaders.values())) == 1:
             lines.append(f"The riskiest token is {top['token']} at every price link tried "
                          f"({', '.join(leaders)}).")
         else:
