@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .checks import catalog_values, rate
 from .errors import InputError, ParameterError
 from .tables import Column, read_header, read_table
 
@@ -125,6 +126,14 @@ def _coerce(frame: pd.DataFrame, file: str) -> pd.DataFrame:
     return frame.set_index("token")
 
 
+def _checked(cat: pd.DataFrame, path: str | Path) -> pd.DataFrame:
+    """Every value's own check (:func:`_check`), then the figures against each other
+    (:func:`~softstake_model.checks.catalog_values`: APRs are fractions, minimum <= cap)."""
+    cat = _check(cat, str(path))
+    catalog_values(cat, path)
+    return cat
+
+
 def load_catalog(path: str | Path | None = None) -> pd.DataFrame:
     """The shipped catalogue, or it with the rows and columns of ``path`` laid over it.
 
@@ -147,7 +156,7 @@ def load_catalog(path: str | Path | None = None) -> pd.DataFrame:
     shipped = _coerce(pd.read_csv(_shipped(), dtype={"unbonding": str}), str(_shipped()))
     shipped["cap"] = shipped["cap"].fillna(np.inf)
     if path is None:
-        return _check(shipped, str(_shipped()))
+        return _checked(shipped, _shipped())
     user = _coerce(_read_table(path), str(path))
     unknown = [c for c in user.columns if c not in shipped.columns]
     if unknown:
@@ -169,7 +178,7 @@ def load_catalog(path: str | Path | None = None) -> pd.DataFrame:
                 raise InputError(f"new token {token} needs a value for '{fld}'",
                                  file=str(path), column=fld)
     cat["cap"] = cat["cap"].fillna(np.inf)
-    return _check(cat, str(path))
+    return _checked(cat, path)
 
 
 def override(
@@ -192,9 +201,8 @@ def override(
         if fld in _NUMERIC and (not isinstance(v, int | float) or np.isnan(v)
                                 or not np.isfinite(v) and fld != "cap" or v < 0):
             raise ParameterError(f"must be a finite number >= 0, got {v}", param=fld)
-        if fld == "apr" and v > 1:
-            raise ParameterError(f"must be a fraction in [0, 1] (0.05 = 5%), got {v}",
-                                 param=fld)
+        if fld == "apr":
+            rate(v, fld)
         if fld == "cap" and not v > 0:
             raise ParameterError(f"must be > 0, got {v}", param="cap")
         cat.loc[rows, fld] = v

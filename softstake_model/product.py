@@ -151,13 +151,14 @@ def product_catalog(
         Values given by hand for every kept token (fraction per year; tokens; tokens),
         marked ``user``.
     """
-    cat = catalog if isinstance(catalog, pd.DataFrame) else load_catalog(catalog)
-    catalog_values(cat, None if isinstance(catalog, pd.DataFrame) else catalog)
+    if isinstance(catalog, pd.DataFrame):  # a file or the shipped one is checked on loading
+        cat = catalog
+        catalog_values(cat)
+    else:
+        cat = load_catalog(catalog)
     wanted = parse_tokens(tokens)
     if wanted:
         cat = select_tokens(cat, wanted)
-    if apr is not None:
-        rate(apr, "apr")
     for name, v in (("min_holding", min_holding), ("cap", cap)):
         if v is not None and not (v >= 0 and not np.isnan(v)):
             raise ParameterError(f"must be an amount >= 0, got {v}", param=name)
@@ -253,9 +254,7 @@ def token_rule(
         raise ParameterError("give a token or an APR (or tiers)", param="apr")
     if vals["apr"] is None:
         vals["apr"] = 0.0
-    if not (np.isfinite(vals["apr"]) and 0 <= vals["apr"] <= 1):
-        raise ParameterError(f"must be a fraction in [0, 1] (0.05 = 5%), got {vals['apr']}",
-                             param="apr")
+    vals["apr"] = rate(vals["apr"], "apr")
     if not (np.isfinite(vals["min_holding"]) and vals["min_holding"] >= 0):
         raise ParameterError(f"must be a finite amount >= 0, got {vals['min_holding']}",
                              param="min_holding")

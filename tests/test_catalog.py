@@ -66,3 +66,15 @@ def test_override_and_select():
     with pytest.raises(ParameterError, match="^cap must be > 0"):
         override(load_catalog(), cap=0.0)
     assert list(select_tokens(load_catalog(), ["sol", "bnb"]).index) == ["SOL", "BNB"]
+
+
+def test_a_catalogue_file_is_checked_where_it_is_loaded(tmp_path):
+    # the report views load catalogues directly: a percentage or a minimum above the cap is
+    # refused there too, naming the file and the column
+    f = tmp_path / "cat.csv"
+    f.write_text("token,apr\nBNB,5\n")
+    with pytest.raises(InputError, match="column 'apr'.*looks like a percentage: write 0.05"):
+        load_catalog(f)
+    f.write_text("token,min_holding,cap\nBNB,10,5\n")
+    with pytest.raises(InputError, match="column 'min_holding'.*above the cap 5"):
+        load_catalog(f)
