@@ -232,8 +232,9 @@ class StressReportParams(_Params):
     @property
     def token_list(self) -> list[str]:
         """The tokens, upper-cased (``all``: every token of the default report)."""
-        t = ALL_TOKENS if self.tokens.strip().lower() == "all" else self.tokens
-        return [x.strip().upper() for x in t.split(",") if x.strip()]
+        from ..product import parse_tokens
+
+        return parse_tokens(ALL_TOKENS if self.tokens.strip().lower() == "all" else self.tokens)
 
     @model_validator(mode="after")
     def _known_tokens(self) -> StressReportParams:

@@ -230,7 +230,9 @@ def plan(
         if unknown:
             raise ParameterError(f"names unknown notebook(s) {unknown}; choose from "
                                  f"{', '.join(SCHEMAS)}", param="notebooks")
-    wanted = [t.strip().upper() for arg in (tokens or []) for t in arg.split(",") if t.strip()]
+    from ..product import parse_tokens
+
+    wanted = parse_tokens(tokens)
     if wanted:
         from ..catalog import load_catalog
 
