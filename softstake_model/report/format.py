@@ -1,7 +1,9 @@
 """Numbers for people: one formatter per kind of figure, and tables styled for a page.
 
 Kinds: ``pct`` (shares and APRs as percent), ``usd`` (dollars with thousands separators),
-``amount`` (token amounts, four significant figures with separators), ``int`` (counts),
+``amount`` (token amounts, four significant figures with separators), ``reward`` (token
+amounts at the 8-decimal precision rewards are paid in), ``apr3`` (an APR to a thousandth of
+a percent), ``int`` (counts),
 ``days``, ``ratio`` (a plain coefficient such as a Gini), ``text``. A missing value is a
 dash. :func:`kind_of` guesses the kind from a figure's name (``*_share``, ``*_apr``,
 ``p_*`` are percentages; ``*_usd`` dollars; ``*_days`` days), so headline figures and
@@ -17,9 +19,9 @@ from collections.abc import Callable, Mapping
 
 import pandas as pd
 
-__all__ = ["DASH", "pct", "usd", "amount", "count", "days", "ratio", "fmt", "kind_of",
-           "FORMATTERS", "table", "params_frame", "label_of", "show_table", "show_params",
-           "show_findings", "LABELS"]
+__all__ = ["DASH", "pct", "usd", "amount", "reward", "apr3", "count", "days", "ratio", "fmt",
+           "kind_of", "FORMATTERS", "table", "params_frame", "label_of", "show_table",
+           "show_params", "show_findings", "LABELS"]
 
 #: What a page shows for a missing value.
 DASH = "—"
@@ -70,6 +72,28 @@ def amount(x: object, unit: str = "") -> str:
     return f"{text} {unit}".strip()
 
 
+def reward(x: object) -> str:
+    """A reward amount at the precision rewards are paid in (8 decimals).
+
+    Examples
+    --------
+    >>> reward(0.00021917), reward(1234.5), reward(None)
+    ('0.00021917', '1,234.50000000', '—')
+    """
+    return DASH if _missing(x) else f"{float(x):,.8f}"
+
+
+def apr3(x: object) -> str:
+    """An APR to three decimals of a percent, fine enough to see one payout's rate.
+
+    Examples
+    --------
+    >>> apr3(0.025), apr3(0.01141)
+    ('2.500 %', '1.141 %')
+    """
+    return pct(x, 3)
+
+
 def count(x: object) -> str:
     """A whole number with separators."""
     return DASH if _missing(x) else f"{round(float(x)):,}"
@@ -99,7 +123,7 @@ def _text(x: object) -> str:
 
 FORMATTERS: dict[str, Callable[[object], str]] = {
     "pct": pct, "usd": usd, "amount": amount, "int": count, "days": days, "ratio": ratio,
-    "text": _text,
+    "text": _text, "reward": reward, "apr3": apr3,
 }
 
 _PCT_NAMES = {"apr", "spread", "alpha", "buffer_ratio", "buffer_needed", "buffer_low",
