@@ -276,12 +276,9 @@ def simulate_ou(
 def eth_store_shape() -> OUFit:
     """The OU process fitted to the shipped ETH.STORE daily staking APR series
     (``data/eth_staking_apr_ethstore_daily.csv``, see ``docs/apr.md``), without bootstrap."""
-    from importlib import resources
+    from ..examples import eth_store
 
-    import pandas as pd
-
-    path = resources.files("softstake_model") / "data" / "eth_staking_apr_ethstore_daily.csv"
-    return fit_ou(pd.read_csv(str(path))["apr"], bootstrap=0)
+    return fit_ou(eth_store(), bootstrap=0)
 
 
 def centred_paths(apr: float, fit: OUFit, days: int, paths: int, seed: int | None = 0,
