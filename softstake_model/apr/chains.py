@@ -20,8 +20,8 @@ import pandas as pd
 from .. import checks
 from ..errors import ParameterError
 from .asof import as_of, naive_day
-from .issuance import ISSUANCE_MODELS, net_of
-from .params import ChainParams, Param, fraction, read_params
+from .issuance import ISSUANCE_MODELS
+from .params import ChainParams, Param, fraction, net_of, read_params
 
 __all__ = [
     "CHAINS",

@@ -31,10 +31,10 @@ from functools import cache
 import pandas as pd
 
 from ..errors import ParameterError
-from .params import ChainParams
+from .params import ChainParams, net_of
 
 __all__ = ["ISSUANCE_CHAINS", "ISSUANCE_MODELS", "algo_bonus_paid", "algo_year_issuance",
-           "sui_subsidy", "net_of"]
+           "sui_subsidy"]
 
 
 @cache
@@ -81,11 +81,6 @@ def sui_subsidy(distributions: int, initial: float, period: int, decrease: float
         raise ParameterError("subsidy_period must be >= 1 and subsidy_decrease in [0, 1]",
                              param="params")
     return initial * (1 - decrease) ** (max(int(distributions), 0) // int(period))
-
-
-def net_of(p: ChainParams, gross: float, name: str = "commission") -> float:
-    """``gross * (1 - p[name])``: the stakers' rate after the validator's commission."""
-    return gross * (1 - p.num(name))
 
 
 def _shared(p: ChainParams, chain: str, issuance: float, fees: float, stake: float,

@@ -19,7 +19,8 @@ import pandas as pd
 
 from ..errors import ParameterError
 
-__all__ = ["Param", "ChainParams", "TEXT_PARAMS", "read_params", "chain_table", "fraction"]
+__all__ = ["Param", "ChainParams", "TEXT_PARAMS", "read_params", "chain_table", "fraction",
+           "net_of"]
 
 #: Parameters whose values are text (dates, lists, fractions written "a/b").
 TEXT_PARAMS = ("start", "genesis", "p81_date", "aip119_cuts", "eta", "anchor_date",
@@ -174,3 +175,9 @@ class ChainParams:
     def assumed(self) -> list[str]:
         """The names read whose confidence is ``assumed``."""
         return sorted(k for k in self._read if self._params[k].confidence == "assumed")
+
+
+def net_of(p: ChainParams, gross: float, name: str = "commission") -> float:
+    """``gross * (1 - p.num(name))``: the stakers' rate after the validator's commission
+    (``name`` is ``brokerage`` for TRX)."""
+    return gross * (1 - p.num(name))
