@@ -1,24 +1,17 @@
 """The Ornstein–Uhlenbeck process on log APR: fitted, simulated, centred, with intervals.
 
-``x = log(apr)`` follows ``dx = kappa (mu - x) dt + sigma dW`` (``dt`` in years). Between
-observations ``dt`` apart it is exactly ``x[t+1] = mu + (x[t] - mu) b + e`` with
-``b = exp(-kappa dt)`` and ``var(e) = sigma^2 (1 - b^2) / (2 kappa)``; one recursion
-(:func:`ou_recursion`) steps it, for simulation and for the bootstrap alike, on random
-numbers drawn before it is called.
-
-- On regular dates (:func:`fit_ou`) the fit is the AR(1) regression of ``x[t+1]`` on
-  ``x[t]``, mapped to ``kappa``, ``mu`` and ``sigma``.
-- On irregular dates with gaps (:func:`fit_history`) it is maximum likelihood: for a given
-  ``kappa``, ``mu`` and ``sigma`` have closed forms (weighted least squares), so the search
-  is over ``kappa`` alone (a log grid, then golden section).
-- Both intervals come from a parametric bootstrap: series simulated from the fit at the
-  observation dates, all refitted at once, and percentiles taken (:func:`_intervals`).
-- :func:`centred_paths` gives paths whose mean on every day is a given APR::
-
-      apr_t = apr * schedule_t * exp(y_t - v_t / 2) * J_t
-
-  ``y``: the OU deviation from 0 (started at 0) with variance ``v_t``; ``J_t``: the
-  product of step changes (Poisson, ``step_rate`` a year, log size ``N(-s^2/2, s^2)``).
+``x = log(apr)`` follows ``dx = kappa (mu - x) dt + sigma dW`` (``dt`` in years); between
+observations ``dt`` apart, ``x[t+1] = mu + (x[t] - mu) b + e``, ``b = exp(-kappa dt)``,
+``var(e) = sigma^2 (1 - b^2) / (2 kappa)``. One recursion (:func:`ou_recursion`) steps it
+for simulation and both bootstraps, on random numbers drawn before it is called. On regular
+dates the fit is the AR(1) regression (:func:`fit_ou`); on irregular dates, maximum
+likelihood (:func:`fit_history`: for a given ``kappa``, ``mu`` and ``sigma`` have closed
+forms, so the search is over ``kappa``: a log grid, then golden section). Both intervals
+are percentiles of refits of series simulated at the observation dates (:func:`_intervals`).
+:func:`centred_paths` gives paths whose mean on every day is a given APR,
+``apr_t = apr * schedule_t * exp(y_t - v_t / 2) * J_t`` (``y``: the OU deviation from 0,
+variance ``v_t``; ``J_t``: mean-one step changes, Poisson ``step_rate`` a year, log size
+``N(-s^2/2, s^2)``).
 """
 
 from __future__ import annotations
@@ -30,6 +23,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
+from .. import checks
 from ..errors import InputError, ParameterError
 from ..tables import parse_date
 from .asof import as_of
@@ -64,17 +58,13 @@ class OUFit:
         Long-run mean of log APR (``exp(mu)`` is the long-run median APR).
     sigma
         Volatility of log APR, per square-root year.
-    dt_days
-        Spacing of the fitted observations, days (the median spacing where irregular).
+    dt_days, n
+        Spacing of the observations, days (the median where irregular); their number.
     last
         Last observed APR (where simulations start by default).
-    n
-        Number of observations.
-    ci
-        Bootstrap confidence intervals ``{name: (low, high)}`` for kappa, mu, sigma,
-        long_run_apr and half_life_days.
-    level
-        Confidence level of ``ci``.
+    ci, level
+        Bootstrap intervals ``{name: (low, high)}`` for kappa, mu, sigma, long_run_apr and
+        half_life_days, and their confidence level.
     days_per_year
         Days in the year the rates are quoted in.
     source
@@ -147,13 +137,11 @@ class OUFit:
 
         Parameters
         ----------
-        days, paths
-            Horizon in days and number of paths.
+        days, paths, seed
+            Horizon in days, number of paths, seed (reproducible).
         start
             First simulated date (default the day after the last observation, or the as-of
             date ``at`` when the process has no dates).
-        seed
-            Seed of the random numbers (reproducible).
         apr
             If given, paths are centred on it (each day's mean over paths is ``apr``);
             otherwise they start at the last observed APR and revert to the long-run level.
@@ -184,24 +172,10 @@ class OUFit:
 
 def ou_recursion(x0: float | NDArray, b: float | NDArray, mu: float, sd: float | NDArray,
                  z: NDArray[np.float64]) -> NDArray[np.float64]:
-    """``x[t+1] = mu + (x[t] - mu) * b[t] + sd[t] * z[t]`` from ``x[0] = x0``.
-
-    Parameters
-    ----------
-    x0
-        Start (scalar, or one per path).
-    b, sd
-        The step's AR coefficient and shock standard deviation: scalars, or one per step.
-    mu
-        The mean the process reverts to.
-    z
-        Standard normal draws ``(steps, paths)``, drawn by the caller.
-
-    Returns
-    -------
-    numpy.ndarray
-        ``(steps + 1, paths)``; row 0 is ``x0``.
-    """
+    """``x[t+1] = mu + (x[t] - mu) * b[t] + sd[t] * z[t]`` from ``x[0] = x0``: an array
+    ``(steps + 1, paths)`` for standard normal draws ``z`` ``(steps, paths)`` drawn by the
+    caller; ``b`` (the AR coefficient) and ``sd`` (the shock's standard deviation) are
+    scalars or one per step, ``x0`` a scalar or one per path."""
     steps = z.shape[0]
     b = np.broadcast_to(np.asarray(b, dtype=float), (steps,))
     sd = np.broadcast_to(np.asarray(sd, dtype=float), (steps,))
@@ -247,11 +221,11 @@ def _positive(y: NDArray, where: Callable[[int], str]) -> None:
 
 def _settings(days_per_year: float, level: float, bootstrap: int) -> None:
     """Refuse a non-positive year, a level outside (0, 1) and a negative bootstrap."""
-    for name, value, ok, rule in (("days_per_year", days_per_year, days_per_year > 0, "> 0"),
-                                  ("level", level, 0 < level < 1, "in (0, 1)"),
-                                  ("bootstrap", bootstrap, bootstrap >= 0, ">= 0")):
-        if not ok:
-            raise ParameterError(f"must be {rule}, got {value}", param=name)
+    checks.whole(bootstrap, "bootstrap", low=0)
+    if not checks.finite(days_per_year, "days_per_year") > 0:
+        raise ParameterError(f"must be > 0, got {days_per_year}", param="days_per_year")
+    if not 0 < checks.finite(level, "level") < 1:
+        raise ParameterError(f"must be in (0, 1), got {level}", param="level")
 
 
 def _intervals(kappa: NDArray, mu: NDArray, sigma: NDArray, level: float,
@@ -296,6 +270,20 @@ def fit_ou(apr: ArrayLike, dt_days: float = 1.0, days_per_year: float = 365.0,
            bootstrap: int = 500, level: float = 0.95, seed: int | None = 0) -> OUFit:
     """Fit the OU process to an APR series sampled every ``dt_days`` (the AR(1) regression).
 
+    Parameters
+    ----------
+    apr
+        The APR series (fractions a year), oldest first, evenly spaced.
+    dt_days, days_per_year
+        Spacing of the observations in days, and days in the year the rates are quoted in.
+    bootstrap, level, seed
+        Bootstrap series for the intervals (0: none), their confidence level and seed.
+
+    Returns
+    -------
+    OUFit
+        Source ``fallback`` (the label of ETH.STORE's process, the one this fits).
+
     Raises
     ------
     InputError
@@ -304,7 +292,7 @@ def fit_ou(apr: ArrayLike, dt_days: float = 1.0, days_per_year: float = 365.0,
     """
     y = np.asarray(apr, dtype=float)
     _positive(y, lambda i: f"at position {i}")
-    if not dt_days > 0:
+    if not checks.finite(dt_days, "dt_days") > 0:
         raise ParameterError(f"must be > 0, got {dt_days}", param="dt_days")
     _settings(days_per_year, level, bootstrap)
     x, dt = np.log(y), dt_days / days_per_year
@@ -390,6 +378,22 @@ def fit_history(dates: ArrayLike, apr: ArrayLike, days_per_year: float = 365.0,
     """Fit the OU process on log APR to dated observations (gaps and irregular dates
     allowed) by maximum likelihood.
 
+    Parameters
+    ----------
+    dates, apr
+        Observation dates (any order; sorted here) and the APR on each (fractions a year).
+    days_per_year
+        Days in the year the rates are quoted in.
+    bootstrap, level, seed
+        Bootstrap series at the same dates (0: none), their confidence level and seed.
+    source
+        The fit's ``source`` (:data:`PROCESS_KINDS`).
+
+    Returns
+    -------
+    OUFit
+        With ``loglik``, ``end`` (the last date) and ``dt_days`` the median spacing.
+
     Raises
     ------
     InputError
@@ -424,15 +428,24 @@ def fit_history(dates: ArrayLike, apr: ArrayLike, days_per_year: float = 365.0,
 # --- simulation ----------------------------------------------------------------------------
 
 def _shape(days: int, paths: int) -> None:
-    for name, value in (("days", days), ("paths", paths)):
-        if value < 1:
-            raise ParameterError(f"must be >= 1, got {value}", param=name)
+    checks.whole(days, "days", low=1)
+    checks.whole(paths, "paths", low=1)
 
 
 def simulate_ou(fit: OUFit, days: int, paths: int = 1000, seed: int | None = 0,
                 start: float | None = None) -> NDArray[np.float64]:
-    """Daily APR paths ``(days, paths)``, day 1 one day after ``start`` (default the last
-    observed APR), seeded and reproducible."""
+    """Daily APR paths ``(days, paths)`` of ``fit``, reverting to its long-run level.
+
+    Parameters
+    ----------
+    fit
+        The process.
+    days, paths, seed
+        Horizon in days, number of paths, seed (reproducible).
+    start
+        The APR the paths start from on day 0 (default ``fit.last``); day 1 is the first
+        row.
+    """
     _shape(days, paths)
     x0 = np.log(fit.last if start is None else start)
     x = _draw(x0, fit.kappa, fit.mu, fit.sigma, 1 / fit.days_per_year, days, paths,
@@ -445,7 +458,19 @@ def centred_paths(apr: float, fit: OUFit, days: int, paths: int, seed: int | Non
     """Daily APR paths ``(days, paths)`` whose mean on every day is ``apr`` (times
     ``schedule[t]`` if given): ``apr * schedule_t * exp(y_t - v_t / 2) * J_t`` with ``y`` the
     OU deviation of ``fit`` started at 0, ``v_t`` its variance and ``J_t`` the mean-one
-    product of ``fit``'s step changes."""
+    product of ``fit``'s step changes.
+
+    Parameters
+    ----------
+    apr
+        The APR the paths are centred on (fraction a year, positive).
+    fit
+        The process: its ``kappa``, ``sigma``, ``step_rate`` and ``step_sd``.
+    days, paths, seed
+        Horizon in days, number of paths, seed (reproducible).
+    schedule
+        Optional factor on each day's mean, shape ``(days,)``.
+    """
     _shape(days, paths)
     if not (np.isfinite(apr) and apr > 0):
         raise ParameterError(f"must be a positive APR, got {apr}", param="apr")
