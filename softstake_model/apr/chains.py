@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from fractions import Fraction
+from typing import TypedDict
 
 import pandas as pd
 
@@ -28,6 +29,7 @@ __all__ = [
     "MODELS",
     "TOKEN_CHAIN",
     "ChainModel",
+    "ChainResult",
     "chain_params",
     "generic_apr",
     "sol_inflation",
@@ -41,6 +43,33 @@ __all__ = [
     "near_inflation",
     "network_apr",
 ]
+
+class ChainResult(TypedDict, total=False):
+    """What :func:`network_apr` returns: rates are fractions a year, amounts tokens a year
+    (ADA's lovelace an epoch); a chain gives the figures of its own model beside the rates.
+    """
+
+    chain: str
+    at: str | None  # the as-of date, None when a schedule year was given
+    inflation: float | None  # annual issuance / supply, None where there is no supply
+    network_apr: float  # the stakers' gross rate
+    net_apr: float  # after the validator's commission (TRX: the SR's brokerage)
+    parameters: dict[str, dict]  # those the model read, with their provenance
+    assumed: list[str]  # the names of those that are ``assumed``
+    year: float  # SOL, EGLD, ALGO: the schedule year used
+    adjusted_yield: float  # SOL: growth of the staked share of supply, net of dilution
+    monetary_expansion: int  # ADA, lovelace an epoch (and treasury, reward_pot)
+    treasury: int
+    reward_pot: int
+    rewards_rate: float  # APT: the maximum rewards rate in force
+    epoch: int  # EGLD: epochs since genesis, and whether the tail inflation applies
+    tail_inflation: bool
+    issuance_per_year: float | None  # TRX and the issuance chains
+    fees_per_year: float | None
+    stake: float | None
+    distributions: int  # SUI: subsidy distributions made, and the next one's amount
+    subsidy_per_epoch: float
+
 
 #: A chain model: ``(parameters, as-of date, schedule year or None) -> figures``.
 ChainModel = Callable[[ChainParams, pd.Timestamp, float | None], dict]
@@ -280,7 +309,7 @@ def network_apr(
     staked_fraction: float | None = None,
     commission: float | None = None,
     params: dict[str, object] | None = None,
-) -> dict:
+) -> ChainResult:
     """The chain's inflation, network (gross) and net APR, with every parameter used.
 
     Parameters
@@ -302,7 +331,7 @@ def network_apr(
 
     Returns
     -------
-    dict
+    ChainResult
         ``chain``, ``at``, ``inflation`` (annual issuance / supply, None where the model has
         no supply), ``network_apr``, ``net_apr``, ``parameters`` (those the model read, with
         their provenance) and ``assumed`` (the names of those that are ``assumed``); ADA
@@ -321,8 +350,8 @@ def network_apr(
         raise ParameterError("cannot be combined with at: give one of them", param="year")
     p = ChainParams(c, read_params(c, over))
     when = as_of(at)
-    out: dict = {"chain": c, "at": None if year is not None else str(when.date())}
-    out.update(MODELS[c](p, when, year))
+    out = ChainResult(chain=c, at=None if year is not None else str(when.date()))
+    out.update(MODELS[c](p, when, year))  # type: ignore[typeddict-item]
     out["parameters"] = p.used()
     out["assumed"] = p.assumed()
     return out
