@@ -206,6 +206,7 @@ def near_inflation(at: pd.Timestamp, p: ChainParams) -> float:
 # --- one model per chain -------------------------------------------------------------------
 
 def _generic(p: ChainParams, at: pd.Timestamp, year: float | None) -> dict:
+    """issuance / staked (+ fee yield); net after commission on the issuance part."""
     for need in ("issuance", "staked"):
         if need not in p:
             raise ParameterError(f"of the generic model need {need}=... (tokens a year / "
@@ -217,6 +218,8 @@ def _generic(p: ChainParams, at: pd.Timestamp, year: float | None) -> dict:
 
 
 def _sol(p: ChainParams, at: pd.Timestamp, year: float | None) -> dict:
+    """Inflation (anchored to a dated rate, or the slot-year schedule) x (1 - foundation)
+    x uptime / staked fraction."""
     if year is None:
         infl = sol_anchored_inflation(at, p)
         year = (at - p.date("start")).days / 365
@@ -229,6 +232,8 @@ def _sol(p: ChainParams, at: pd.Timestamp, year: float | None) -> dict:
 
 
 def _ada(p: ChainParams, at: pd.Timestamp, year: float | None) -> dict:
+    """The epoch pot less the treasury, x distribution efficiency / active stake x epochs
+    a year (exact integer arithmetic for the pot)."""
     ep = ada_epoch(int(p.exact("reserves")), int(p.exact("fees")), p.exact("eta"),
                    p.exact("rho"), p.exact("tau"))
     per_year = p.num("epochs_per_year")
@@ -239,6 +244,7 @@ def _ada(p: ChainParams, at: pd.Timestamp, year: float | None) -> dict:
 
 
 def _trx(p: ChainParams, at: pd.Timestamp, year: float | None) -> dict:
+    """(block + voting reward) x blocks a day x 365 / total votes; net after brokerage."""
     issuance = (p.num("block_reward") + p.num("voting_reward")) * p.num("blocks_per_day") * 365
     gross = issuance / p.num("total_votes")
     return {"inflation": issuance / p.num("total_supply"), "network_apr": gross,
@@ -246,12 +252,14 @@ def _trx(p: ChainParams, at: pd.Timestamp, year: float | None) -> dict:
 
 
 def _near(p: ChainParams, at: pd.Timestamp, year: float | None) -> dict:
+    """Maximum inflation in force x (1 - treasury) x uptime / staked fraction."""
     infl = near_inflation(at, p)
     gross = infl * (1 - p.num("treasury")) * p.num("uptime") / p.num("staked_fraction")
     return {"inflation": infl, "network_apr": gross, "net_apr": net_of(p, gross)}
 
 
 def _apt(p: ChainParams, at: pd.Timestamp, year: float | None) -> dict:
+    """AIP-30's rewards rate (with AIP-119's cuts) x proposal performance."""
     out: dict = {}
     if year is not None:
         at = p.date("genesis") + pd.DateOffset(years=int(year) - 1)
@@ -263,6 +271,7 @@ def _apt(p: ChainParams, at: pd.Timestamp, year: float | None) -> dict:
 
 
 def _egld(p: ChainParams, at: pd.Timestamp, year: float | None) -> dict:
+    """The year's maximum (or tail) inflation x the stakers' share / staked fraction."""
     out: dict = {}
     if year is not None:
         at = p.date("genesis") + pd.Timedelta(days=365 * (int(year) - 1))

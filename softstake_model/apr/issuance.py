@@ -97,6 +97,7 @@ def _shared(p: ChainParams, chain: str, issuance: float, fees: float, stake: flo
 
 
 def _sui(p: ChainParams, at: pd.Timestamp, year: float | None) -> dict:
+    """The stake subsidy of the distribution in force x 365, plus a fee yield."""
     n = (at - p.date("subsidy_start")).days if year is None else int(round((year - 1) * 365))
     per_epoch = sui_subsidy(n, p.num("subsidy_per_epoch"), int(p.num("subsidy_period")),
                             p.num("subsidy_decrease"))
@@ -106,11 +107,13 @@ def _sui(p: ChainParams, at: pd.Timestamp, year: float | None) -> dict:
 
 
 def _iota(p: ChainParams, at: pd.Timestamp, year: float | None) -> dict:
+    """A fixed reward minted every epoch."""
     return _shared(p, "IOTA", p.num("target_reward") * p.num("epochs_per_year"), 0.0,
                    p.num("staked"))
 
 
 def _algo(p: ChainParams, at: pd.Timestamp, year: float | None) -> dict:
+    """Proposer payouts in the payout year (go-algorand computeBonus), plus fees."""
     if year is None:
         start = p.date("payouts_start")
         days = (at - start).days
@@ -126,6 +129,7 @@ def _algo(p: ChainParams, at: pd.Timestamp, year: float | None) -> dict:
 
 
 def _ton(p: ChainParams, at: pd.Timestamp, year: float | None) -> dict:
+    """Minting per masterchain and basechain block, plus fees, over the elector stake."""
     blocks = 31_536_000 / p.num("block_seconds")
     issuance = blocks * (p.num("masterchain_block_reward") + p.num("shards")
                          * p.num("basechain_block_reward"))
@@ -133,6 +137,7 @@ def _ton(p: ChainParams, at: pd.Timestamp, year: float | None) -> dict:
 
 
 def _pol(p: ChainParams, at: pd.Timestamp, year: float | None) -> dict:
+    """A fraction of supply a year to validators, plus a fee yield."""
     stake = p.num("staked")
     return _shared(p, "POL", p.num("validator_emission") * p.num("supply"),
                    p.num("fee_yield") * stake, stake)
