@@ -24,7 +24,7 @@ from .params import RunModel, StressParams
 from .rates import RNG_BLOCK, drawdown_increase, withdrawal_rates
 from .reader import read_withdrawal_rates
 from .result import DAILY_COLUMNS, StressResult
-from .shocks import parse_shock
+from .shocks import parse_shock, parse_shocks
 from .simulation import simulate
 from .state import EPS_REL, State
 from .sweeps import StressSweep, scenario_params, size_buffer, stress_sweep
@@ -48,6 +48,7 @@ __all__ = [
     "coverage_ratio",
     "read_withdrawal_rates",
     "parse_shock",
+    "parse_shocks",
     "drawdown_increase",
     "stress_sweep",
     "StressSweep",

@@ -1,15 +1,15 @@
 """Parameters of a stress run: the scenario (:class:`StressParams`) and the stochastic run
-model that draws withdrawal rates (:class:`RunModel`). Units are in each field's description;
-values are checked when an object is made."""
+model that draws withdrawal rates (:class:`RunModel`). Each field carries its meaning, unit
+and bounds (:func:`~softstake_model.spec.param`); values are checked when an object is made."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
 from ..checks import MAX_DAYS
 from ..errors import ParameterError
+from ..spec import check, param
+from .shocks import parse_shocks
 from .unbonding import Unbonding
 
 __all__ = ["StressParams", "RunModel"]
@@ -17,85 +17,45 @@ __all__ = ["StressParams", "RunModel"]
 
 @dataclass(frozen=True)
 class StressParams:
-    """One stress scenario for one token.
+    """One stress scenario for one token (every field documented where it is defined)."""
 
-    Attributes
-    ----------
-    total
-        Users' balances at the start, tokens (> 0).
-    buffer_ratio
-        Share of user balances kept liquid, in [0, 1].
-    unbonding
-        Rule for unbonded amounts (:class:`Unbonding` or its text form).
-    days
-        Horizon ``H``, days.
-    base_rate
-        Share of user balances withdrawn every day, in [0, 1].
-    shocks
-        Scheduled extra withdrawals ``((day, fraction), ...)`` added to the day's rate.
-    max_unbond_per_day
-        Most that may be unbonded in a day, tokens (None = no limit).
-    restake
-        Re-stake liquid balance above the target at the end of each day.
-    deposit_rate
-        Share of user balances deposited every day (after withdrawals), in [0, 1].
-    network_apr
-        APR the bonded stake earns on-chain (fraction per year), paid into the buffer.
-    user_apr
-        APR credited to user balances (fraction per year).
-    days_per_year
-        Days in the APRs' year (365).
-    """
-
-    total: float
-    buffer_ratio: float
-    unbonding: Unbonding | str = "fixed:14"
-    days: int = 90
-    base_rate: float = 0.0
-    shocks: tuple[tuple[int, float], ...] = ()
-    max_unbond_per_day: float | None = None
-    restake: bool = False
-    deposit_rate: float = 0.0
-    network_apr: float = 0.0
-    user_apr: float = 0.0
-    days_per_year: float = 365.0
+    total: float = param(doc="Users' balances at the start.", unit="tokens", low=0,
+                         low_open=True, metavar="AMOUNT")
+    buffer_ratio: float = param(doc="Share of user balances kept liquid.", unit="share",
+                                kind="ratio", flag="--buffer", metavar="RATIO")
+    unbonding: Unbonding = param(
+        "fixed:14", doc="When unbonded stake becomes liquid: fixed:N (N days), "
+        "boundary:P[@PHASE] (at the next cycle end) or none (same day).", kind="any",
+        parse=lambda v: Unbonding.parse(v), metavar="RULE")
+    days: int = param(90, doc="Horizon.", unit="days", kind="whole", low=1, high=MAX_DAYS,
+                      metavar="H")
+    base_rate: float = param(0.0, doc="Share of user balances withdrawn every day.",
+                             unit="share per day", kind="ratio", metavar="R")
+    shocks: tuple[tuple[int, float], ...] = param(
+        (), doc="Scheduled extra withdrawals DAY:FRACTION, added to the day's rate.",
+        kind="any", parse=parse_shocks, flag="--shock", metavar="DAY:FRACTION")
+    max_unbond_per_day: float | None = param(
+        None, doc="Most that may be unbonded in a day (none: no limit).", unit="tokens",
+        low=0, optional=True, metavar="X")
+    restake: bool = param(False, doc="Re-stake liquid balance above the target at the end "
+                          "of each day.", kind="flag")
+    deposit_rate: float = param(0.0, doc="Share of user balances deposited every day, after "
+                                "withdrawals.", unit="share per day", kind="ratio",
+                                metavar="R")
+    network_apr: float = param(0.0, doc="APR the bonded stake earns on chain, paid into "
+                               "the buffer.", unit="fraction per year", kind="rate",
+                               metavar="RATE")
+    user_apr: float = param(0.0, doc="APR credited to user balances.",
+                            unit="fraction per year", kind="rate", metavar="RATE")
+    days_per_year: float = param(365.0, doc="Days in the APRs' year.", unit="days", low=0,
+                                 low_open=True)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "unbonding", Unbonding.parse(self.unbonding))
-        try:
-            shocks = tuple((int(d), float(f)) for d, f in self.shocks)
-        except (TypeError, ValueError):
-            raise ParameterError(f"must be (day, fraction) pairs, got {self.shocks!r}",
-                                 param="shocks") from None
-        object.__setattr__(self, "shocks", shocks)
-        if not (np.isfinite(self.total) and self.total > 0):
-            raise ParameterError(f"must be a positive amount, got {self.total}", param="total")
-        if not 0 <= self.buffer_ratio <= 1:
-            raise ParameterError(f"must be in [0, 1], got {self.buffer_ratio}",
-                                 param="buffer_ratio")
-        if not (isinstance(self.days, int | np.integer) and self.days >= 1):
-            raise ParameterError(f"must be a whole number >= 1, got {self.days}", param="days")
-        if self.days > MAX_DAYS:
-            raise ParameterError(f"must be at most {MAX_DAYS:,} (a century), got "
-                                 f"{self.days:,}", param="days")
-        for name in ("base_rate", "deposit_rate"):
-            v = getattr(self, name)
-            if not 0 <= v <= 1:
-                raise ParameterError(f"must be in [0, 1], got {v}", param=name)
-        for name in ("network_apr", "user_apr"):
-            v = getattr(self, name)
-            if not (np.isfinite(v) and 0 <= v <= 1):
-                raise ParameterError(f"must be a fraction in [0, 1], got {v}", param=name)
+        check(self)
         for d, f in self.shocks:
-            if d < 1 or not 0 <= f <= 1:
-                raise ParameterError(f"'{d}:{f}' needs a day >= 1 and a fraction in [0, 1]",
-                                     param="shocks")
             if d > self.days:
                 raise ParameterError(f"'{d}:{f:g}' falls after the horizon of {self.days} days",
                                      param="shocks")
-        if self.max_unbond_per_day is not None and not self.max_unbond_per_day >= 0:
-            raise ParameterError(f"must be >= 0, got {self.max_unbond_per_day}",
-                                 param="max_unbond_per_day")
 
 
 @dataclass(frozen=True)
@@ -112,44 +72,31 @@ class RunModel:
     in the 24 hours to 2022-12-13 and about 7.7 % in two days; FTX about $6 B in 72 hours
     before it paused. With ``size_min = 0.02`` and ``size_alpha = 1.5`` the median run takes
     3.2 % and one run in eight takes 7.7 % or more; runs last 3 days; one a year on average.
-
-    Attributes
-    ----------
-    arrival_rate
-        Probability that a run starts on a given day (per day).
-    duration_days
-        Days over which a run's share is withdrawn.
-    size_min
-        Smallest run, share of user balances (Pareto scale).
-    size_alpha
-        Pareto tail index (smaller = heavier tail).
-    size_cap
-        Largest run, share of user balances.
-    volatility
-        Annualised price volatility for the price link (fraction).
-    price_sensitivity
-        Extra withdrawal share per unit of new (log) drawdown (0 = no price link).
     """
 
-    arrival_rate: float = 1 / 365
-    duration_days: int = 3
-    size_min: float = 0.02
-    size_alpha: float = 1.5
-    size_cap: float = 0.9
-    volatility: float = 0.0
-    price_sensitivity: float = 0.0
+    arrival_rate: float = param(1 / 365, doc="Probability that a run starts on a given day.",
+                                unit="per day", kind="ratio", flag="--run-rate",
+                                metavar="P", source="assumed: one run a year")
+    duration_days: int = param(3, doc="Days over which a run's share is withdrawn.",
+                               unit="days", kind="whole", low=1, high=MAX_DAYS,
+                               flag="--run-days", metavar="D", source="assumed")
+    size_min: float = param(0.02, doc="Smallest run (the Pareto scale).",
+                            unit="share of balances", kind="ratio", low=0, low_open=True,
+                            flag="--run-min", metavar="S", source="assumed")
+    size_alpha: float = param(1.5, doc="Pareto tail index of run sizes (smaller: heavier "
+                              "tail).", low=0, low_open=True, flag="--run-alpha",
+                              metavar="A", source="assumed")
+    size_cap: float = param(0.9, doc="Largest run.", unit="share of balances", kind="ratio",
+                            flag="--run-cap", metavar="S", source="assumed")
+    volatility: float = param(0.0, doc="Annualised price volatility of the price link.",
+                              unit="fraction per year", low=0, metavar="SIGMA")
+    price_sensitivity: float = param(
+        0.0, doc="Extra withdrawal share per unit of new log drawdown of a price path at "
+        "the token's volatility (0: no price link).", unit="share per unit drawdown", low=0,
+        flag="--price-link", metavar="K", source="assumed")
 
     def __post_init__(self) -> None:
-        checks = {
-            "arrival_rate": (0 <= self.arrival_rate <= 1, "must be in [0, 1]"),
-            "duration_days": (isinstance(self.duration_days, int | np.integer)
-                              and self.duration_days >= 1, "must be a whole number >= 1"),
-            "size_min": (0 < self.size_min <= 1, "must be in (0, 1]"),
-            "size_alpha": (self.size_alpha > 0, "must be > 0"),
-            "size_cap": (self.size_min <= self.size_cap <= 1, "must be in [size_min, 1]"),
-            "volatility": (self.volatility >= 0, "must be >= 0"),
-            "price_sensitivity": (self.price_sensitivity >= 0, "must be >= 0"),
-        }
-        for name, (ok, rule) in checks.items():
-            if not ok:
-                raise ParameterError(f"{rule}, got {getattr(self, name)}", param=name)
+        check(self)
+        if self.size_cap < self.size_min:
+            raise ParameterError(f"must be in [size_min, 1], got {self.size_cap}",
+                                 param="size_cap")

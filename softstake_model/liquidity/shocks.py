@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..errors import ParameterError
 
-__all__ = ["parse_shock"]
+__all__ = ["parse_shock", "parse_shocks"]
 
 
 def parse_shock(text: str) -> tuple[int, float]:
@@ -43,3 +43,47 @@ def parse_shock(text: str) -> tuple[int, float]:
         raise ParameterError(f"'{text}' needs a day >= 1 and a fraction in [0, 1]",
                              param="shocks")
     return day, frac
+
+
+def parse_shocks(value: object) -> tuple[tuple[int, float], ...]:
+    """Read a list of shocks (the parser of :attr:`StressParams.shocks`).
+
+    Parameters
+    ----------
+    value
+        ``(day, fraction)`` pairs, ``DAY:FRACTION`` texts, or one such text.
+
+    Returns
+    -------
+    tuple of (int, float) pairs
+        ``((day, fraction), ...)`` in the order given.
+
+    Raises
+    ------
+    ParameterError
+        ``param="shocks"`` when an item is neither a pair nor a text, or is out of range.
+
+    Examples
+    --------
+    >>> parse_shocks(["1:0.3", (5, 0.1)])
+    ((1, 0.3), (5, 0.1))
+    """
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list | tuple):
+        raise ParameterError(f"must be (day, fraction) pairs, got {value!r}", param="shocks")
+    out = []
+    for v in items:
+        if isinstance(v, str):
+            out.append(parse_shock(v))
+            continue
+        try:
+            d, f = v  # type: ignore[misc]
+            out.append((int(d), float(f)))
+        except (TypeError, ValueError):
+            raise ParameterError(f"must be (day, fraction) pairs, got {value!r}",
+                                 param="shocks") from None
+    for d, f in out:
+        if d < 1 or not 0 <= f <= 1:
+            raise ParameterError(f"'{d}:{f}' needs a day >= 1 and a fraction in [0, 1]",
+                                 param="shocks")
+    return tuple(out)
