@@ -7,6 +7,8 @@ turns the state at the horizon into one row per path.
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import numpy as np
 import pandas as pd
 
@@ -14,7 +16,8 @@ from ..errors import ParameterError
 from .result import StressResult
 from .state import State
 
-__all__ = ["METRICS", "final_metrics", "path_metrics", "summarize", "coverage_ratio"]
+__all__ = ["METRICS", "final_metrics", "path_metrics", "summarize", "Coverage",
+           "coverage_ratio"]
 
 METRICS = ["requested", "paid", "max_queue", "delayed_amount", "delayed_share",
            "max_delay_days", "mean_delay_days", "days_with_queue", "days_to_clear"]
@@ -56,6 +59,18 @@ def final_metrics(s: State) -> pd.DataFrame:
 def path_metrics(res: StressResult) -> pd.DataFrame:
     """SPEC §5 metrics per path (``METRICS`` columns, one row per path).
 
+    Parameters
+    ----------
+    res
+        A run of :func:`~.simulation.simulate`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per path, these columns (and ``outflow_30d``):
+
+    - ``requested``, ``paid``: amounts over the horizon, tokens; ``max_queue``: the largest
+      end-of-day queue;
     - ``delayed_amount``: the part of each day's requests not paid that day;
     - ``max_delay_days``: largest (day paid in full - request day);
     - ``mean_delay_days``: each unit of requested amount weighted by its own delay, over all
@@ -65,14 +80,27 @@ def path_metrics(res: StressResult) -> pd.DataFrame:
       queue forms to the day it is last emptied (0 if none forms, NaN if it never empties).
 
     Amounts unpaid at the horizon count the days waited so far (lower bounds). Amounts below
-    ``EPS_REL`` of the total are float dust, not a queue.
+    :data:`~.state.EPS_REL` of the total are float dust, not a queue.
     """
     return res.metrics
 
 
 def summarize(metrics: pd.DataFrame) -> dict:
-    """One path: its metrics. Several: ``mean, p50, p95, p99, max`` of each, and
-    ``p_any_delay`` (share of paths with any delayed amount)."""
+    """The metrics of one path, or their distribution over several.
+
+    Parameters
+    ----------
+    metrics
+        :func:`path_metrics`' frame.
+
+    Returns
+    -------
+    dict
+        One path: each of :data:`METRICS` as a plain number (None where undefined).
+        Several: for each metric a dict of ``mean, p50, p95, p99, max`` over the paths where
+        it is defined (``days_to_clear`` also ``never_cleared_share``), and ``p_any_delay``,
+        the share of paths with any delayed amount.
+    """
     if len(metrics) == 1:
         row = metrics.iloc[0]
         return {k: (None if pd.isna(row[k]) else _plain(row[k])) for k in METRICS}
@@ -91,15 +119,46 @@ def summarize(metrics: pd.DataFrame) -> dict:
 
 
 def _plain(v: object) -> float | int:
+    """A whole number as an int, anything else as a float."""
     f = float(v)
     return int(f) if f.is_integer() and abs(f) < 2**53 else f
 
 
-def coverage_ratio(res: StressResult, quantile: float = 0.99, window: int = 30) -> dict:
+class Coverage(TypedDict):
+    """:func:`coverage_ratio`'s answer (amounts in tokens)."""
+
+    buffer: float
+    stressed_outflow: float
+    window_days: int
+    quantile: float
+    coverage_ratio: float | None
+
+
+def coverage_ratio(res: StressResult, quantile: float = 0.99, window: int = 30) -> Coverage:
     """Basel-style coverage: liquid buffer at the start / stressed ``window``-day outflow.
 
     The stressed outflow is the ``quantile`` across paths of the amount requested in the
     first ``window`` days (one path: that path's amount).
+
+    Parameters
+    ----------
+    res
+        A run; a window other than 30 days needs its daily state.
+    quantile
+        Quantile of the outflow across paths, in [0, 1].
+    window
+        Days from the start over which the outflow is summed.
+
+    Returns
+    -------
+    Coverage
+        ``buffer``, ``stressed_outflow``, ``window_days``, ``quantile`` and
+        ``coverage_ratio`` (None when the stressed outflow is 0).
+
+    Raises
+    ------
+    ParameterError
+        When the window is not 30 days and the run kept no daily state.
     """
     if window == 30 and res.outflow_30d is not None:
         outflow = res.outflow_30d
@@ -109,6 +168,6 @@ def coverage_ratio(res: StressResult, quantile: float = 0.99, window: int = 30) 
         raise ParameterError(f"coverage over {window} days needs simulate(..., daily=True)")
     stressed = float(np.quantile(outflow, quantile))
     buffer = res.params.buffer_ratio * res.params.total
-    return {"buffer": buffer, "stressed_outflow": stressed, "window_days": window,
-            "quantile": quantile,
-            "coverage_ratio": (buffer / stressed) if stressed > 0 else None}
+    return Coverage(buffer=buffer, stressed_outflow=stressed, window_days=window,
+                    quantile=quantile,
+                    coverage_ratio=(buffer / stressed) if stressed > 0 else None)

@@ -78,6 +78,21 @@ def drawdown_increase(log_returns: NDArray[np.float64]) -> NDArray[np.float64]:
     the amount by which the price falls below the lowest level since that peak: falls to new
     lows count, the ups and downs of a rebound that stays above the low do not, and a fall
     from a new peak counts again.
+
+    Parameters
+    ----------
+    log_returns
+        Daily log returns, ``(days, ...)``.
+
+    Returns
+    -------
+    numpy.ndarray
+        The same shape: each day's deepening of the drawdown, >= 0.
+
+    Examples
+    --------
+    >>> drawdown_increase(np.array([0.1, -0.2, 0.1, -0.1, -0.1])).round(12).tolist()
+    [0.0, 0.2, 0.0, 0.0, 0.1]
     """
     r = np.asarray(log_returns, dtype=float)
     out = np.empty_like(r)
@@ -107,6 +122,36 @@ def withdrawal_rates(
     of :data:`RNG_BLOCK` from ``default_rng([seed, block])``, so path ``i`` is the same
     whether it is drawn alone (``first_path=i``) or among others: results do not depend on
     how paths are chunked.
+
+    Parameters
+    ----------
+    params
+        The scenario: horizon, base rate, shocks.
+    paths
+        Number of paths (>= 1).
+    seed
+        Seed of the run model's streams (None: fresh entropy).
+    runs
+        The stochastic run model, or None for the deterministic schedule.
+    first_path
+        Index of the first path drawn (>= 0), to draw a chunk of a larger run.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(days, paths)`` shares of user balances withdrawn each day, in [0, 1].
+
+    Raises
+    ------
+    ParameterError
+        On ``paths < 1``, ``first_path < 0``, or a run too large for the memory limit.
+
+    Examples
+    --------
+    >>> p = StressParams(total=100, buffer_ratio=0.1, days=3, base_rate=0.01,
+    ...                  shocks=((2, 0.2),))
+    >>> withdrawal_rates(p)[:, 0].tolist()
+    [0.01, 0.21000000000000002, 0.01]
     """
     if paths < 1:
         raise ParameterError(f"must be >= 1, got {paths}", param="paths")

@@ -21,6 +21,18 @@ def read_withdrawal_rates(path: str, days: int | None = None) -> NDArray[np.floa
     ``days``, or the last day in the file. A file sorted by path then day is reshaped
     directly; any other order is pivoted.
 
+    Parameters
+    ----------
+    path
+        The CSV file: columns ``path`` (any id), ``day`` (1-based) and ``rate`` (a share).
+    days
+        The horizon ``H`` (None: the last day in the file).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(H, paths)`` daily withdrawal shares, for :func:`~.simulation.simulate`.
+
     Raises
     ------
     InputError

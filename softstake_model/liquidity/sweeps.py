@@ -29,7 +29,29 @@ def size_buffer(
     """Smallest ``buffer_ratio`` with P(any delay) <= alpha (or, with ``max_delay_days``,
     P(max delay > k days) <= alpha), by bisection on the same withdrawal paths.
 
-    Returns None when even a full buffer (ratio 1) misses the target.
+    Parameters
+    ----------
+    params
+        The scenario; its ``buffer_ratio`` is replaced.
+    rates
+        Withdrawal rates ``(days, paths)``, the same for every ratio tried.
+    alpha
+        Largest acceptable share of paths that miss the target, in [0, 1).
+    max_delay_days
+        The target: no path waits more than this many days (None: no delay at all).
+    tol
+        Width of the final bisection interval (share).
+
+    Returns
+    -------
+    float or None
+        The ratio (the upper end of the final interval), or None when even a full buffer
+        (ratio 1) misses the target.
+
+    Raises
+    ------
+    ParameterError
+        ``param="alpha"`` outside [0, 1).
     """
     if not 0 <= alpha < 1:
         raise ParameterError(f"must be in [0, 1), got {alpha}", param="alpha")
@@ -52,7 +74,25 @@ def size_buffer(
 
 
 def scenario_params(base: StressParams, scenarios: list[dict]) -> list[StressParams]:
-    """``base`` with each scenario's fields replaced; an unknown field is a ParameterError."""
+    """``base`` with each scenario's fields replaced.
+
+    Parameters
+    ----------
+    base
+        The scenario the others differ from.
+    scenarios
+        Dicts of :class:`StressParams` fields and their values.
+
+    Returns
+    -------
+    list of StressParams
+        One scenario per dict, checked.
+
+    Raises
+    ------
+    ParameterError
+        ``param="scenarios"`` naming an unknown field, or a field's own error.
+    """
     fields = set(StressParams.__dataclass_fields__)
     unknown = sorted({k for sc in scenarios for k in sc} - fields)
     if unknown:
@@ -99,6 +139,17 @@ def stress_sweep(
     random numbers). Scenarios are dicts of :class:`StressParams` fields, e.g. from
     :func:`~softstake_model.sweeps.grid`.
 
+    Parameters
+    ----------
+    base
+        The scenario the others differ from.
+    scenarios
+        Dicts of :class:`StressParams` fields and their values.
+    paths, seed, runs
+        Paths per scenario, their seed and run model (:func:`~.rates.withdrawal_rates`).
+    daily
+        Keep the daily state of every scenario and path.
+
     Returns
     -------
     StressSweep
@@ -133,15 +184,19 @@ def stress_sweep(
         per_path.append(m)
     metrics = pd.concat(per_path)
     metrics = setting.join(metrics, how="right")[[*names, *METRICS]]
+    days = None
+    if daily:
+        days = pd.concat([r.daily().assign(scenario=i) for i, r in enumerate(results)],
+                         ignore_index=True).set_index(["scenario", "path", "day"])
+    return StressSweep(metrics, _summary(setting, metrics), days)
+
+
+def _summary(setting: pd.DataFrame, metrics: pd.DataFrame) -> pd.DataFrame:
+    """:attr:`StressSweep.summary` from the scenarios' settings and the per-path metrics."""
     grouped = metrics[METRICS].astype(float).groupby(level="scenario")
     summary = setting.copy()
     summary["paths"] = grouped.size()
     summary["p_any_delay"] = (metrics["delayed_amount"] > 0).groupby(level="scenario").mean()
     summary = summary.join(grouped.mean().add_suffix("_mean"))
-    summary = summary.join(grouped[["max_queue", "delayed_share", "max_delay_days"]]
-                           .quantile(0.95).add_suffix("_p95"))
-    days = None
-    if daily:
-        days = pd.concat([r.daily().assign(scenario=i) for i, r in enumerate(results)],
-                         ignore_index=True).set_index(["scenario", "path", "day"])
-    return StressSweep(metrics, summary, days)
+    return summary.join(grouped[["max_queue", "delayed_share", "max_delay_days"]]
+                        .quantile(0.95).add_suffix("_p95"))
