@@ -2,8 +2,8 @@
 
 The grammar, written once: ``fixed:N`` (``N`` days later; ``fixed:0`` is ``none``),
 ``boundary:P[@PHASE]`` (the first day ``d > t`` with ``(d - PHASE) % P == 0``: epoch ends,
-unlock cycles) or ``none`` (the same day). :data:`UNBONDING_RULE` is the pattern the
-catalogue checks its ``unbonding`` column with; :meth:`Unbonding.parse` reads a rule.
+unlock cycles) or ``none`` (the same day). :data:`UNBONDING_RULE` is the pattern (for the
+catalogue's check of its ``unbonding`` column too); :meth:`Unbonding.parse` reads a rule.
 """
 
 from __future__ import annotations
