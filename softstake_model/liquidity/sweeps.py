@@ -141,10 +141,8 @@ def stress_sweep(
 
     Parameters
     ----------
-    base
-        The scenario the others differ from.
-    scenarios
-        Dicts of :class:`StressParams` fields and their values.
+    base, scenarios
+        As for :func:`scenario_params`.
     paths, seed, runs
         Paths per scenario, their seed and run model (:func:`~.rates.withdrawal_rates`).
     daily
