@@ -83,7 +83,7 @@ def test_price_link_sensitivity(cat):
 def test_overlapping_buffer_intervals_are_not_called_a_ranking():
     import pandas as pd
 
-    from softstake_model.report.views import _indistinct
+    from softstake_model.report.views.stress import _indistinct
 
     ranking = pd.DataFrame({
         "token": ["S", "TRX", "BNB", "SUI"],
