@@ -25,7 +25,8 @@ from .liquidity import RunModel, StressParams, Unbonding
 from .product import parse_tokens
 from .spec import param
 
-__all__ = ["StressQuestion", "SINGLE_RUN", "SCENARIO_FIELDS", "RUN_FIELDS", "TARGET_FIELDS"]
+__all__ = ["StressQuestion", "Schedule", "SINGLE_RUN", "SCENARIO_FIELDS", "RUN_FIELDS",
+           "TARGET_FIELDS"]
 
 
 def _like(cls: type, name: str, default: Any = MISSING, **changes: Any) -> Any:
@@ -58,6 +59,19 @@ def _rule(value: object) -> str:
     return str(Unbonding.parse(str(value).strip()))
 
 
+class Schedule(tuple):
+    """Scheduled withdrawals ``((day, fraction), ...)`` that read as ``DAY:FRACTION`` text
+    (``none`` when empty) on a page."""
+
+    def __str__(self) -> str:
+        return ", ".join(f"{d}:{f:g}" for d, f in self) or "none"
+
+
+def _schedule(value: object) -> Schedule:
+    parse = spec.specs(StressParams)["shocks"].parse
+    return Schedule(parse(value) if parse is not None else value)
+
+
 @dataclass(frozen=True)
 class StressQuestion:
     """What buffer pays a token's withdrawals, on what scenario and target.
@@ -85,13 +99,13 @@ class StressQuestion:
         "(at the next cycle end) or none (same day); none given: the token's catalogue rule.")
     days: int = _like(StressParams, "days", 180)
     base_rate: float = _like(StressParams, "base_rate", 0.0)
-    shock_day: int = param(10, doc="Day of the scenario's withdrawal rush.", unit="day",
-                           kind="whole", low=1, metavar="DAY")
+    shock_day: int = param(10, doc="Day of the horizon on which the rush is withdrawn "
+                           "(1: the first day).", kind="whole", low=1, metavar="DAY")
     shock_fraction: float = param(
         0.2, doc="Share of user balances withdrawn in the rush, on top of the base rate "
         "(0: no rush).", unit="share of balances", kind="ratio", metavar="F")
     shocks: tuple[tuple[int, float], ...] = _like(
-        StressParams, "shocks", (),
+        StressParams, "shocks", Schedule(), parse=_schedule,
         doc="Further scheduled withdrawals DAY:FRACTION, added to the day's rate.")
     max_unbond_per_day: float | None = _like(StressParams, "max_unbond_per_day")
     restake: bool = _like(StressParams, "restake")
@@ -112,7 +126,7 @@ class StressQuestion:
         "(none: any delay misses it).", unit="days", low=0, optional=True, metavar="K")
     confidence: float = param(
         0.95, doc="Two-sided level of the intervals (Wilson for P(delay), bootstrap over "
-        "paths for the buffer).", unit="probability", kind="ratio", low_open=True,
+        "paths for the buffer).", kind="ratio", low_open=True,
         high_open=True, metavar="LEVEL")
     tolerance: float = param(0.001, doc="Bisection tolerance of the buffer search.",
                              unit="share of balances", kind="ratio", low_open=True,
