@@ -149,6 +149,8 @@ def _paged(session: BinanceSession, method: str, size: int, **params: object) ->
     for current in range(1, _MAX_PAGES + 1):
         data = _call(session, method, current=current, size=size, **params)
         page, total = data.get("rows") or [], data.get("total")
+        if isinstance(total, str) and total.isdigit():  # some models declare it a string
+            total = int(total)
         if not isinstance(page, list) or not all(isinstance(r, dict) for r in page) \
                 or not isinstance(total, int) or total < 0:
             raise FetchError(f"{_SERVICE}: malformed response from {method} (page "
@@ -244,7 +246,7 @@ def fetch_rewards(session: BinanceSession, start: object, end: object,
     method = "get_soft_staking_rewards_history"
     lo, hi = _utc(start), _utc(end) + pd.Timedelta(days=1) - pd.Timedelta(milliseconds=1)
     rows: list[dict] = []
-    for asset in tokens or [None]:
+    for asset in [t.strip().upper() for t in tokens] if tokens else [None]:
         for a, b in _windows(lo, hi):
             rows += _paged(session, method, page_size, asset=asset, start_time=a, end_time=b)
     f = _numbers(rows, {"rewards": "reward", "avgAmount": "avg_amount", "time": "time_ms"},
