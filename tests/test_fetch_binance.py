@@ -235,6 +235,7 @@ def test_credentials_come_from_the_environment_and_never_show():
         credentials_from_env({"BINANCE_API_KEY": KEY})
 
 
+@pytest.mark.filterwarnings("ignore:A test tried to use socket")
 def test_sockets_to_anything_but_loopback_are_blocked():
     import socket
 
