@@ -64,7 +64,8 @@ def make_price_source(name: str = "binance", url: str | None = None, timeout: fl
         raise ParameterError(f"must be > 0 seconds, got {timeout}", param="timeout")
     options = {"fetchMarkets": {"types": ["spot"]}, "fetchCurrencies": False} \
         if name == "binance" else {}
-    ex = getattr(ccxt, name)({"enableRateLimit": True, "timeout": int(timeout * 1000),
+    ex = getattr(ccxt, name)({"enableRateLimit": True, "enableLastJsonResponse": True,
+                              "timeout": int(timeout * 1000),
                               "options": options})
     base = (url or os.environ.get(BASE_URL_ENV) or "").strip().rstrip("/")
     if base:
@@ -82,6 +83,21 @@ def _retry_after(ex: object) -> float | None:
         return float(value) if value is not None else None
     except ValueError:
         return None
+
+
+def _binance_klines(raw: object) -> bool:
+    """Whether a Binance klines body is a list of ``[time, o, h, l, c, v, …]`` rows
+    (ccxt drops rows it cannot parse instead of failing)."""
+    if not isinstance(raw, list):
+        return False
+    for row in raw:
+        if not isinstance(row, list) or len(row) < 6 or not isinstance(row[0], int):
+            return False
+        try:
+            [float(v) for v in row[1:6]]
+        except (TypeError, ValueError):
+            return False
+    return True
 
 
 def _page(src: PriceSource, symbol: str, since: int) -> list:
@@ -108,9 +124,17 @@ def _page(src: PriceSource, symbol: str, since: int) -> list:
                          f"{reason})") from None
     except (TypeError, KeyError, IndexError, ValueError):
         raise FetchError(f"{who}: malformed response (unexpected JSON)") from None
+    raw = getattr(src.exchange, "last_json_response", None)
+    if raw is None:  # ccxt keeps a body that is not JSON as text and returns no candles
+        raise FetchError(f"{who}: malformed response (not JSON)")
+    if src.name == "binance" and not _binance_klines(raw):
+        raise FetchError(f"{who}: malformed response (klines must be lists of open time, "
+                         "open, high, low, close, volume)")
     if not isinstance(batch, list) or not all(
-            isinstance(c, list) and len(c) >= 5 for c in batch):
-        raise FetchError(f"{who}: malformed response (candles must be [time, o, h, l, c, v])")
+            isinstance(c, list) and len(c) >= 5 and isinstance(c[0], int)
+            and isinstance(c[4], int | float) and c[4] > 0 for c in batch):
+        raise FetchError(f"{who}: malformed response (candles must be [time, open, high, "
+                         "low, close, volume] with a close > 0)")
     return batch
 
 
