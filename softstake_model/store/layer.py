@@ -159,7 +159,9 @@ def apr_history_from_store(store: Store, tokens: Sequence[str] | None = None,
             parts.append(g.set_index("day").reindex(days).ffill().rename_axis("day")
                          .reset_index().assign(token=token))
         both = pd.concat(parts, ignore_index=True)
-    out = pd.DataFrame({"date": both["day"].to_numpy(), "token": both["token"].to_numpy(),
+    # the unit read_apr_history's dates have (ns), so the two mix and compare alike
+    out = pd.DataFrame({"date": pd.DatetimeIndex(both["day"]).as_unit("ns"),
+                        "token": both["token"].to_numpy(),
                         "apr": both["apr"].to_numpy(dtype=float)})
     out = out.sort_values(["date", "token"], kind="stable", ignore_index=True)
     out.attrs["file"] = f"history store {store.url}"

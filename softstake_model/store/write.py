@@ -82,9 +82,9 @@ def _upsert(conn: object, table: object, rows: list[dict], compare: tuple[str, .
         ins = insert(table).values(rows[lo:lo + _CHUNK])
         update = {c.name: ins.excluded[c.name] for c in table.columns if c.name not in keys}
         differs = sa.or_(*[table.c[c].is_distinct_from(ins.excluded[c]) for c in compare])
-        result = conn.execute(ins.on_conflict_do_update(index_elements=keys, set_=update,
-                                                        where=differs))
-        changed += max(result.rowcount, 0)
+        stmt = ins.on_conflict_do_update(index_elements=keys, set_=update, where=differs)
+        # rows inserted or updated come back (psycopg gives no rowcount for an upsert)
+        changed += len(conn.execute(stmt.returning(table.c[keys[0]])).all())
     return changed
 
 
