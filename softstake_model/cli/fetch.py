@@ -76,19 +76,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     rt.set_defaults(run=_rates)
 
 
-def _day(text: str | None, flag: str, default: object) -> object:
-    import pandas as pd
-
-    from ..errors import ParameterError
-
-    if text is None:
-        return default
-    try:
-        return pd.Timestamp(text).normalize()
-    except ValueError:
-        raise ParameterError(f"{flag} '{text}' is not a date (YYYY-MM-DD)") from None
-
-
 def _session(args: argparse.Namespace) -> object:
     from ..fetch import RetryPolicy, credentials_from_env, make_session
 
@@ -105,7 +92,7 @@ def _amount(x: float) -> str:
 
 
 def change_lines(changes: object) -> list[str]:
-    """One sentence per moved figure of ``softstake_model.store.product_changes``."""
+    """One line per moved figure of ``softstake_model.store.product_changes``."""
     words = {"apr": ("APR", _pct), "min_holding": ("minimum", _amount),
              "cap": ("cap", _amount)}
     out = []
@@ -119,109 +106,71 @@ def change_lines(changes: object) -> list[str]:
 
 
 def _products(args: argparse.Namespace) -> int:
-    import pandas as pd
-
-    from ..fetch import fetch_products
-    from ..files import atomic_write
-    from ..store import open_store, record_products
-    from .options import json_text
+    from ..fetch.jobs import products_job
+    from ..store import open_store
 
     store = open_store(args.store)
-    session = _session(args)
-    frame, rows = fetch_products(session, args.page_size)
-    now = pd.Timestamp.now(tz="UTC")
-    done = record_products(store, frame, now)
-    if args.out:
-        text = json_text({"rows": rows, "total": len(rows)})
-        atomic_write(args.out, lambda h: h.write(text))
-    print(f"Fetched {done.rows:,} soft-staking products from Binance at {now:%Y-%m-%d %H:%M} "
-          f"UTC into {store.url}; {done.changed:,} rows new or changed.")
-    lines = change_lines(done.changes)
-    print("Changes since the last snapshot:" if lines else
-          "No change since the last snapshot.")
+    done = products_job(store, _session(args), args.page_size, args.out)
+    print(f"Fetched {done.fetched:,} soft-staking products from Binance at "
+          f"{done.fetched_at:%Y-%m-%d %H:%M} UTC into {store.url}; "
+          f"{done.recorded.changed:,} rows new or changed.")
+    lines = change_lines(done.recorded.changes)
+    print("Changes since the last snapshot:" if lines else "No change since the last snapshot.")
     for line in lines:
         print(line)
     return 0
 
 
 def _rewards(args: argparse.Namespace) -> int:
-    import pandas as pd
-
-    from ..fetch import fetch_rewards
-    from ..files import atomic_write
+    from ..fetch.jobs import parse_day, rewards_job
     from ..product import parse_tokens
-    from ..store import open_store, record_rewards
-    from .options import json_text
+    from ..store import open_store
 
-    now = pd.Timestamp.now(tz="UTC")
-    start = _day(args.start, "--start", None)
-    end = _day(args.end, "--end", now.tz_localize(None).normalize())
+    start, end = parse_day(args.start, "start"), parse_day(args.end, "end")
     store = open_store(args.store)
-    frame = fetch_rewards(_session(args), start, end, parse_tokens(args.token) or None,
-                          args.page_size)
-    done = record_rewards(store, frame, now)
-    if args.out:
-        rows = [{"asset": r.token, "rewards": repr(r.reward), "rewardAsset": r.reward_token,
-                 "avgAmount": repr(r.avg_amount), "time": int(r.time.value // 1_000_000)}
-                for r in frame.itertuples(index=False)]
-        text = json_text({"rows": rows, "total": len(rows)})
-        atomic_write(args.out, lambda h: h.write(text))
-    print(f"Fetched {done.rows:,} reward records from {start:%Y-%m-%d} to {end:%Y-%m-%d} "
-          f"into {store.url}; {done.changed:,} new or changed.")
+    done = rewards_job(store, _session(args), start, end, parse_tokens(args.token),
+                       args.page_size, args.out)
+    print(f"Fetched {done.fetched:,} reward records from {done.start:%Y-%m-%d} to "
+          f"{done.end:%Y-%m-%d} into {store.url}; {done.recorded.changed:,} new or changed.")
     return 0
 
 
 def _prices(args: argparse.Namespace) -> int:
-    import pandas as pd
-
-    from ..fetch import fetch_daily_candles, make_price_source
+    from ..fetch import make_price_source
     from ..fetch.errors import RetryPolicy
+    from ..fetch.jobs import prices_job
     from ..product import parse_tokens
-    from ..store import open_store, price_figures, read_prices, record_prices
+    from ..store import open_store
 
     store = open_store(args.store)
     src = make_price_source(args.exchange, args.base_url, args.timeout,
                             RetryPolicy(attempts=args.retries, max_wait=args.max_wait))
-    now = pd.Timestamp.now(tz="UTC")
     tokens = parse_tokens(args.token)
-    candles = pd.concat([fetch_daily_candles(src, t, args.quote, args.days, now)
-                         for t in tokens], ignore_index=True)
-    done = record_prices(store, candles, now, args.exchange)
-    print(f"Fetched {done.rows:,} daily candles from {args.exchange} into {store.url}; "
-          f"{done.changed:,} new or changed.")
-    stored = read_prices(store, tokens, exchange=args.exchange)
-    figures = price_figures(stored[stored["quote"] == args.quote.upper()],
-                            now.tz_localize(None), args.window)
-    for token, f in figures.iterrows():
-        vol = "too few days for a volatility" if pd.isna(f["volatility"]) else \
+    done = prices_job(store, src, tokens, args.quote, args.days, args.window)
+    print(f"Fetched {done.fetched:,} daily candles from {args.exchange} into {store.url}; "
+          f"{done.recorded.changed:,} new or changed.")
+    for f in done.figures:
+        vol = "too few days for a volatility" if f["volatility"] != f["volatility"] else \
             f"volatility {f['volatility']:.1%} a year from {f['returns']:,} daily log " \
             f"returns since {f['window_start']:%Y-%m-%d}"
-        print(f"  {token}/{f['quote']}: close {f['price']:,.6g} on {f['price_day']:%Y-%m-%d}; "
-              f"{vol}")
-    missing = sorted(set(tokens) - set(figures.index))
+        print(f"  {f['token']}/{f['quote']}: close {f['price']:,.6g} on "
+              f"{f['price_day']:%Y-%m-%d}; {vol}")
+    missing = sorted(set(tokens) - {f["token"] for f in done.figures})
     if missing:
         note(f"no candles for {', '.join(missing)} on {args.exchange}")
     return 0
 
 
 def _rates(args: argparse.Namespace) -> int:
-    import pandas as pd
-
-    from ..fetch import fetch_rate_history, rates_to_apr
-    from ..fetch.binance import RATE_TOKENS
+    from ..fetch.jobs import parse_day, rates_job
     from ..product import parse_tokens
-    from ..store import open_store, record_apr
+    from ..store import open_store
 
-    now = pd.Timestamp.now(tz="UTC")
-    end = _day(args.end, "--end", now.tz_localize(None).normalize())
-    start = _day(args.start, "--start", end - pd.Timedelta(days=90))
+    start, end = parse_day(args.start, "start"), parse_day(args.end, "end")
     store = open_store(args.store)
-    session = _session(args)
-    tokens = parse_tokens(args.token) or list(RATE_TOKENS)
-    history = pd.concat([fetch_rate_history(session, t, start, end) for t in tokens],
-                        ignore_index=True)
-    aprs = rates_to_apr(history)
-    done = record_apr(store, aprs, now)
-    print(f"Fetched {len(history):,} rates of {', '.join(tokens)} into {store.url} as "
-          f"{done.rows:,} daily APRs; {done.changed:,} new or changed.")
+    tokens = parse_tokens(args.token)
+    done = rates_job(store, _session(args), tokens, start, end)
+    print(f"Fetched {done.fetched:,} rates of {', '.join(tokens) or 'BNSOL, WBETH'} from "
+          f"{done.start:%Y-%m-%d} to {done.end:%Y-%m-%d} into {store.url} as "
+          f"{done.recorded.rows:,} daily APRs; {done.recorded.changed:,} new or changed.")
     return 0

@@ -31,24 +31,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Read the table and write it."""
-    import pandas as pd
-
-    from ..errors import ParameterError
-    from ..files import write_table
+    from ..fetch.jobs import export_history, parse_day
     from ..product import parse_tokens
-    from ..store import HISTORY_TABLES, open_store
+    from ..store import open_store
 
-    days = {}
-    for flag in ("start", "end"):
-        text = getattr(args, flag)
-        try:
-            days[flag] = None if text is None else pd.Timestamp(text).normalize()
-        except ValueError:
-            raise ParameterError(f"--{flag} '{text}' is not a date (YYYY-MM-DD)") from None
+    start, end = parse_day(args.start, "start"), parse_day(args.end, "end")
     store = open_store(args.store)
-    frame = HISTORY_TABLES[args.table](store, parse_tokens(args.token) or None,
-                                       days["start"], days["end"])
-    write_table(frame, args.out)
+    rows = export_history(store, args.table, parse_tokens(args.token), start, end, args.out)
     if args.out:
-        note(f"wrote {len(frame):,} rows of {args.table} from {store.url} to {args.out}")
+        note(f"wrote {rows:,} rows of {args.table} from {store.url} to {args.out}")
     return 0

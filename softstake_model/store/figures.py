@@ -30,12 +30,13 @@ def log_return_volatility(days: pd.Series, closes: pd.Series) -> tuple[float, in
 
     Examples
     --------
-    Closes alternating 100, 110 give returns of +-ln(1.1):
+    Closes alternating 100, 110 give 40 returns of +-ln(1.1), mean 0, so the sample
+    deviation is ln(1.1) * sqrt(40 / 39):
 
     >>> d = pd.Series(pd.date_range("2026-01-01", periods=41, freq="D"))
     >>> c = pd.Series([100.0, 110.0] * 20 + [100.0])
     >>> vol, n = log_return_volatility(d, c)
-    >>> n, round(vol / np.sqrt(365) / np.log(1.1), 6)
+    >>> n, round(float(vol / np.sqrt(365) / np.log(1.1)), 6)
     (40, 1.012739)
     """
     d = pd.DatetimeIndex(days)
