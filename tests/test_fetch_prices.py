@@ -114,3 +114,20 @@ def test_fetched_prices_become_the_catalogues_price_and_volatility(server, tmp_p
         "fetched 2026-12-01 binance: close of BNB/USDT on 2026-11-30")
     assert cat.loc["BNB", "price_usd_confidence"] == "published"
     assert cat.loc["SOL", "price_usd"] == load_catalog().loc["SOL", "price_usd"]
+
+
+def test_fetch_prices_command_stores_and_prints_the_figures(server, tmp_path, capsys):
+    from softstake_model.cli import main
+    from softstake_model.store import open_store, read_prices
+
+    server.add("/api/v3/klines", klines)
+    store = str(tmp_path / "s.sqlite")
+    assert main(["fetch", "prices", "--token", "BNB", "--days", "10", "--store", store,
+                 "--base-url", server.url]) == 0
+    out = capsys.readouterr().out
+    assert "Fetched 10 daily candles from binance" in out
+    assert "BNB/USDT: close " in out and "too few days for a volatility" in out
+    assert len(read_prices(open_store(store))) == 10
+    assert main(["fetch", "prices", "--token", "BNB", "--days", "10", "--store", store,
+                 "--base-url", server.url]) == 0
+    assert "0 new or changed" in capsys.readouterr().out

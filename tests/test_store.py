@@ -102,10 +102,26 @@ def test_one_snapshot_per_token_and_day_keeps_the_fetch_time_of_a_change(store):
 def test_a_write_that_fails_leaves_the_store_as_it_was(store):
     record_products(store, products(), pd.Timestamp("2026-11-30T08:00:00Z"))
     before = read_products(store)
-    with pytest.raises(RuntimeError), store.write() as conn:
+    with pytest.raises(KeyboardInterrupt), store.write() as conn:  # Ctrl-C half-way
         conn.execute(schema.products.delete())
-        raise RuntimeError("interrupted")
+        raise KeyboardInterrupt
     pd.testing.assert_frame_equal(read_products(store), before)
+
+
+def test_a_fetch_while_a_report_reads_neither_waits_nor_changes_what_it_reads(store):
+    import threading
+
+    record_products(store, products(), pd.Timestamp("2026-11-30T08:00:00Z"))
+    with store.read() as conn:
+        count = "select count(*) from products"
+        assert conn.exec_driver_sql(count).scalar() == 3
+        writer = threading.Thread(target=record_products, args=(
+            store, products(), pd.Timestamp("2026-12-01T08:00:00Z")))
+        writer.start()
+        writer.join(timeout=60)
+        assert not writer.is_alive()  # the write went through while the read was open
+        assert conn.exec_driver_sql(count).scalar() == 3  # the read's view is unchanged
+    assert len(read_products(store)) == 6
 
 
 def test_catalog_at_lays_the_latest_snapshot_on_or_before_the_date(store):
