@@ -208,3 +208,36 @@ def test_prices_are_one_row_per_day_and_rerun_safe(store):
     p = read_prices(store)
     assert p["close"].tolist() == [900.0, 910.0]
     assert (p["fetched_at"] == pd.Timestamp("2026-12-01T01:00Z")).all()
+
+
+def test_catalog_from_store_never_creates_a_store(tmp_path, monkeypatch):
+    from softstake_model.store import catalog_from_store, existing_store
+
+    monkeypatch.setenv("SOFTSTAKE_STORE", str(tmp_path / "none.sqlite"))
+    assert existing_store() is None
+    shipped = load_catalog()
+    cat = catalog_from_store(shipped, "2026-12-01")
+    pd.testing.assert_frame_equal(cat, shipped)
+    assert cat.attrs["fetched"] == [] and not (tmp_path / "none.sqlite").exists()
+    s = open_store()
+    record_products(s, products(), pd.Timestamp("2026-11-30T08:00:00Z"))
+    s.close()
+    cat = catalog_from_store(shipped, "2026-12-01")
+    assert cat.loc["BNB", "apr_source"] == "fetched 2026-11-30 binance"
+    assert ("BNB", "apr") in cat.attrs["fetched"]
+
+
+def test_stored_rewards_read_like_a_rewards_record_file(store, tmp_path):
+    from softstake_model.ledger import read_rewards_record
+    from softstake_model.store import record_rewards, rewards_record_from_store
+
+    (tmp_path / "r.json").write_text(
+        '{"rows": [{"asset": "ADA", "rewards": "0.5", "rewardAsset": "ADA", '
+        '"avgAmount": "3000", "time": 1764633600000}, {"asset": "ADA", "rewards": "0.25", '
+        '"rewardAsset": "ADA", "avgAmount": "3000", "time": 1764547200000}]}')
+    want = read_rewards_record(tmp_path / "r.json")
+    record_rewards(store, want, pd.Timestamp("2026-12-02T00:00Z"))
+    got = rewards_record_from_store(store, ["ada"], "2025-12-01", "2025-12-02")
+    pd.testing.assert_frame_equal(got, want)
+    assert rewards_record_from_store(store, ["ADA"], "2025-12-02", "2025-12-02")[
+        "reward"].tolist() == [0.5]

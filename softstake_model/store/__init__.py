@@ -7,9 +7,16 @@ transaction; ``read_*`` export tidy tables; :func:`catalog_at`,
 package reads.
 """
 
-from .db import Store, default_store_path, open_store, store_url
+from .db import Store, default_store_path, existing_store, open_store, store_url
 from .figures import log_return_volatility, price_figures
-from .layer import apr_fit_from_store, apr_history_from_store, catalog_at, fetched_source
+from .layer import (
+    apr_fit_from_store,
+    apr_history_from_store,
+    catalog_at,
+    catalog_from_store,
+    fetched_source,
+    rewards_record_from_store,
+)
 from .read import HISTORY_TABLES, read_apr, read_prices, read_products, read_rewards
 from .write import (
     Recorded,
@@ -21,9 +28,10 @@ from .write import (
 )
 
 __all__ = [
-    "Store", "open_store", "store_url", "default_store_path",
+    "Store", "open_store", "existing_store", "store_url", "default_store_path",
     "record_products", "record_rewards", "record_prices", "record_apr", "Recorded",
     "product_changes", "read_products", "read_rewards", "read_prices", "read_apr",
-    "HISTORY_TABLES", "catalog_at", "apr_history_from_store", "apr_fit_from_store",
+    "HISTORY_TABLES", "catalog_at", "catalog_from_store", "apr_history_from_store",
+    "apr_fit_from_store", "rewards_record_from_store",
     "fetched_source", "price_figures", "log_return_volatility",
 ]

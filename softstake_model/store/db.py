@@ -26,7 +26,8 @@ from pathlib import Path
 
 from ..errors import ParameterError, SoftstakeError
 
-__all__ = ["Store", "open_store", "store_url", "default_store_path", "BUSY_TIMEOUT_MS"]
+__all__ = ["Store", "open_store", "existing_store", "store_url", "default_store_path",
+           "BUSY_TIMEOUT_MS"]
 
 #: How long an SQLite writer waits for another writer before giving up (milliseconds).
 BUSY_TIMEOUT_MS = 60_000
@@ -170,6 +171,24 @@ def open_store(location: str | os.PathLike | None = None, migrate: bool = True) 
     if migrate:
         _migrate(store)
     return store
+
+
+def existing_store(location: str | os.PathLike | None = None) -> Store | None:
+    """The store if there is one, without creating it: None when SQLAlchemy is not
+    installed or the SQLite file does not exist (a database URL is always opened).
+
+    For readers (the catalogue, reports) that lay fetched values over shipped ones when a
+    store exists and run on the shipped values otherwise.
+    """
+    try:
+        import sqlalchemy as sa
+    except ImportError:
+        return None
+    url = sa.make_url(store_url(location))
+    if url.get_backend_name() == "sqlite" and not (url.database and Path(url.database)
+                                                   .is_file()):
+        return None
+    return open_store(location)
 
 
 def _migrate(store: Store) -> None:

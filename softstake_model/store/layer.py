@@ -15,12 +15,12 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from .db import Store
+from .db import Store, existing_store
 from .figures import DEFAULT_WINDOW_DAYS, price_figures
-from .read import read_apr, read_prices, read_products
+from .read import read_apr, read_prices, read_products, read_rewards
 
-__all__ = ["catalog_at", "apr_history_from_store", "apr_fit_from_store", "fetched_source",
-           "PRODUCT_SOURCE", "MIN_FIT_DAYS"]
+__all__ = ["catalog_at", "catalog_from_store", "apr_history_from_store", "apr_fit_from_store",
+           "rewards_record_from_store", "fetched_source", "PRODUCT_SOURCE", "MIN_FIT_DAYS"]
 
 #: The ``source`` of soft-staking product snapshots.
 PRODUCT_SOURCE = "binance"
@@ -116,6 +116,34 @@ def catalog_at(catalog: pd.DataFrame, store: Store, at: object = None,
     cat.attrs["fetched"] = laid
     cat.attrs["not_in_catalog"] = sorted(set(snaps.index) - set(cat.index))
     return cat
+
+
+def catalog_from_store(catalog: pd.DataFrame, at: object = None,
+                       location: str | None = None) -> pd.DataFrame:
+    """:func:`catalog_at` on the store at ``location`` (default ``$SOFTSTAKE_STORE`` or the
+    user data folder's file) when there is one; otherwise ``catalog`` as it is (with
+    ``attrs["fetched"]`` empty). Never creates a store."""
+    store = existing_store(location)
+    if store is None:
+        out = catalog.copy()
+        out.attrs["fetched"], out.attrs["not_in_catalog"] = [], []
+        return out
+    try:
+        return catalog_at(catalog, store, at)
+    finally:
+        store.close()
+
+
+def rewards_record_from_store(store: Store, tokens: Sequence[str] | None = None,
+                              start: object = None, end: object = None) -> pd.DataFrame:
+    """The stored reward records in the shape of
+    :func:`softstake_model.ledger.read_rewards_record`: ``time, token, reward,
+    reward_token, avg_amount``, sorted by time; ``attrs["file"]`` names the store."""
+    f = read_rewards(store, tokens, start, end)
+    out = f[["time", "token", "reward", "reward_token", "avg_amount"]].sort_values(
+        "time", kind="stable", ignore_index=True)
+    out.attrs["file"] = f"history store {store.url}"
+    return out
 
 
 def apr_history_from_store(store: Store, tokens: Sequence[str] | None = None,
