@@ -1,6 +1,9 @@
 """The history store on a real PostgreSQL server (``SOFTSTAKE_TEST_PG_URL``, started by
 ``.ci/run``): migrations under two first runs at once, upserts, one transaction per fetch,
-the readers and the layering. Skipped only where no server is given and ``CI`` is unset."""
+the readers and the layering. Skipped only where no server is given and ``CI`` is unset.
+
+The database the URL names is emptied (the store's tables dropped) by these tests: give a
+throw-away one, as ``.ci/run`` does."""
 
 from __future__ import annotations
 
