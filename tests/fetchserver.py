@@ -30,6 +30,8 @@ class Request:
     query: str
     params: dict
     headers: dict
+    body: str = ""
+    method: str = "GET"
 
 
 Response = tuple  # (status, body: bytes | str | object, headers: dict)
@@ -57,8 +59,17 @@ def _handler(server: FakeServer) -> type[BaseHTTPRequestHandler]:
             pass
 
         def do_GET(self) -> None:
+            self._serve("GET")
+
+        def do_POST(self) -> None:
+            self._serve("POST")
+
+        def _serve(self, method: str) -> None:
             u = urlsplit(self.path)
-            req = Request(u.path, u.query, dict(parse_qsl(u.query)), dict(self.headers))
+            size = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(size).decode() if size else ""
+            req = Request(u.path, u.query, dict(parse_qsl(u.query)), dict(self.headers),
+                          body, method)
             server.requests.append(req)
             status, body, headers = (server.answer(req) + ({},))[:3]
             if not isinstance(body, bytes | str):

@@ -45,6 +45,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     pr.add_argument("--out", metavar="FILE.json",
                     help="also write the product list JSON (what --catalog reads)")
     pr.add_argument("--page-size", type=int, default=100, metavar="N")
+    pr.add_argument("--exchange", default="binance",
+                    choices=["binance", "okx", "kraken", "kucoin"],
+                    help="binance (soft staking, the official SDK), or another exchange's "
+                         "flexible earn products through ccxt: okx (no key), kucoin "
+                         "(KUCOIN_API_KEY, _SECRET, _PASSPHRASE), kraken (KRAKEN_API_KEY, "
+                         "_SECRET); stored under the exchange's name (default binance)")
     pr.set_defaults(run=_products)
     rw = sub.add_parser("rewards", help="the account's reward records (90-day windows)")
     _common(rw)
@@ -106,12 +112,22 @@ def change_lines(changes: object) -> list[str]:
 
 
 def _products(args: argparse.Namespace) -> int:
-    from ..fetch.jobs import products_job
+    from ..fetch.jobs import earn_products_job, products_job
     from ..store import open_store
 
+    if args.exchange == "binance":
+        source, what = _session(args), "soft-staking products from Binance"
+    else:
+        from ..fetch.earn import make_earn_source
+        from ..fetch.errors import RetryPolicy
+
+        source = make_earn_source(args.exchange, args.base_url, args.timeout,
+                                  RetryPolicy(attempts=args.retries, max_wait=args.max_wait))
+        what = f"flexible earn products from {args.exchange}"
     store = open_store(args.store)
-    done = products_job(store, _session(args), args.page_size, args.out)
-    print(f"Fetched {done.fetched:,} soft-staking products from Binance at "
+    done = products_job(store, source, args.page_size, args.out) \
+        if args.exchange == "binance" else earn_products_job(store, source, args.out)
+    print(f"Fetched {done.fetched:,} {what} at "
           f"{done.fetched_at:%Y-%m-%d %H:%M} UTC into {store.url}; "
           f"{done.recorded.changed:,} rows new or changed.")
     lines = change_lines(done.recorded.changes)

@@ -165,7 +165,7 @@ def _paged(session: BinanceSession, method: str, size: int, **params: object) ->
 
 
 def _numbers(rows: list[dict], fields: dict[str, str], method: str,
-             optional: tuple[str, ...] = ()) -> pd.DataFrame:
+             optional: tuple[str, ...] = (), service: str = _SERVICE) -> pd.DataFrame:
     """The ``fields`` of ``rows`` (API name -> column) as floats; a missing or
     non-numeric value is a :class:`FetchError` naming the row and field."""
     out: dict[str, list] = {col: [] for col in fields.values()}
@@ -180,16 +180,16 @@ def _numbers(rows: list[dict], fields: dict[str, str], method: str,
             except (TypeError, ValueError):
                 x = np.nan
             if not np.isfinite(x):
-                raise FetchError(f"{_SERVICE}: malformed response from {method}: row {i} "
+                raise FetchError(f"{service}: malformed response from {method}: row {i} "
                                  f"field '{key}' is {v!r}, not a number")
             out[col].append(x)
     return pd.DataFrame(out)
 
 
-def _assets(rows: list[dict], key: str, method: str) -> list[str]:
+def _assets(rows: list[dict], key: str, method: str, service: str = _SERVICE) -> list[str]:
     bad = [i for i, r in enumerate(rows) if not isinstance(r.get(key), str) or not r[key]]
     if bad:
-        raise FetchError(f"{_SERVICE}: malformed response from {method}: row {bad[0]} has "
+        raise FetchError(f"{service}: malformed response from {method}: row {bad[0]} has "
                          f"no '{key}'")
     return [r[key].strip().upper() for r in rows]
 

@@ -34,10 +34,11 @@ from .binance import (
     fetch_rewards,
     rates_to_apr,
 )
+from .earn import fetch_earn_products
 from .prices import PriceSource, fetch_daily_candles
 
-__all__ = ["Done", "parse_day", "today", "products_job", "rewards_job", "prices_job",
-           "rates_job", "export_history"]
+__all__ = ["Done", "parse_day", "today", "products_job", "earn_products_job", "rewards_job",
+           "prices_job", "rates_job", "export_history"]
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,18 @@ def products_job(store: Store, session: BinanceSession, page_size: int = 100,
     done = record_products(store, frame, now)
     _json_out(out, rows)
     return Done(done, now, fetched=len(rows))
+
+
+def earn_products_job(store: Store, src: PriceSource, out: str | Path | None = None) -> Done:
+    """Another exchange's flexible earn products (:func:`~softstake_model.fetch.earn.
+    fetch_earn_products`) into the store under its name; ``out``: the body as it came."""
+    frame, body = fetch_earn_products(src)
+    now = pd.Timestamp.now(tz="UTC")
+    done = record_products(store, frame, now, source=src.name)
+    if out:
+        text = json.dumps(body, indent=2) + "\n"
+        atomic_write(out, lambda h: h.write(text))
+    return Done(done, now, fetched=len(frame))
 
 
 def rewards_job(store: Store, session: BinanceSession, start: pd.Timestamp,

@@ -12,6 +12,7 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import pandas as pd
 
@@ -19,12 +20,13 @@ from ..errors import ParameterError
 from .errors import FetchError, RateLimited, RetryPolicy, network_reason, with_retries
 
 __all__ = ["PriceSource", "make_price_source", "fetch_daily_candles", "BASE_URL_ENV",
-           "EXCHANGES"]
+           "EXCHANGES", "ccxt_call"]
 
 BASE_URL_ENV = "SOFTSTAKE_PRICES_BASE_URL"
 #: Exchanges offered by ``softstake fetch prices --exchange`` (ccxt ids).
 EXCHANGES = ("binance", "okx", "kraken", "gateio", "kucoin")
 _DAY_MS = 86_400_000
+T = TypeVar("T")
 _PAGE = 1000
 
 
@@ -51,14 +53,19 @@ def _rebase(urls: object, base: str) -> object:
 
 def make_price_source(name: str = "binance", url: str | None = None, timeout: float = 10.0,
                       policy: RetryPolicy | None = None,
-                      sleep: Callable[[float], None] = time.sleep) -> PriceSource:
-    """A ccxt exchange for public daily candles; ``url`` replaces its API hosts."""
+                      sleep: Callable[[float], None] = time.sleep, keys: dict | None = None,
+                      url_env: str = BASE_URL_ENV,
+                      allowed: tuple[str, ...] = EXCHANGES) -> PriceSource:
+    """A ccxt exchange (one of ``allowed``) for public daily candles, or signed calls with
+    ``keys`` (ccxt's ``apiKey``, ``secret``, ``password``); ``url`` (else ``$url_env``)
+    replaces its API hosts."""
     try:
         import ccxt
     except ImportError:
-        raise FetchError("fetching prices needs ccxt: pip install 'softstake[fetch]'") from None
-    if name not in EXCHANGES:
-        raise ParameterError(f"must be one of {', '.join(EXCHANGES)}, got '{name}'",
+        raise FetchError("fetching through ccxt needs it: pip install 'softstake[fetch]'"
+                         ) from None
+    if name not in allowed:
+        raise ParameterError(f"must be one of {', '.join(allowed)}, got '{name}'",
                              param="exchange")
     if not timeout > 0:
         raise ParameterError(f"must be > 0 seconds, got {timeout}", param="timeout")
@@ -66,8 +73,8 @@ def make_price_source(name: str = "binance", url: str | None = None, timeout: fl
         if name == "binance" else {}
     ex = getattr(ccxt, name)({"enableRateLimit": True, "enableLastJsonResponse": True,
                               "timeout": int(timeout * 1000),
-                              "options": options})
-    base = (url or os.environ.get(BASE_URL_ENV) or "").strip().rstrip("/")
+                              "options": options, **(keys or {})})
+    base = (url or os.environ.get(url_env) or "").strip().rstrip("/")
     if base:
         if not base.startswith(("https://", "http://")):
             raise ParameterError(f"must start with https:// or http://, got '{base}'",
@@ -100,30 +107,45 @@ def _binance_klines(raw: object) -> bool:
     return True
 
 
-def _page(src: PriceSource, symbol: str, since: int) -> list:
+def ccxt_call(src: PriceSource, call: Callable[[], T], who: str) -> T:
+    """``call()`` (a ccxt request) with 429 / 418 honoured (:func:`with_retries`) and every
+    ccxt failure turned into one line: a :class:`FetchError` naming ``who``."""
     import ccxt
 
-    def once() -> list:
+    def once() -> T:
         try:
-            return src.exchange.fetch_ohlcv(symbol, "1d", since=since, limit=_PAGE)
-        except ccxt.DDoSProtection:  # 429 / 418 (RateLimitExceeded is one)
+            return call()
+        except (ccxt.DDoSProtection, ccxt.RateLimitExceeded):  # 429 / 418
             status = getattr(src.exchange, "last_http_response_status", None)
             raise RateLimited(418 if status == 418 else 429,
                               _retry_after(src.exchange)) from None
 
-    who = f"{src.name} prices"
     try:
-        batch = with_retries(once, who, src.policy, src.sleep)
-    except ccxt.BadSymbol:
-        raise ParameterError(f"has no market {symbol} on {src.name}", param="token") from None
+        return with_retries(once, who, src.policy, src.sleep)
     except ccxt.NetworkError as e:
         raise FetchError(f"{who}: {network_reason(e)}") from None
+    except ccxt.AuthenticationError:
+        raise FetchError(f"{who}: the exchange refused the API key (check the key, its "
+                         "secret or passphrase, and its read permission)") from None
+    except ccxt.BadSymbol:
+        raise
     except ccxt.BaseError as e:
         reason = " ".join(str(e).split())[:160]
         raise FetchError(f"{who}: malformed or refused response ({type(e).__name__}: "
                          f"{reason})") from None
     except (TypeError, KeyError, IndexError, ValueError):
         raise FetchError(f"{who}: malformed response (unexpected JSON)") from None
+
+
+def _page(src: PriceSource, symbol: str, since: int) -> list:
+    import ccxt
+
+    who = f"{src.name} prices"
+    try:
+        batch = ccxt_call(src, lambda: src.exchange.fetch_ohlcv(symbol, "1d", since=since,
+                                                                limit=_PAGE), who)
+    except ccxt.BadSymbol:
+        raise ParameterError(f"has no market {symbol} on {src.name}", param="token") from None
     raw = getattr(src.exchange, "last_json_response", None)
     if raw is None:  # ccxt keeps a body that is not JSON as text and returns no candles
         raise FetchError(f"{who}: malformed response (not JSON)")

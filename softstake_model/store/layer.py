@@ -20,10 +20,14 @@ from .figures import DEFAULT_WINDOW_DAYS, price_figures
 from .read import read_apr, read_prices, read_products, read_rewards
 
 __all__ = ["catalog_at", "catalog_from_store", "apr_history_from_store", "apr_fit_from_store",
-           "rewards_record_from_store", "fetched_source", "PRODUCT_SOURCE", "MIN_FIT_DAYS"]
+           "rewards_record_from_store", "fetched_source", "PRODUCT_SOURCE", "MIN_FIT_DAYS",
+           "UNPUBLISHED"]
 
 #: The ``source`` of soft-staking product snapshots.
 PRODUCT_SOURCE = "binance"
+#: Figures a source's product list does not carry (stored empty; an empty cap reads as
+#: no cap, so it is not laid): OKX's lending-rate summary gives rates only.
+UNPUBLISHED: dict[str, tuple[str, ...]] = {"okx": ("min_holding", "cap")}
 #: Fewest stored days :func:`apr_fit_from_store` fits a process to.
 MIN_FIT_DAYS = 30
 
@@ -61,7 +65,8 @@ def catalog_at(catalog: pd.DataFrame, store: Store, at: object = None,
         The date (default: today, UTC).
     source
         The exchange whose product snapshots are laid (``min_holding``, ``cap``, ``apr``
-        and ``apr_date``).
+        and ``apr_date``): ``binance``, or ``okx``, ``kucoin``, ``kraken`` (``softstake
+        fetch products --exchange``), to lay that exchange's preset over its real terms.
     quote
         The quote currency of the prices laid as ``price_usd`` (USDT taken as USD).
     window_days
@@ -92,7 +97,8 @@ def catalog_at(catalog: pd.DataFrame, store: Store, at: object = None,
             continue
         src = fetched_source(row["fetched_at"].tz_convert(None), source)
         for fld in ("min_holding", "cap", "apr"):
-            if pd.notna(row[fld]) and keep(token, fld):
+            if pd.notna(row[fld]) and keep(token, fld) \
+                    and fld not in UNPUBLISHED.get(source, ()):
                 _lay(cat, token, fld, float(row[fld]), src)
                 laid.append((token, fld))
         if (token, "apr") in laid and "apr_date" in cat:
