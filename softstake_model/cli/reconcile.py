@@ -69,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
     from ..files import write_table
     from ..ledger import read_rewards_record
     from ..product import ledger_for, parse_tokens
-    from ..reconcile import flag_counts, reconcile, reconcile_totals
+    from ..reconciliation import flag_counts, reconcile, reconcile_totals
 
     # the whole statement is read (its range and activation), the tokens chosen afterwards
     whole = argparse.Namespace(**{**vars(args), "apr": None, "token": None})

@@ -72,7 +72,7 @@ def _worst_shock_delay(p: dict) -> float:
 
 def _ok_payouts(p: dict) -> int:
     from softstake_model.product import ledger_for, product_catalog
-    from softstake_model.reconcile import flag_counts, reconcile
+    from softstake_model.reconciliation import flag_counts, reconcile
     from softstake_model.report.params import EXAMPLES, ReconcileParams
 
     cat = product_catalog()

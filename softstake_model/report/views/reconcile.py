@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ...catalog import assumed_lines
 from ...product import ledger_for, product_catalog
-from ...reconcile import flag_counts, reconcile, reconcile_totals
+from ...reconciliation import flag_counts, reconcile, reconcile_totals
 from ...terms import preset
 from ..params import ReconcileParams
 
