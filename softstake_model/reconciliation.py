@@ -45,7 +45,7 @@ from .balances import DAY_NS
 from .errors import InputError, ParameterError
 from .product import parse_tokens
 from .rewards import payout_days, reward_history
-from .rules import truncate
+from .rules import implied_apr, payout
 from .terms import Terms
 
 __all__ = ["RECONCILE_COLUMNS", "FLAGS", "DEFAULT_TOLERANCE", "reconcile", "flag_counts",
@@ -184,11 +184,9 @@ def reconcile(
     table["date"] = table["date"].fillna(table["pay_day"] - lag)
     table["days"] = table["days"].fillna(0).astype(int)
     table = table.sort_values(["account", "token", "date"], ignore_index=True)
-    keep = 1 - terms.fee
-    with np.errstate(divide="ignore", invalid="ignore"):
-        table["implied_apr"] = np.where(
-            table["eligible_balance"] > 0,
-            table["paid"] / keep * terms.days_per_year / table["eligible_balance"], np.nan)
+    table["implied_apr"] = implied_apr(table["paid"].to_numpy(float),
+                                       table["eligible_balance"].to_numpy(float),
+                                       fee=terms.fee, days_per_year=terms.days_per_year)
     if basis == "implied":
         rate = table["implied_apr"].where(table["paid"] > 0).to_numpy(float)
         group = (table["account"] + "\x00" + table["token"]).to_numpy()
@@ -196,8 +194,9 @@ def reconcile(
         table["apr"] = np.where(np.isnan(ref), table["apr"], ref)
         table["expected"] = np.where(
             table["eligible_balance"].notna(),
-            truncate(table["eligible_balance"].fillna(0) * table["apr"].fillna(0)
-                     / terms.days_per_year * keep, terms.precision), np.nan)
+            payout(table["eligible_balance"].fillna(0), table["apr"].fillna(0),
+                   fee=terms.fee, precision=terms.precision,
+                   days_per_year=terms.days_per_year), np.nan)
     unit = 10.0 ** -terms.precision
     due = table["expected"].fillna(0.0)
     table["difference"] = np.round(table["paid"].fillna(0.0) - due, terms.precision)

@@ -20,7 +20,7 @@ import pandas as pd
 
 from .balances import DAY_NS, DayGrid, DayMeasure, Snapshot, _day_start
 from .errors import InputError, ParameterError
-from .rules import eligible, gross, truncate
+from .rules import eligible, gross, rate_paid, truncate
 from .tables import parse_time
 from .terms import Terms
 
@@ -190,7 +190,8 @@ def reward_history(
     pandas.DataFrame
         :data:`HISTORY_COLUMNS`, one row per account, token and accruing day, ordered by
         date, account, token. ``date`` is the UTC day; ``paid_at`` the payout instant (UTC);
-        balances and rewards in tokens; ``apr`` a fraction per year.
+        balances and rewards in tokens; ``apr`` the rate paid, a fraction per year (with
+        tiers, the rate the bands give the eligible balance, not the catalogue's APR).
     """
     terms = terms or Terms()
     if (start is None or end is None) and len(ledger) == 0:
@@ -297,6 +298,8 @@ def accrue(
             g = gross(el, apr_k, terms.tiers, terms.days_per_year)
         r = truncate(g * keep, terms.precision)
         r[(d < first) | (d >= stop)] = 0.0
+        if terms.tiers is not None:  # the history shows the rate the tiers paid
+            apr_k = rate_paid(g, el, apr_k, terms.tiers, terms.days_per_year)
         avg[d], elig[d], reward[d], apr_used[d] = m, el, r, apr_k
         if compound:
             p = int(pay_day[d])
