@@ -26,6 +26,7 @@ FILES = {
     "statement": "examples/binance_statement.csv",
     "rewards_record": "examples/rewards_record.json",
     "activations": "examples/activations.csv",
+    "statement_activations": "examples/binance_statement_activations.csv",
     "cardano_epochs": "cardano_epoch_rewards_ada.csv",
     "eth_store": "eth_staking_apr_ethstore_daily.csv",
 }

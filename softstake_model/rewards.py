@@ -114,8 +114,9 @@ def accrual_window(
         if "token" not in act:
             act["token"] = ""
         act["token"] = act["token"].fillna("").astype(str).str.upper()
-        if "deactivated_at" not in act:
-            act["deactivated_at"] = pd.NaT
+        if "deactivated_at" not in act:  # typed, so that the day arithmetic applies
+            act["deactivated_at"] = pd.Series(pd.NaT, index=act.index,
+                                              dtype="datetime64[ns, UTC]")
         specific = keys.merge(act[act["token"] != ""], on=["account", "token"], how="left")
         general = keys.merge(act[act["token"] == ""].drop(columns="token"), on="account",
                              how="left")
