@@ -49,6 +49,8 @@ _EXPORTS = {
     "reconcile": "reconciliation",
     "reconcile_totals": "reconciliation",
     "flag_counts": "reconciliation",
+    "ReconcileQuestion": "reconcile_question",
+    "reconcile_statement": "reconcile_question",
     "project": "yields",
     "holder_outlook": "yields",
     "compare_tokens": "yields",
