@@ -13,10 +13,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import yaml
 
 from . import shipped
 from .checks import catalog_values, rate
 from .errors import InputError, ParameterError
+from .ledger import read_product_list
 from .liquidity import Unbonding
 
 __all__ = [
@@ -83,8 +85,6 @@ def _read_table(path: str | Path) -> pd.DataFrame:
     if not path.exists():
         raise InputError("file not found", file=str(path))
     if path.suffix.lower() in (".yaml", ".yml"):
-        import yaml
-
         try:
             data = yaml.safe_load(path.read_text())
         except yaml.YAMLError as e:
@@ -95,8 +95,6 @@ def _read_table(path: str | Path) -> pd.DataFrame:
         frame.index.name = "token"
         return frame.reset_index()
     if path.suffix.lower() == ".json":  # Binance GET /sapi/v1/soft-staking/list
-        from .ledger import read_product_list
-
         return read_product_list(path)[["token", "min_holding", "cap", "apr"]]
     return shipped.read_catalog_csv(path)  # numbers parsed, ``inf`` for a cap, ``line`` kept
 

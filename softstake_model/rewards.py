@@ -195,28 +195,8 @@ def reward_history(
         tiers, the rate the bands give the eligible balance, not the catalogue's APR).
     """
     terms = terms or Terms()
-    if (start is None or end is None) and len(ledger) == 0:
-        raise ParameterError("is needed for an empty ledger", param="start" if start is None
-                             else "end")
-    if start is None:
-        start = ledger["time"].min().floor("D")
-    if end is None:
-        end = ledger["time"].max().floor("D")
-    s, e = _day_start(start, "start"), _day_start(end, "end")
-    if e < s:
-        raise ParameterError(f"{e.date()} is before the start {s.date()}", param="end")
-    n_days = int((e - s) // pd.Timedelta(days=1)) + 1
-    led = ledger
-    if "wallet" in led:
-        led = led[led["wallet"] == "free"]
-    if compound and "kind" in led:
-        led = led[led["kind"] != "reward"]
-    missing = pd.Index(pd.unique(led["token"])).difference(catalog.index)
-    if len(missing):
-        raise ParameterError(f"has token(s) {list(missing)} that are not in the catalogue",
-                             param="ledger")
-
-    grid = DayGrid(led, s, n_days)
+    s, n_days = _days(ledger, start, end)
+    grid = DayGrid(_earning(ledger, catalog, compound), s, n_days)
     dates = grid.dates()
     tokens = pd.Index(np.asarray(grid.tokens, dtype=str))
     apr_td = apr_matrix(catalog, tokens, dates, apr_history)
@@ -231,6 +211,36 @@ def reward_history(
     day_numbers = grid.start_day_number + np.arange(n_days)
     return _frame(grid, tokens, first, stop, values,
                   payout_days(day_numbers, terms) * DAY_NS + terms.payout_time_s * 10**9)
+
+
+def _days(ledger: pd.DataFrame, start: object, end: object) -> tuple[pd.Timestamp, int]:
+    """First day and number of days of a history (default: the ledger's range)."""
+    if (start is None or end is None) and len(ledger) == 0:
+        raise ParameterError("is needed for an empty ledger", param="start" if start is None
+                             else "end")
+    if start is None:
+        start = ledger["time"].min().floor("D")
+    if end is None:
+        end = ledger["time"].max().floor("D")
+    s, e = _day_start(start, "start"), _day_start(end, "end")
+    if e < s:
+        raise ParameterError(f"{e.date()} is before the start {s.date()}", param="end")
+    return s, int((e - s) // pd.Timedelta(days=1)) + 1
+
+
+def _earning(ledger: pd.DataFrame, catalog: pd.DataFrame, compound: bool) -> pd.DataFrame:
+    """The entries that count: the ``free`` wallet; reward credits left out when they are
+    simulated; every token in the catalogue."""
+    led = ledger
+    if "wallet" in led:
+        led = led[led["wallet"] == "free"]
+    if compound and "kind" in led:
+        led = led[led["kind"] != "reward"]
+    missing = pd.Index(pd.unique(led["token"])).difference(catalog.index)
+    if len(missing):
+        raise ParameterError(f"has token(s) {list(missing)} that are not in the catalogue",
+                             param="ledger")
+    return led
 
 
 def accrue(
