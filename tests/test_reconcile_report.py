@@ -99,3 +99,16 @@ def test_cli_options_are_the_question_fields():
     sub = next(a for a in parser._actions if a.dest == "command").choices["reconcile"]
     dests = {a.dest for a in sub._actions}
     assert {f.name for f in dataclasses.fields(ReconcileQuestion)} <= dests
+
+
+def test_one_message_per_bad_value_in_both_shells(capsys):
+    from softstake_model.cli import main
+
+    with pytest.raises(ParameterError) as e:
+        validate("reconcile", {"neighbours": 0, "fee": 1.0, "preset": "nope"})
+    text = str(e.value)
+    assert "parameter 'neighbours' must be in 1..100, got 0" in text
+    assert "parameter 'fee' must be in [0, 1), got 1" in text
+    assert "parameter 'preset' must be one of" in text
+    assert main(["reconcile", "--neighbours", "0"]) == 2
+    assert "--neighbours must be in 1..100, got 0" in capsys.readouterr().err
