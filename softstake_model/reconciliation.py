@@ -49,6 +49,7 @@ from .rewards import payout_days, reward_history
 from .rules import implied_apr, payout
 from .tables import parse_time
 from .terms import Terms
+from .typing import Fraction, Frame
 
 __all__ = ["RECONCILE_COLUMNS", "FLAGS", "DEFAULT_TOLERANCE", "reconcile", "flag_counts",
            "reconcile_totals", "neighbour_median"]
@@ -76,11 +77,11 @@ def reconcile(
     rewards_record: pd.DataFrame | None = None,
     record_account: str | None = None,
     compare: str | float | None = None,
-    tolerance: float | None = None,
+    tolerance: Fraction | None = None,
     neighbours: int = 3,
     tokens: str | Sequence[str] | None = None,
     **timeline: object,
-) -> pd.DataFrame:
+) -> Frame:
     """Expected against paid rewards, one row per account, token and payout.
 
     Parameters

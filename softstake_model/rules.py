@@ -23,10 +23,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
 from .checks import ratio, whole
 from .errors import ParameterError
+from .typing import Decimals, FloatArray, Fraction
 
 __all__ = ["Tiers", "eligible", "gross", "truncate", "payout", "daily_reward", "implied_apr",
            "rate_paid", "parse_tiers"]
@@ -40,7 +41,7 @@ Tiers = tuple[tuple[float, float], ...]
 _TRUNC_REL_SLACK = 2e-15
 
 
-def eligible(avg: ArrayLike, min_holding: ArrayLike, cap: ArrayLike) -> NDArray[np.float64]:
+def eligible(avg: ArrayLike, min_holding: ArrayLike, cap: ArrayLike) -> FloatArray:
     """Eligible balance: zero below the minimum, the balance up to the cap, the cap above.
 
     Parameters
@@ -66,7 +67,7 @@ def gross(
     apr: ArrayLike,
     tiers: Tiers | None = None,
     days_per_year: float = 365.0,
-) -> NDArray[np.float64]:
+) -> FloatArray:
     """Gross reward of one day, before fee and truncation.
 
     Parameters
@@ -98,7 +99,7 @@ def gross(
     return total / days_per_year
 
 
-def truncate(x: ArrayLike, precision: int = 8) -> NDArray[np.float64]:
+def truncate(x: ArrayLike, precision: Decimals = 8) -> FloatArray:
     """Truncate toward zero to ``precision`` decimals (0.021917808 → 0.02191780).
 
     Float noise a few ulps below an exact decimal is not mistaken for a shortfall.
@@ -115,10 +116,10 @@ def payout(
     apr: ArrayLike,
     *,
     tiers: Tiers | None = None,
-    fee: float = 0.0,
-    precision: int = 8,
+    fee: Fraction = 0.0,
+    precision: Decimals = 8,
     days_per_year: float = 365.0,
-) -> NDArray[np.float64]:
+) -> FloatArray:
     """The reward paid on an eligible balance: gross, less the fee, truncated.
 
     Parameters
@@ -155,10 +156,10 @@ def daily_reward(
     cap: ArrayLike = np.inf,
     *,
     tiers: Tiers | None = None,
-    fee: float = 0.0,
-    precision: int = 8,
+    fee: Fraction = 0.0,
+    precision: Decimals = 8,
     days_per_year: float = 365.0,
-) -> NDArray[np.float64]:
+) -> FloatArray:
     """The whole rule: balance measure in, paid reward (tokens, truncated) out.
 
     Examples
@@ -176,9 +177,9 @@ def implied_apr(
     reward: ArrayLike,
     eligible_balance: ArrayLike,
     *,
-    fee: float = 0.0,
+    fee: Fraction = 0.0,
     days_per_year: float = 365.0,
-) -> NDArray[np.float64]:
+) -> FloatArray:
     """The APR a reward implies: the rule solved for the rate (truncation aside).
 
     ``reward / (1 - fee) * days_per_year / eligible``; NaN where nothing was eligible. The
@@ -201,7 +202,7 @@ def rate_paid(
     apr: ArrayLike,
     tiers: Tiers | None = None,
     days_per_year: float = 365.0,
-) -> NDArray[np.float64]:
+) -> FloatArray:
     """The APR a day was paid at: ``apr`` itself, or with tiers the rate the bands give the
     eligible balance together (the first band's rate where nothing is eligible).
 

@@ -16,11 +16,13 @@ Examples
 
 from __future__ import annotations
 
-from typing import TypeAlias
+from typing import TYPE_CHECKING, TypeAlias
 
 import numpy as np
-import pandas as pd
 from numpy.typing import NDArray
+
+if TYPE_CHECKING:  # pandas only for the checker: importing the aliases stays light
+    import pandas as pd
 
 __all__ = ["Tokens", "USD", "Fraction", "Rate", "Days", "Seconds", "Decimals", "Instant",
            "DateText", "FloatArray", "IntArray", "BoolArray", "Frame"]
@@ -50,4 +52,4 @@ IntArray: TypeAlias = NDArray[np.int64]
 #: An array of booleans (a mask).
 BoolArray: TypeAlias = NDArray[np.bool_]
 #: A pandas DataFrame (its columns named in the docstring).
-Frame: TypeAlias = pd.DataFrame
+Frame: TypeAlias = "pd.DataFrame"
