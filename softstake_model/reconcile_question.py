@@ -34,7 +34,10 @@ from .terms import PRESETS, SNAPSHOT_METHODS, Terms
 from .typing import Frame
 
 __all__ = ["ReconcileQuestion", "Reconciliation", "reconcile_statement", "parse_compare",
-           "parse_tolerance"]
+           "parse_tolerance", "STORE"]
+
+#: The value of ``apr_history`` and ``rewards_record`` that reads the history store.
+STORE = "store"
 
 
 def parse_compare(value: Any) -> str | float | None:
@@ -128,8 +131,10 @@ class ReconcileQuestion:
     format: str = param("auto", doc="Ledger format (auto: a Binance statement is recognised "
                         "by its header).", kind="text",
                         choices=("auto", "generic", "binance-statement"))
-    rewards_record: str | None = _file("Binance rewardsRecord JSON; the paid rewards are "
-                                       "taken from it.")
+    rewards_record: str | None = _file("Binance rewardsRecord JSON, several comma-separated "
+                                       "(every one is read), or 'store' (the records "
+                                       "'softstake fetch rewards' stored); the paid rewards "
+                                       "are taken from them.", "FILE|store")
     account: str | None = param(None, doc="Account the rewards record belongs to (none: the "
                                 "statement's only account).", kind="text", optional=True)
     catalog: str | None = _file("CSV/YAML/API-JSON file laid over the shipped token "
@@ -143,8 +148,13 @@ class ReconcileQuestion:
                                     "'catalog', the catalogue's; or a fraction (0.05 = 5 %).",
                                     kind="any", optional=True, parse=parse_compare,
                                     metavar="RATE")
-    apr_history: str | None = _file("CSV date,token,apr of the rates paid (every day), "
-                                    "compared with instead.")
+    apr_history: str | None = _file("CSV date,token,apr of the rates paid (every day), or "
+                                    "'store' (the daily APRs 'softstake fetch' stored, each "
+                                    "carried over days without a snapshot), compared with "
+                                    "instead.", "FILE|store")
+    store: str | None = _file("History store 'store' reads (an SQLite file or an "
+                              "SQLAlchemy URL; none: $SOFTSTAKE_STORE, else the user data "
+                              "folder's).", "PATH|URL")
     min_holding: float | None = _number("Minimum balance that earns (none: the catalogue's).",
                                         "tokens", low=0, metavar="X")
     cap: float | None = _number("Cap on the eligible balance (none: the catalogue's).",
@@ -265,6 +275,52 @@ class Reconciliation:
                             for r in flagged.to_dict(orient="records")]}
 
 
+def _from_store(location: str | None, param_name: str, read: str, *args: Any,
+                **kw: Any) -> Frame:
+    """``softstake_model.store.<read>(store, *args, **kw)`` on the existing history store
+    (the store is an optional extra, imported here); a :class:`ParameterError` naming
+    ``param_name`` when there is none or it holds nothing."""
+    try:
+        from . import store as history
+    except ImportError:
+        raise ParameterError("is 'store', which needs the fetch extra: pip install "
+                             "'softstake[fetch]'", param=param_name) from None
+    store = history.existing_store(location)
+    if store is None:
+        raise ParameterError("is 'store' but there is no history store (SOFTSTAKE_STORE, "
+                             "--store or the user data folder's): run 'softstake fetch' "
+                             "first", param=param_name)
+    try:
+        frame = getattr(history, read)(store, *args, **kw)
+    finally:
+        store.close()
+    if frame.empty:
+        raise ParameterError(f"is 'store' but {frame.attrs.get('file', 'the store')} holds "
+                             "none for these tokens: run 'softstake fetch' first",
+                             param=param_name)
+    return frame
+
+
+def _rewards_record(value: str | None, location: str | None,
+                    tokens: list[str]) -> Frame | None:
+    """The paid rewards: none, the store's, or every comma-separated file's, in time
+    order (a record in two files is kept once)."""
+    if value is None:
+        return None
+    if value == STORE:
+        return _from_store(location, "rewards_record", "rewards_record_from_store",
+                           tokens or None)
+    files = [f.strip() for f in value.split(",") if f.strip()]
+    frames = [read_rewards_record(f) for f in files]
+    if len(frames) == 1:
+        return frames[0]
+    out = pd.concat(frames, ignore_index=True).drop_duplicates(
+        ["time", "token", "reward_token", "reward"]).sort_values(
+        "time", kind="stable", ignore_index=True)
+    out.attrs["file"] = ", ".join(files)
+    return out
+
+
 def reconcile_statement(q: ReconcileQuestion) -> Reconciliation:
     """Answer the question: read the files, reconcile, count, total (the one entry point of
     ``softstake reconcile`` and the reconcile report).
@@ -277,10 +333,17 @@ def reconcile_statement(q: ReconcileQuestion) -> Reconciliation:
     tokens = parse_tokens(q.token)
     lines = timeline(activated_at=q.activated_at, deactivated_at=q.deactivated_at,
                      activations=q.activations, excluded=q.excluded,
-                     apr_history=q.apr_history, terms=terms)
+                     apr_history=None if q.apr_history == STORE else q.apr_history,
+                     terms=terms)
+    if q.apr_history == STORE and terms.tiers is not None:
+        raise ParameterError("cannot be combined with tiers: tiers set the APR",
+                             param="apr_history")
     ledger, ignored = ledger_for(q.statement, catalog, format=q.format,
                                  only_catalog_tokens=bool(tokens))
-    record = read_rewards_record(q.rewards_record) if q.rewards_record else None
+    record = _rewards_record(q.rewards_record, q.store, tokens)
+    if q.apr_history == STORE:
+        lines["apr_history"] = _from_store(q.store, "apr_history", "apr_history_from_store",
+                                           tokens or None, fill=True)
     table = reconcile(ledger, catalog, terms, start=q.start, end=q.end, rewards_record=record,
                       record_account=q.account, compare=q.apr, tolerance=q.tolerance,
                       neighbours=q.neighbours, tokens=tokens or None, **lines)

@@ -35,7 +35,7 @@ FLAGS = {**{k: v for k, v in _REWARDS_FLAGS.items() if k in ("fixed_time_s", "pa
          "path": "STATEMENT", "record_account": "--account", "compare": "--apr"}
 
 #: The question's fields by option group, in the order --help lists them.
-_MAIN = ("rewards_record", "account")
+_MAIN = ("rewards_record", "account", "store")
 _TERMS = ("format", "preset", "catalog")
 _RULE = ("min_holding", "cap", "tiers", "snapshot", "fixed_time", "payout_time", "fee",
          "precision", "seed")
