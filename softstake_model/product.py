@@ -26,9 +26,9 @@ import numpy as np
 import pandas as pd
 
 from .catalog import assumed_lines, load_catalog, override, select_tokens
-from .checks import catalog_values, rate, ratio, whole
+from .checks import catalog_values, rate
 from .errors import InputError, ParameterError
-from .rules import parse_tiers
+from .rules import eligible
 from .terms import SNAPSHOT_METHODS, Terms, parse_hhmm, preset
 
 __all__ = [
@@ -37,6 +37,8 @@ __all__ = [
     "product_catalog",
     "TokenRule",
     "token_rule",
+    "one_token",
+    "catalog_token",
     "ledger_for",
     "timeline",
 ]
@@ -90,14 +92,10 @@ def build_terms(
         measure has no snapshots to accrue on.
     fixed_time, payout_time
         Times of day ``"HH:MM"`` (UTC) of the ``fixed`` snapshot and of payouts.
-    fee
-        Share of the gross reward the exchange keeps, in [0, 1).
-    precision
-        Decimals rewards truncate to.
-    seed
-        Seed of ``hourly_random`` snapshots.
-    tiers
-        Marginal bands ``"500:0.12,5000:0.008,inf:0.003"`` (upper bound in tokens: APR).
+    fee, precision, seed, tiers
+        As the fields of :class:`~softstake_model.terms.Terms` (checked there): share of the
+        gross reward kept, decimals rewards truncate to, seed of ``hourly_random``
+        snapshots, marginal bands ``"500:0.12,5000:0.008,inf:0.003"``.
 
     Examples
     --------
@@ -119,14 +117,10 @@ def build_terms(
         changes["fixed_time_s"] = parse_hhmm(fixed_time, "fixed_time")
     if payout_time is not None:
         changes["payout_time_s"] = parse_hhmm(payout_time, "payout_time")
-    if fee is not None:
-        changes["fee"] = ratio(fee, "fee")
-    if precision is not None:
-        changes["precision"] = whole(precision, "precision", 0, 12)
-    if seed is not None:
-        changes["seed"] = whole(seed, "seed", 0)
-    if tiers is not None:
-        changes["tiers"] = parse_tiers(tiers)
+    for name, value in (("fee", fee), ("precision", precision), ("seed", seed),
+                        ("tiers", tiers)):
+        if value is not None:  # checked by the field's own spec in Terms
+            changes[name] = value
     return terms.replace(**changes) if changes else terms
 
 
@@ -205,6 +199,52 @@ class TokenRule:
     price_usd: float | None = None
     assumed: tuple[str, ...] = field(default_factory=tuple)
 
+    def eligible(self, balance: float) -> float:
+        """The part of ``balance`` (tokens) that earns under this rule
+        (:func:`~softstake_model.rules.eligible`).
+
+        Examples
+        --------
+        >>> r = TokenRule(min_holding=1.0, cap=100.0)
+        >>> r.eligible(0.5), r.eligible(50.0), r.eligible(500.0)
+        (0.0, 50.0, 100.0)
+        """
+        return float(eligible(balance, self.min_holding, self.cap))
+
+
+def one_token(value: object) -> str:
+    """One token symbol, upper case (``" sol "`` → ``"SOL"``); a list of several is refused.
+
+    Examples
+    --------
+    >>> one_token("sol")
+    'SOL'
+    """
+    wanted = parse_tokens(str(value))
+    if len(wanted) != 1:
+        raise ParameterError(f"must name one token, got '{value}'", param="token")
+    return wanted[0]
+
+
+def catalog_token(value: object, catalog: str | Path | None = None) -> str:
+    """:func:`one_token`, and one the catalogue holds (``catalog`` laid over the shipped one;
+    None: the shipped one); the message lists the known ones.
+
+    Examples
+    --------
+    >>> catalog_token("bnb", None)
+    'BNB'
+    """
+    token = one_token(value)
+    try:
+        known = list(load_catalog(catalog).index)
+    except InputError as e:
+        raise ParameterError(f"is not a usable catalogue: {e}", param="catalog") from None
+    if token not in known:
+        raise ParameterError(f"must be a catalogue token ({', '.join(known)}), got '{token}'",
+                             param="token")
+    return token
+
 
 def token_rule(
     token: str | None = None,
@@ -229,6 +269,10 @@ def token_rule(
     >>> token_rule(apr=0.05, cap=100.0).cap
     100.0
     """
+    tiered = terms is not None and terms.tiers is not None
+    if apr is not None and tiered:
+        raise ParameterError("cannot be combined with tiers: the tiers set the rate paid",
+                             param="apr")
     vals: dict[str, float | None] = {"min_holding": 0.0, "cap": np.inf, "apr": None,
                                      "volatility": None, "price_usd": None}
     assumed: list[str] = []
@@ -249,7 +293,6 @@ def token_rule(
     for f, v in (("min_holding", min_holding), ("cap", cap), ("apr", apr)):
         if v is not None:
             vals[f] = float(v)
-    tiered = terms is not None and terms.tiers is not None
     if vals["apr"] is None and not tiered:
         raise ParameterError("give a token or an APR (or tiers)", param="apr")
     if vals["apr"] is None:
