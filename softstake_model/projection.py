@@ -159,8 +159,11 @@ def project(
     if start is None:
         start = pd.Timestamp.now("UTC").floor("D")
     scalar = apr is None or np.ndim(apr) == 0
-    rule = token_rule(token, catalog=catalog, apr=apr if scalar else (None if token else 0.0),
-                      min_holding=min_holding, cap=cap, terms=terms)
+    # an APR given with tiered terms is the engine's to ignore (the tiers set the rate): the
+    # terms take part in the rule only when no APR is given
+    given = apr if scalar else (None if token else 0.0)
+    rule = token_rule(token, catalog=catalog, apr=given, min_holding=min_holding, cap=cap,
+                      terms=terms if given is None else None)
     min_holding, cap = rule.min_holding, rule.cap
     if scalar:
         apr = rule.apr
