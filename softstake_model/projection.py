@@ -181,8 +181,26 @@ def project(
         raise ParameterError(f"paths must be (days, paths) with at least {days} days",
                              param="apr")
     paths = apr_arr.shape[1]
-    times = pd.DatetimeIndex([s - pd.Timedelta(days=1)]).as_unit("ns")
-    changes = np.array([float(balance)])
+    ledger, t, c = _plan_ledger(float(balance), s, plan, paths)
+    grid = DayGrid(ledger, s, days)
+    ones = np.ones(grid.n_keys)
+    values = accrue(grid, terms, ones * min_holding, ones * cap, lambda d: apr_arr[d],
+                    np.zeros(grid.n_keys, dtype=np.int64),
+                    np.full(grid.n_keys, days, dtype=np.int64))
+    end = s + pd.Timedelta(days=days)
+    balance_end = float(c[t < end].sum())
+    avg, elig, apr_used, reward = values
+    return Projection(avg, elig, apr_used, reward, grid.dates(), balance_end, float(balance),
+                      terms.days_per_year)
+
+
+def _plan_ledger(balance: float, start: pd.Timestamp, plan: pd.DataFrame | None, paths: int
+                 ) -> tuple[pd.DataFrame, pd.DatetimeIndex, NDArray[np.float64]]:
+    """The ledger of a projection: ``balance`` credited at 00:00 the day before ``start``
+    and the plan's changes, once per path (one account each); with the changes' sorted
+    times and amounts."""
+    times = pd.DatetimeIndex([start - pd.Timedelta(days=1)]).as_unit("ns")
+    changes = np.array([balance])
     if plan is not None:
         missing = [c for c in ("time", "change") if c not in plan]
         if missing:
@@ -201,16 +219,7 @@ def project(
         "token": "T",
         "change": np.tile(c, paths),
     })
-    grid = DayGrid(ledger, s, days)
-    ones = np.ones(grid.n_keys)
-    values = accrue(grid, terms, ones * min_holding, ones * cap, lambda d: apr_arr[d],
-                    np.zeros(grid.n_keys, dtype=np.int64),
-                    np.full(grid.n_keys, days, dtype=np.int64))
-    end = s + pd.Timedelta(days=days)
-    balance_end = float(c[t < end].sum())
-    avg, elig, apr_used, reward = values
-    return Projection(avg, elig, apr_used, reward, grid.dates(), balance_end, float(balance),
-                      terms.days_per_year)
+    return ledger, t, c
 
 
 def effective_apr_curve(
