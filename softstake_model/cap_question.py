@@ -10,7 +10,7 @@ and returns a :class:`CapCost`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -29,36 +29,29 @@ from .caps import (
 )
 from .errors import ParameterError
 from .product import (
+    RuleQuestion,
     TokenRule,
-    build_terms,
-    catalog_token,
-    one_token,
     product_catalog,
-    token_rule,
 )
 from .spec import param
-from .terms import PRESETS, Terms
+from .terms import Terms
 
 __all__ = ["CapQuestion", "CapCost", "cap_cost", "DEFAULT_POPULATION_USD"]
 
 #: Holder balances in USD: mostly lognormal (median about 150 USD) with a Pareto tail of
 #: large holders from 20,000 USD (assumed: no exchange publishes its balance distribution).
 DEFAULT_POPULATION_USD = "0.95*lognormal:5,1.8+0.05*pareto:20000,1.2"
-_TERMS = spec.specs(Terms)
-
-
 @dataclass(frozen=True)
-class CapQuestion:
-    """What the platform asks of one token's minimum and cap (each field below).
+class CapQuestion(RuleQuestion):
+    """What the platform asks of one token's minimum and cap: the rule (the fields of
+    :class:`~softstake_model.product.RuleQuestion`), the holders and the platform's side
+    (each field below).
 
     The holders come from one of ``balances`` (a file), ``population`` (in tokens) or
     ``population_usd`` (in USD, at the token's price): a file or a population in tokens
     takes the place of the USD population.
     """
 
-    token: str | None = param("BNB", doc="Catalogue token whose minimum, cap, APR and price "
-                              "apply (none: give the APR).", kind="text", optional=True,
-                              parse=one_token, metavar="TOKEN")
     population_usd: str | None = param(DEFAULT_POPULATION_USD, doc="Holder balances in USD "
                                        "(lognormal:MU,SIGMA, pareto:XM,ALPHA or W*A+W*B "
                                        "mixtures), converted at the token's price.",
@@ -73,17 +66,6 @@ class CapQuestion:
                                 low=10, high=10_000_000, optional=True, metavar="N")
     seed: int = param(0, doc="Seed of the sampled population.", kind="whole", low=0,
                       metavar="S")
-    apr: float | None = param(None, doc="APR instead of the token's.", unit="fraction per "
-                              "year", kind="rate", optional=True, metavar="RATE")
-    min_holding: float | None = param(None, doc="Minimum balance that earns, instead of the "
-                                      "token's.", unit="tokens", low=0, optional=True,
-                                      metavar="X")
-    cap: float | None = param(None, doc="Largest balance that earns, instead of the token's.",
-                              unit="tokens", low=0, low_open=True, optional=True,
-                              metavar="Y")
-    tiers: Any = field(default=None, metadata={"spec": _TERMS["tiers"]})
-    preset: str = param("binance_soft_staking", doc="Product terms (a preset's name).",
-                        kind="text", choices=tuple(PRESETS))
     budget: float | None = param(None, doc="Daily reward budget: also find the largest cap "
                                  "whose daily cost fits it.", unit="tokens a day", low=0,
                                  optional=True, metavar="DAILY_COST")
@@ -98,13 +80,9 @@ class CapQuestion:
                                 metavar="R", source="assumed")
     sweep_points: int = param(60, doc="Caps and minimums in the sweeps.", unit="points",
                               kind="whole", low=5, high=1000, metavar="N")
-    catalog: str | None = param(None, doc="File laid over the shipped token catalogue.",
-                                kind="text", optional=True, metavar="FILE")
 
     def __post_init__(self) -> None:
-        spec.check(self)
-        if self.token is not None:
-            catalog_token(self.token, self.catalog)
+        super().__post_init__()
         if self.balances is not None and self.population is not None:
             raise ParameterError("give a population or a balances file, one of them",
                                  param="population")
@@ -120,19 +98,6 @@ class CapQuestion:
         if self.population_usd is not None and self.token is None:
             raise ParameterError("needs a token's price: give a token, a population in "
                                  "tokens or a balances file", param="population_usd")
-        if self.apr is not None and self.tiers is not None:
-            raise ParameterError("cannot be combined with tiers: the tiers set the rate paid",
-                                 param="apr")
-
-    def terms(self) -> Terms:
-        """The product terms: the preset with the tiers given."""
-        return build_terms(self.preset, tiers=self.tiers)
-
-    def rule(self, terms: Terms | None = None) -> TokenRule:
-        """The rule: the token's minimum, cap and APR, overridden where given."""
-        return token_rule(self.token, catalog=self.catalog, apr=self.apr,
-                          min_holding=self.min_holding, cap=self.cap,
-                          terms=terms or self.terms())
 
     def holder_balances(self, rule: TokenRule) -> NDArray[np.float64]:
         """The holders' balances, tokens: read, or sampled (``seed``) and, for a population

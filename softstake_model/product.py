@@ -21,15 +21,18 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from . import spec
 from .catalog import assumed_lines, load_catalog, override, select_tokens
 from .checks import catalog_values, rate
 from .errors import InputError, ParameterError
 from .rules import eligible
-from .terms import SNAPSHOT_METHODS, Terms, parse_hhmm, preset
+from .spec import param
+from .terms import PRESETS, SNAPSHOT_METHODS, Terms, parse_hhmm, preset
 
 __all__ = [
     "parse_tokens",
@@ -39,6 +42,7 @@ __all__ = [
     "token_rule",
     "one_token",
     "catalog_token",
+    "RuleQuestion",
     "ledger_for",
     "timeline",
 ]
@@ -308,6 +312,49 @@ def token_rule(
                              "nothing could earn", param="min_holding")
     return TokenRule(name, vals["min_holding"], vals["cap"], vals["apr"], vals["volatility"],
                      vals["price_usd"], tuple(assumed))
+
+
+@dataclass(frozen=True)
+class RuleQuestion:
+    """The rule of a question about one token: the token, the values given instead of its
+    catalogue values, and the product terms (each field below). The holder's outlook and
+    the cost of a cap (:class:`~softstake_model.yields.HolderQuestion`,
+    :class:`~softstake_model.cap_question.CapQuestion`) ask it with their own fields."""
+
+    token: str | None = param("BNB", doc="Catalogue token whose minimum, cap, APR, price "
+                              "and volatility apply (none: give the APR).", kind="text",
+                              optional=True, parse=one_token, metavar="TOKEN")
+    apr: float | None = param(None, doc="APR instead of the token's.", unit="fraction per "
+                              "year", kind="rate", optional=True, metavar="RATE")
+    min_holding: float | None = param(None, doc="Minimum balance that earns, instead of the "
+                                      "token's.", unit="tokens", low=0, optional=True,
+                                      metavar="X")
+    cap: float | None = param(None, doc="Largest balance that earns, instead of the token's.",
+                              unit="tokens", low=0, low_open=True, optional=True,
+                              metavar="Y")
+    tiers: Any = field(default=None, metadata={"spec": spec.specs(Terms)["tiers"]})
+    preset: str = param("binance_soft_staking", doc="Product terms (a preset's name).",
+                        kind="text", choices=tuple(PRESETS))
+    catalog: str | None = param(None, doc="File laid over the shipped token catalogue.",
+                                kind="text", optional=True, metavar="FILE")
+
+    def __post_init__(self) -> None:
+        spec.check(self)
+        if self.token is not None:
+            catalog_token(self.token, self.catalog)
+        if self.apr is not None and self.tiers is not None:
+            raise ParameterError("cannot be combined with tiers: the tiers set the rate paid",
+                                 param="apr")
+
+    def terms(self) -> Terms:
+        """The product terms: the preset with the tiers given."""
+        return build_terms(self.preset, tiers=self.tiers)
+
+    def rule(self, terms: Terms | None = None) -> TokenRule:
+        """The rule: the token's minimum, cap and APR, overridden where given."""
+        return token_rule(self.token, catalog=self.catalog, apr=self.apr,
+                          min_holding=self.min_holding, cap=self.cap,
+                          terms=terms or self.terms())
 
 
 def ledger_for(

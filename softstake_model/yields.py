@@ -10,7 +10,7 @@ point both shells call — and returns a :class:`HolderOutlook`. The projections
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypedDict
 
@@ -25,12 +25,10 @@ from .compare import COMPARE_COLUMNS, compare_tokens, tokens_side_by_side
 from .errors import ParameterError
 from .fiat import bootstrap_prices, fiat_outcomes, final_values, gbm_prices
 from .product import (
+    RuleQuestion,
     TokenRule,
     build_terms,
-    catalog_token,
-    one_token,
     product_catalog,
-    token_rule,
 )
 from .projection import (
     QUANTILES,
@@ -40,7 +38,7 @@ from .projection import (
     project,
 )
 from .spec import param
-from .terms import PRESETS, Terms, parse_hhmm
+from .terms import Terms, parse_hhmm
 
 __all__ = [
     "HolderQuestion",
@@ -62,21 +60,16 @@ __all__ = [
     "QUANTILES",
 ]
 
-_TERMS = spec.specs(Terms)
-
-
 def _hhmm(value: Any) -> str:
     parse_hhmm(value, "payout_time")
     return str(value)
 
 
 @dataclass(frozen=True)
-class HolderQuestion:
-    """What a holder asks: this token, this position, this horizon (each field below)."""
+class HolderQuestion(RuleQuestion):
+    """What a holder asks: this token (the fields of :class:`~softstake_model.product.
+    RuleQuestion`), this position, this horizon (each field below)."""
 
-    token: str | None = param("BNB", doc="Catalogue token whose minimum, cap, APR, price "
-                              "and volatility apply (none: give the APR).", kind="text",
-                              optional=True, parse=one_token, metavar="TOKEN")
     budget_usd: float | None = param(1000.0, doc="Position bought with this budget at the "
                                      "price (unused when a balance is given).", unit="USD",
                                      low=0, low_open=True, optional=True, metavar="USD")
@@ -89,17 +82,6 @@ class HolderQuestion:
                       metavar="N")
     start: str | None = param(None, doc="First accrual day (none: today, UTC).",
                               kind="text", optional=True, metavar="DATE")
-    apr: float | None = param(None, doc="APR instead of the token's.", unit="fraction per "
-                              "year", kind="rate", optional=True, metavar="RATE")
-    min_holding: float | None = param(None, doc="Minimum balance that earns, instead of the "
-                                      "token's.", unit="tokens", low=0, optional=True,
-                                      metavar="X")
-    cap: float | None = param(None, doc="Largest balance that earns, instead of the token's.",
-                              unit="tokens", low=0, low_open=True, optional=True,
-                              metavar="Y")
-    tiers: Any = field(default=None, metadata={"spec": _TERMS["tiers"]})
-    preset: str = param("binance_soft_staking", doc="Product terms (a preset's name).",
-                        kind="text", choices=tuple(PRESETS))
     payout_time: str | None = param(None, doc="Time of day of payouts, HH:MM UTC (none: the "
                                     "preset's).", kind="text", optional=True, parse=_hhmm,
                                     metavar="HH:MM")
@@ -122,21 +104,14 @@ class HolderQuestion:
                                       optional=True, metavar="FILE")
     seed: int = param(0, doc="Seed of the APR paths (price paths use seed + 1).",
                       kind="whole", low=0, metavar="S")
-    catalog: str | None = param(None, doc="File laid over the shipped token catalogue.",
-                                kind="text", optional=True, metavar="FILE")
 
     def __post_init__(self) -> None:
-        spec.check(self)
-        if self.token is not None:
-            catalog_token(self.token, self.catalog)
+        super().__post_init__()
         if self.balance is not None:  # a balance in tokens says the position itself
             object.__setattr__(self, "budget_usd", None)
         elif self.budget_usd is None:
             raise ParameterError("give a balance in tokens or a budget in USD (one of them)",
                                  param="balance")
-        if self.apr is not None and self.tiers is not None:
-            raise ParameterError("cannot be combined with tiers: the tiers set the rate paid",
-                                 param="apr")
         if self.apr_history is not None and not self.apr_paths:
             raise ParameterError("needs APR paths to simulate (apr_paths > 0)",
                                  param="apr_history")
@@ -144,12 +119,6 @@ class HolderQuestion:
     def terms(self) -> Terms:
         """The product terms: the preset with the tiers and payout time given."""
         return build_terms(self.preset, tiers=self.tiers, payout_time=self.payout_time)
-
-    def rule(self, terms: Terms | None = None) -> TokenRule:
-        """The rule the position earns under: the token's, overridden where given."""
-        return token_rule(self.token, catalog=self.catalog, apr=self.apr,
-                          min_holding=self.min_holding, cap=self.cap,
-                          terms=terms or self.terms())
 
 
 class Outlook(TypedDict, total=False):
