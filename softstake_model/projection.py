@@ -171,15 +171,7 @@ def project(
         raise ParameterError(f"must be a finite amount >= 0, got {balance}", param="balance")
     days = horizon(days)
     s = _day_start(start, "start")
-    apr_arr = np.asarray(apr, dtype=float)
-    if apr_arr.ndim == 0:
-        if not 0 <= apr_arr <= 1:
-            raise ParameterError(f"must be a fraction in [0, 1], got {float(apr_arr)}",
-                                 param="apr")
-        apr_arr = np.full((days, 1), float(apr_arr))
-    if apr_arr.ndim != 2 or apr_arr.shape[0] < days:
-        raise ParameterError(f"paths must be (days, paths) with at least {days} days",
-                             param="apr")
+    apr_arr = _apr_array(apr, days)
     paths = apr_arr.shape[1]
     ledger, t, c = _plan_ledger(float(balance), s, plan, paths)
     grid = DayGrid(ledger, s, days)
@@ -192,6 +184,20 @@ def project(
     avg, elig, apr_used, reward = values
     return Projection(avg, elig, apr_used, reward, grid.dates(), balance_end, float(balance),
                       terms.days_per_year)
+
+
+def _apr_array(apr: float | NDArray[np.float64], days: int) -> NDArray[np.float64]:
+    """A constant APR (a fraction in [0, 1]) or APR paths as paths ``(days, paths)``."""
+    apr_arr = np.asarray(apr, dtype=float)
+    if apr_arr.ndim == 0:
+        if not 0 <= apr_arr <= 1:
+            raise ParameterError(f"must be a fraction in [0, 1], got {float(apr_arr)}",
+                                 param="apr")
+        apr_arr = np.full((days, 1), float(apr_arr))
+    if apr_arr.ndim != 2 or apr_arr.shape[0] < days:
+        raise ParameterError(f"paths must be (days, paths) with at least {days} days",
+                             param="apr")
+    return apr_arr
 
 
 def _plan_ledger(balance: float, start: pd.Timestamp, plan: pd.DataFrame | None, paths: int
