@@ -21,6 +21,7 @@ from . import spec
 from .apr import apr_table
 from .caps import (
     CapModel,
+    CapsSummary,
     caps_summary,
     holder_rewards,
     platform_margin,
@@ -147,7 +148,7 @@ class CapCost:
     terms: Terms
     balances: NDArray[np.float64]
     rewards: NDArray[np.float64]
-    summary: dict[str, Any]
+    summary: CapsSummary
     cap_sweep: pd.DataFrame
     min_sweep: pd.DataFrame
     network_apr: float | None = None

@@ -6,6 +6,8 @@ The APR is paid in tokens: these functions value the tokens, they never change t
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
@@ -13,7 +15,20 @@ from numpy.typing import NDArray
 from .errors import InputError, ParameterError
 from .projection import Projection, quantiles
 
-__all__ = ["gbm_prices", "bootstrap_prices", "final_values", "fiat_outcomes"]
+__all__ = ["gbm_prices", "bootstrap_prices", "final_values", "fiat_outcomes", "FiatOutcome"]
+
+
+class FiatOutcome(TypedDict):
+    """What :func:`fiat_outcomes` returns: ``mean``/``p5``/``p50``/``p95`` over price paths
+    of ``rewards_fiat`` (each reward at its payout day's price) and ``final_value`` (the
+    position at the last price), both in fiat, and of ``fiat_return`` and ``token_return``
+    (fractions); ``p_fiat_loss``, the share of paths ending below the starting value."""
+
+    rewards_fiat: dict[str, float]
+    final_value: dict[str, float]
+    fiat_return: dict[str, float]
+    token_return: dict[str, float]
+    p_fiat_loss: float
 
 
 def gbm_prices(p0: float, volatility: float, days: int, paths: int, seed: int | None = 0,
@@ -65,7 +80,7 @@ def final_values(proj: Projection, prices: NDArray[np.float64]) -> NDArray[np.fl
     return proj.final_balance * prices[days]
 
 
-def fiat_outcomes(proj: Projection, prices: NDArray[np.float64]) -> dict:
+def fiat_outcomes(proj: Projection, prices: NDArray[np.float64]) -> FiatOutcome:
     """Fiat view of a projection under price paths ``(days + 1, paths)``.
 
     Each reward is valued at the price of the day it is paid (the day after it accrues);
@@ -86,10 +101,10 @@ def fiat_outcomes(proj: Projection, prices: NDArray[np.float64]) -> dict:
         fiat_return = np.where(initial > 0, final_value / initial - 1, np.nan)
         token_return = final_tokens / proj.start_balance - 1 if proj.start_balance else \
             np.full_like(final_value, np.nan)
-    return {
+    return FiatOutcome(**{
         "rewards_fiat": quantiles(rewards_fiat),
         "final_value": quantiles(final_value),
         "fiat_return": quantiles(fiat_return),
         "token_return": quantiles(np.broadcast_to(token_return, final_value.shape)),
         "p_fiat_loss": float(np.mean(final_value < initial)),
-    }
+    })
