@@ -6,6 +6,8 @@ import json
 
 import numpy as np
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 from softstake_model import spec
 from softstake_model.cap_question import CapQuestion, cap_cost
@@ -144,3 +146,13 @@ def test_the_eligible_balance_is_the_rules():
     b = res.balances
     assert res.summary["eligible_share"] == pytest.approx(
         sum(r.eligible(x) for x in b) / b.sum(), rel=1e-12)
+
+
+@given(st.floats(0, 1e9), st.floats(0, 1e6), st.floats(1e-6, 1e9))
+def test_the_eligible_balance_property(balance, minimum, cap):
+    assume(minimum <= cap)
+    e = TokenRule(min_holding=minimum, cap=cap).eligible(balance)
+    if balance < minimum:
+        assert e == 0.0
+    else:
+        assert e == min(balance, cap) and 0 <= e <= cap
