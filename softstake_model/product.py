@@ -135,25 +135,37 @@ def product_catalog(
     apr: float | None = None,
     min_holding: float | None = None,
     cap: float | None = None,
+    at: object = None,
+    store: str | None = None,
 ) -> pd.DataFrame:
-    """The catalogue a computation uses.
+    """The catalogue a computation uses: shipped, a file of the user's over it, the history
+    store over both, and values given by hand over everything.
 
     Parameters
     ----------
     catalog
-        A catalogue frame, or a file laid over the shipped catalogue
+        A catalogue frame (taken as it is), or a file laid over the shipped catalogue
         (:func:`~softstake_model.catalog.load_catalog`), or None for the shipped one.
     tokens
         Keep only these tokens (see :func:`parse_tokens`); None or empty keeps all.
     apr, min_holding, cap
         Values given by hand for every kept token (fraction per year; tokens; tokens),
         marked ``user``.
+    at
+        The date the catalogue is taken as of (default today, UTC): where a history store
+        exists (``store``, else ``$SOFTSTAKE_STORE``, else the user data folder's; never
+        created here), each value of the latest snapshot on or before ``at`` is laid over
+        the shipped one and its ``*_source`` says ``fetched YYYY-MM-DD SOURCE``
+        (:func:`softstake_model.store.catalog_at`); values of the user's file win. Not
+        applied to a catalogue frame.
+    store
+        The history store's location (an SQLite file or an SQLAlchemy URL).
     """
     if isinstance(catalog, pd.DataFrame):  # a file or the shipped one is checked on loading
         cat = catalog
         catalog_values(cat)
     else:
-        cat = load_catalog(catalog)
+        cat = _with_store(load_catalog(catalog), at, store)
     wanted = parse_tokens(tokens)
     if wanted:
         cat = select_tokens(cat, wanted)
@@ -171,6 +183,16 @@ def product_catalog(
                                  "earn", param="min_holding" if min_holding is not None
                                  else "cap")
     return out
+
+
+def _with_store(cat: pd.DataFrame, at: object, store: str | None) -> pd.DataFrame:
+    """``cat`` with the history store laid over it when there is one (the store needs the
+    ``[fetch]`` extra; without it, or without a store, ``cat`` as it is)."""
+    try:
+        from .store import catalog_from_store
+    except ImportError:
+        return cat
+    return catalog_from_store(cat, at, store)
 
 
 @dataclass(frozen=True)

@@ -329,7 +329,8 @@ def reconcile_statement(q: ReconcileQuestion) -> Reconciliation:
     tokens asked for are chosen afterwards.
     """
     terms = q.terms()
-    catalog = product_catalog(q.catalog, None, min_holding=q.min_holding, cap=q.cap)
+    catalog = product_catalog(q.catalog, None, min_holding=q.min_holding, cap=q.cap,
+                              store=q.store)
     tokens = parse_tokens(q.token)
     lines = timeline(activated_at=q.activated_at, deactivated_at=q.deactivated_at,
                      activations=q.activations, excluded=q.excluded,

@@ -72,3 +72,59 @@ def test_nothing_eligible_is_one_message(tmp_path):
                   "eligible_balance": [0.0]}).to_csv(f, index=False)
     with pytest.raises(InputError, match="no payout with an eligible balance"):
         paid_rates(read_paid_history(f))
+
+
+def _ada_table(tmp_path, days=30, paid=0.23506849):
+    f = tmp_path / "ada.csv"
+    pd.DataFrame({
+        "date": pd.date_range("2026-10-01", periods=days, freq="D").strftime("%Y-%m-%d"),
+        "account": "a", "token": "ADA", "days": 1, "avg_balance": 3000.0,
+        "eligible_balance": 3000.0, "apr": 0.042, "expected": 0.345, "paid": paid,
+        "difference": 0.0, "implied_apr": 0.0286, "exchange_avg": 3000.0,
+        "flag": "mismatch"}).to_csv(f, index=False)
+    return f
+
+
+def test_yields_project_at_the_rate_realized(tmp_path, capsys):
+    """The issue's holder: paid about 2.86 % on ADA, the catalogue says 4.2 %."""
+    import json
+
+    from softstake_model.cli import main
+
+    f = _ada_table(tmp_path)
+    assert main(["yields", "project", "--balance", "3000", "--token", "ADA", "--apr",
+                 "realized", str(f)]) == 0
+    got = json.loads(capsys.readouterr().out)
+    rate = 0.23506849 * 365 / 3000  # 2.86 %, less the truncation
+    assert got["terms"]["apr"] == pytest.approx(rate, rel=1e-12)
+    assert got["terms"]["apr_source"].startswith("realized: the rate paid on ADA in ")
+    assert main(["yields", "project", "--balance", "3000", "--token", "ADA", "--apr",
+                 repr(rate)]) == 0
+    same = json.loads(capsys.readouterr().out)
+    assert got["total_rewards"] == same["total_rewards"]
+    # a year at 2.86 % compounded daily (the preset pays every day): about 87.0 ADA
+    assert got["total_rewards"] == pytest.approx(3000 * ((1 + rate / 365) ** 365 - 1), rel=1e-3)
+
+
+@pytest.mark.parametrize(("flags", "words"), [
+    (["--apr", "realized"], "neither a rate"),
+    (["--apr", "0.05", "x"], "takes a rate or 'realized FILE'"),
+])
+def test_yields_apr_mistakes_are_one_line(flags, words, capsys):
+    from softstake_model.cli import main
+
+    assert main(["yields", "project", "--balance", "3000", "--token", "ADA", *flags]) != 0
+    err = capsys.readouterr().err
+    assert words in err and "Traceback" not in err
+
+
+def test_realized_needs_the_token_of_a_file_with_several(tmp_path):
+    from softstake_model.apr.paid import realized_rate
+    from softstake_model.errors import ParameterError
+
+    with pytest.raises(ParameterError, match="was paid in BNB, SOL"):
+        realized_rate(examples.path("statement"),
+                      activations=str(examples.path("statement_activations")))
+    token, apr, text = realized_rate(_ada_table(tmp_path), fee=0.15)
+    assert token == "ADA" and apr == pytest.approx(0.23506849 * 365 / 3000 / 0.85)
+    assert "gross of the 15% fee" in text

@@ -72,10 +72,19 @@ def test_rewards_record_from_the_store_is_the_file(store_path):
     kw = {"activated_at": "2025-11-19T11:30:00Z", "apr": "catalog"}
     from_store = reconcile_statement(ReconcileQuestion(rewards_record="store",
                                                        store=str(store_path), **kw))
+    # both lay the store's latest snapshot over the catalogue (BNB at 2.05 %)
     from_file = reconcile_statement(ReconcileQuestion(
-        rewards_record=str(examples.path("rewards_record")), **kw))
+        rewards_record=str(examples.path("rewards_record")), store=str(store_path), **kw))
     _same(from_store, from_file)
-    assert dict(from_store.counts) == {**dict(from_file.counts)}
+    assert set(from_store.table["apr"].dropna()) == {0.0205, 0.0585}
+
+
+def test_the_store_is_laid_over_the_catalogue_reconcile_uses(store_path):
+    kw = {"activated_at": "2025-11-19T11:30:00Z", "apr": "catalog"}
+    shipped = reconcile_statement(ReconcileQuestion(**kw))
+    fetched = reconcile_statement(ReconcileQuestion(store=str(store_path), **kw))
+    assert set(shipped.table["apr"].dropna()) == {0.025, 0.058}  # the shipped catalogue's
+    assert set(fetched.table["apr"].dropna()) == {0.0205, 0.0585}  # the latest snapshot's
 
 
 def test_every_rewards_file_given_is_read(tmp_path):

@@ -26,7 +26,7 @@ from ..rules import implied_apr
 from ..tables import read_header
 from ..typing import Fraction, Frame
 
-__all__ = ["read_paid_history", "paid_rates", "RECONCILE_TABLE_COLUMNS"]
+__all__ = ["read_paid_history", "paid_rates", "realized_rate", "RECONCILE_TABLE_COLUMNS"]
 
 #: The columns that mark a table written by ``softstake reconcile --out``.
 RECONCILE_TABLE_COLUMNS = ("date", "token", "days", "eligible_balance", "paid", "flag")
@@ -149,3 +149,33 @@ def paid_rates(history: Frame, fee: Fraction = 0.0, days_per_year: float = 365.0
     out.attrs["file"] = history.attrs.get("file")
     out.attrs["kind"] = history.attrs.get("kind")
     return out
+
+
+def realized_rate(path: str | Path, token: str | None = None, fee: Fraction = 0.0,
+                  **question: object) -> tuple[str, float, str]:
+    """The rate ``token`` was paid in the file at ``path`` (:func:`paid_rates` over all of
+    it), gross of ``fee`` (the share the product keeps, so a projection under the same
+    terms pays it again).
+
+    Returns
+    -------
+    (str, float, str)
+        The token, the APR (fraction per year) and a sentence saying where it came from.
+        Without ``token`` the file must hold one token only.
+    """
+    rates = paid_rates(read_paid_history(path, **question), fee=fee)
+    if token is None:
+        if len(rates) != 1:
+            raise ParameterError(f"is needed: {path} was paid in {', '.join(rates.index)}",
+                                 param="token")
+        token = str(rates.index[0])
+    token = token.upper()
+    if token not in rates.index:
+        raise InputError(f"has no payout of {token} with an eligible balance (it has "
+                         f"{', '.join(rates.index)})", file=str(path))
+    r = rates.loc[token]
+    text = (f"realized: the rate paid on {token} in {path} ({rates.attrs['kind']}), "
+            f"{r['apr']:.3%} a year over {int(r['payouts'])} payouts from "
+            f"{r['first']:%Y-%m-%d} to {r['last']:%Y-%m-%d} (paid / eligible balance"
+            + (f", gross of the {fee:.0%} fee" if fee else "") + ")")
+    return token, float(r["apr"]), text

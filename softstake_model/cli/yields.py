@@ -37,6 +37,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     add_options(pj.add_mutually_exclusive_group(required=True), Q, ["balance", "budget_usd"],
                 defaults={"budget_usd": None})
     add_options(pj, Q, exclude=["balance", "budget_usd"], defaults=_NO_TOKEN)
+    for action in pj._actions:  # --apr RATE, or --apr realized FILE
+        if action.dest == "apr":
+            action.nargs, action.type, action.metavar = "+", None, ("RATE|realized", "FILE")
+            action.help = ("APR instead of the token's (fraction per year), or 'realized "
+                           "FILE': the rate the holder was paid, read from a statement, "
+                           "reconcile's table (--out), a reward history or a rewardsRecord "
+                           "JSON")
     pj.add_argument("--out", metavar="FILE", help="also write the JSON here")
     pj.set_defaults(run=_project)
     co = sub.add_parser("compare", help="the same USD budget in several tokens (table)",
@@ -62,8 +69,12 @@ def _project(args: argparse.Namespace) -> int:
     from ..yields import HolderQuestion, outlook
     from .options import json_text
 
+    source = _apr_given(args)
     refuse_apr_with_tiers(args)
     out = outlook(from_args(HolderQuestion, args)).summary
+    if source:
+        out["terms"]["apr_source"] = source
+        note(source)
     if "note" in out["position"]:
         note(out["position"]["note"].replace("budget_usd", "--budget-usd"))
     text = json_text(out)
@@ -71,6 +82,33 @@ def _project(args: argparse.Namespace) -> int:
     if args.out:
         atomic_write(args.out, lambda h: h.write(text))
     return 0
+
+
+def _apr_given(args: argparse.Namespace) -> str | None:
+    """``--apr RATE`` as a number, or ``--apr realized FILE`` as the rate paid in FILE
+    (``args.apr`` set to it; the sentence saying where it came from returned)."""
+    from ..errors import ParameterError
+
+    given = args.apr
+    if given is None:
+        return None
+    if len(given) == 2 and given[0].lower() == "realized":
+        from ..apr.paid import realized_rate
+        from ..product import build_terms
+
+        token, args.apr, source = realized_rate(given[1], args.token,
+                                                fee=build_terms(args.preset).fee)
+        args.token = args.token or token
+        return source
+    if len(given) != 1:
+        raise ParameterError(f"takes a rate or 'realized FILE', got {' '.join(given)}",
+                             param="apr")
+    try:
+        args.apr = float(given[0])
+    except ValueError:
+        raise ParameterError(f"'{given[0]}' is neither a rate (0.05 = 5%) nor 'realized FILE'",
+                             param="apr") from None
+    return None
 
 
 def _compare(args: argparse.Namespace) -> int:
