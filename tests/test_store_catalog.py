@@ -77,3 +77,28 @@ def test_yields_project_uses_the_fetched_apr(store_path, capsys):
 
     assert main(["yields", "project", "--balance", "3000", "--token", "ADA"]) == 0
     assert json.loads(capsys.readouterr().out)["terms"]["apr"] == 0.0286
+
+
+def test_history_catalog_prints_each_value_with_its_source(store_path, capsys):
+    from softstake_model.cli import main
+
+    assert main(["history", "catalog", "--token", "ADA"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith(f"The catalogue as of {TODAY:%Y-%m-%d}: 3 value(s) fetched")
+    apr = next(line for line in lines if line.split()[:2] == ["ADA", "apr"])
+    day = TODAY - pd.Timedelta(days=1)
+    assert apr.split()[2:6] == ["2.86%", "published", "fetched", f"{day:%Y-%m-%d}"]
+    price = next(line for line in lines if line.split()[:2] == ["ADA", "price_usd"])
+    assert "assumed" in price.split()[3]  # not fetched: the shipped value and source
+
+
+def test_history_catalog_as_of_an_earlier_day_to_a_file(store_path, tmp_path, capsys):
+    from softstake_model.cli import main
+
+    out = tmp_path / "cat.csv"
+    at = TODAY - pd.Timedelta(days=5)
+    assert main(["history", "catalog", "--at", f"{at:%Y-%m-%d}", "--out", str(out)]) == 0
+    t = pd.read_csv(out).set_index(["token", "field"])
+    assert t.loc[("ADA", "apr"), "value"] == 0.031
+    assert t.loc[("ADA", "apr"), "as_of"] == f"{TODAY - pd.Timedelta(days=10):%Y-%m-%d}"
+    assert len(t) == 5 * len(load_catalog())

@@ -59,8 +59,9 @@ def read_paid_history(path: str | Path, catalog: pd.DataFrame | None = None,
         A statement, reconcile's table (CSV or ``.parquet``), a reward history CSV or a
         rewardsRecord JSON.
     catalog
-        Minimum and cap per token (default the shipped catalogue), for a statement or a
-        rewards record.
+        Minimum and cap per token for a rewards record (default
+        :func:`~softstake_model.product.product_catalog`: the history store's where there
+        is one, else the shipped ones).
     preset
         Product terms a statement is reconciled under.
     **question
@@ -89,6 +90,10 @@ def read_paid_history(path: str | Path, catalog: pd.DataFrame | None = None,
         out = _from_reconcile(pd.read_csv(p), str(p))
         out.attrs["kind"] = "reconcile table"
     elif p.suffix.lower() == ".json" or {"reward", "eligible_balance"} <= header:
+        if catalog is None:
+            from ..product import product_catalog
+
+            catalog = product_catalog()  # the store's minimum and cap where it has them
         out = read_reward_history(str(p), catalog)
         out.attrs["kind"] = "reward history"
     else:

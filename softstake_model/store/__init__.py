@@ -14,6 +14,7 @@ from .layer import (
     apr_history_from_store,
     catalog_at,
     catalog_from_store,
+    catalog_sources,
     fetched_source,
     rewards_record_from_store,
 )
@@ -31,7 +32,7 @@ __all__ = [
     "Store", "open_store", "existing_store", "store_url", "default_store_path",
     "record_products", "record_rewards", "record_prices", "record_apr", "Recorded",
     "product_changes", "read_products", "read_rewards", "read_prices", "read_apr",
-    "HISTORY_TABLES", "catalog_at", "catalog_from_store", "apr_history_from_store",
-    "apr_fit_from_store", "rewards_record_from_store",
+    "HISTORY_TABLES", "catalog_at", "catalog_from_store", "catalog_sources",
+    "apr_history_from_store", "apr_fit_from_store", "rewards_record_from_store",
     "fetched_source", "price_figures", "log_return_volatility",
 ]

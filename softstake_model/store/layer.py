@@ -21,7 +21,7 @@ from .read import read_apr, read_prices, read_products, read_rewards
 
 __all__ = ["catalog_at", "catalog_from_store", "apr_history_from_store", "apr_fit_from_store",
            "rewards_record_from_store", "fetched_source", "PRODUCT_SOURCE", "MIN_FIT_DAYS",
-           "UNPUBLISHED"]
+           "UNPUBLISHED", "catalog_sources", "SOURCED_FIELDS"]
 
 #: The ``source`` of soft-staking product snapshots.
 PRODUCT_SOURCE = "binance"
@@ -122,6 +122,30 @@ def catalog_at(catalog: pd.DataFrame, store: Store, at: object = None,
     cat.attrs["fetched"] = laid
     cat.attrs["not_in_catalog"] = sorted(set(snaps.index) - set(cat.index))
     return cat
+
+
+#: The catalogue values :func:`catalog_sources` lists, in order.
+SOURCED_FIELDS = ("min_holding", "cap", "apr", "price_usd", "volatility")
+
+
+def catalog_sources(catalog: pd.DataFrame,
+                    fields: Sequence[str] = SOURCED_FIELDS) -> pd.DataFrame:
+    """Each value of ``catalog`` with where it came from, one row per token and field.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``token, field, value, confidence, source`` (``apr`` rows with the catalogue's
+        ``apr_date`` in ``as_of``), tokens in the catalogue's order.
+    """
+    rows = []
+    for token, r in catalog.iterrows():
+        for fld in fields:
+            rows.append({"token": token, "field": fld, "value": float(r[fld]),
+                         "confidence": r[f"{fld}_confidence"], "source": r[f"{fld}_source"],
+                         "as_of": r.get("apr_date") if fld == "apr" else None})
+    return pd.DataFrame(rows, columns=["token", "field", "value", "confidence", "source",
+                                       "as_of"])
 
 
 def catalog_from_store(catalog: pd.DataFrame, at: object = None,
