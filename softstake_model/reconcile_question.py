@@ -30,6 +30,7 @@ from .ledger import read_rewards_record
 from .product import build_terms, ledger_for, parse_tokens, product_catalog, timeline
 from .reconciliation import DEFAULT_TOLERANCE, flag_counts, reconcile, reconcile_totals
 from .spec import param
+from .staleness import stale_line
 from .terms import PRESETS, SNAPSHOT_METHODS, Terms
 from .typing import Frame
 
@@ -247,6 +248,9 @@ class Reconciliation:
         Coins of the statement without soft staking, set aside.
     headline
         The page's headline figures: payouts, one count per flag, ``apr_compared``.
+    stale
+        A sentence when the figures rest on shipped catalogue values older than 90 days
+        (:func:`~softstake_model.staleness.stale_line`), else None.
     parameters
         Every parameter value it ran with, defaults included (:func:`spec.values`).
     """
@@ -262,6 +266,7 @@ class Reconciliation:
     ignored: list[str]
     headline: dict[str, Any]
     parameters: dict[str, Any]
+    stale: str | None = None
 
     def figures(self) -> dict[str, Any]:
         """The figures as plain values (JSON): the headline, the sentences, the per-token
@@ -270,6 +275,7 @@ class Reconciliation:
                   for t, row in self.totals.to_dict(orient="index").items()}
         flagged = self.flagged.assign(date=self.flagged["date"].dt.strftime("%Y-%m-%d"))
         return {"headline": self.headline, "compared_with": self.compared_with,
+                "stale": self.stale,
                 "activation": self.activation, "assumed": self.assumed, "totals": totals,
                 "flagged": [{k: spec.plain(v) for k, v in r.items()}
                             for r in flagged.to_dict(orient="records")]}
@@ -358,5 +364,8 @@ def reconcile_statement(q: ReconcileQuestion) -> Reconciliation:
         totals=reconcile_totals(table, catalog, terms.precision), basis=basis,
         compared_with=table.attrs["compared_with"], activation=table.attrs["activation"],
         assumed=assumed_lines(catalog, sorted(set(table["token"])), fields),
-        ignored=list(ignored), headline=headline, parameters=spec.values(q))
+        ignored=list(ignored), headline=headline, parameters=spec.values(q),
+        stale=stale_line(catalog, sorted(set(table["token"])),
+                         [*(f for f in ("min_holding", "cap") if getattr(q, f) is None),
+                          *fields]))
 

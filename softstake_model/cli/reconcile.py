@@ -101,6 +101,8 @@ def _print(res: Reconciliation) -> None:
     print(f"compared with {res.compared_with}")
     if res.activation:
         print(res.activation.replace("activated_at", "--activated-at"))
+    if res.stale:
+        print(res.stale)
     paid_rows = int((table["paid"] > 0).sum())
     if res.basis in ("catalog", "given") and counts["mismatch"] > paid_rows / 2:
         print("most payouts differ from that APR: the exchange adjusts it daily; run without "

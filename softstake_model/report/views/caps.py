@@ -14,6 +14,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from ...cap_question import CapCost, CapQuestion, cap_cost
+from ...staleness import page_stale_line
 from ..format import amount, pct, usd
 
 __all__ = ["caps_view", "CapsView"]
@@ -82,6 +83,11 @@ def caps_view(p: CapQuestion) -> CapsView:
         "price_usd": price, "cap": None if not np.isfinite(rule.cap) else rule.cap,
         "min_holding": rule.min_holding, "flags": res.flags}
     v["findings"] = _caps_findings(v)
+    stale = page_stale_line(p.catalog, [rule.token], ("min_holding", "cap", "apr",
+                                                      "price_usd"),
+                            given={"apr": p.apr, "min_holding": p.min_holding, "cap": p.cap})
+    if stale:
+        v["findings"].insert(0, stale)
     return v
 
 

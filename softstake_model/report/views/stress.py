@@ -7,6 +7,7 @@ from typing import TypedDict
 import pandas as pd
 
 from ...catalog import assumed_lines
+from ...staleness import page_stale_line
 from ...stress import RUN_MODEL_ASSUMPTION
 from ...stress_ranking import stress_ranking
 from ..format import days, pct
@@ -60,6 +61,10 @@ def stress_view(p: StressReportParams) -> StressView:
         distributions={t: a.metrics for t, a in res.answers.items()}, assumed=assumed,
         sensitivity=res.sensitivity, target=target, headline=headline, findings=[])
     out["findings"] = _stress_findings(p, out)
+    if p.paths > 1 and p.price_link:  # the only fetchable value the stress figures use
+        stale = page_stale_line(cat, p.token_list, ("volatility",))
+        if stale:
+            out["findings"].insert(0, stale)
     return out
 
 

@@ -14,6 +14,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from ...projection import Projection
+from ...staleness import page_stale_line
 from ...yields import HolderOutlook, HolderQuestion, outlook
 from ..format import amount, days, pct, usd
 
@@ -94,6 +95,11 @@ def yields_view(p: HolderQuestion) -> YieldsView:
                               ("rewards_fiat", "rewards in dollars (USD)"),
                               ("final_value", "position value at the end (USD)"))])
     v["findings"] = _yields_findings(p, v)
+    stale = page_stale_line(p.catalog, [rule.token], given={
+        "apr": p.apr, "min_holding": p.min_holding, "cap": p.cap, "price_usd": p.price,
+        "volatility": p.volatility})
+    if stale:
+        v["findings"].insert(0, stale)
     summary = v["summary"]
     v["headline"] = {"token": v["token"], "tokens_held": res.tokens,
                      "total_rewards": summary["total_rewards"],
