@@ -19,15 +19,23 @@ from collections.abc import Callable, Mapping
 
 import pandas as pd
 
-__all__ = ["DASH", "pct", "usd", "amount", "reward", "apr3", "count", "days", "ratio", "fmt",
-           "kind_of", "FORMATTERS", "table", "params_frame", "label_of", "show_table",
-           "show_params", "show_findings", "LABELS"]
+__all__ = ["DASH", "missing", "pct", "usd", "amount", "reward", "apr3", "count", "days",
+           "ratio", "text", "interval", "fmt", "kind_of", "FORMATTERS", "table", "params_frame",
+           "label_of", "show_table", "show_params", "show_findings", "LABELS"]
 
 #: What a page shows for a missing value.
 DASH = "—"
 
 
-def _missing(x: object) -> bool:
+def missing(x: object) -> bool:
+    """Whether ``x`` is a missing value (None, NaN, NaT, ``pd.NA``); False for anything that
+    is not a scalar.
+
+    Examples
+    --------
+    >>> missing(None), missing(float("nan")), missing(0.0), missing([1])
+    (True, True, False, False)
+    """
     if x is None:
         return True
     try:
@@ -39,7 +47,7 @@ def _missing(x: object) -> bool:
 def pct(x: object, digits: int | None = None) -> str:
     """A share as percent: ``0.058`` → ``5.8 %`` (two decimals below 1 %, none from 10 %
     unless ``digits`` says)."""
-    if _missing(x):
+    if missing(x):
         return DASH
     v = float(x) * 100
     if digits is None:
@@ -50,7 +58,7 @@ def pct(x: object, digits: int | None = None) -> str:
 
 def usd(x: object) -> str:
     """Dollars with thousands separators: ``$1,546,620`` (cents below $100)."""
-    if _missing(x):
+    if missing(x):
         return DASH
     v = float(x)
     return f"-${-v:,.{2 if abs(v) < 100 else 0}f}" if v < 0 else \
@@ -59,7 +67,7 @@ def usd(x: object) -> str:
 
 def amount(x: object, unit: str = "") -> str:
     """A token amount: four significant figures, separators, never scientific notation."""
-    if _missing(x):
+    if missing(x):
         return DASH
     v = float(x)
     if math.isinf(v):
@@ -80,7 +88,7 @@ def reward(x: object) -> str:
     >>> reward(0.00021917), reward(1234.5), reward(None)
     ('0.00021917', '1,234.50000000', '—')
     """
-    return DASH if _missing(x) else f"{float(x):,.8f}"
+    return DASH if missing(x) else f"{float(x):,.8f}"
 
 
 def apr3(x: object) -> str:
@@ -96,12 +104,12 @@ def apr3(x: object) -> str:
 
 def count(x: object) -> str:
     """A whole number with separators."""
-    return DASH if _missing(x) else f"{round(float(x)):,}"
+    return DASH if missing(x) else f"{round(float(x)):,}"
 
 
 def days(x: object) -> str:
     """Days: ``7 days``, ``1 day``, ``2.5 days``."""
-    if _missing(x):
+    if missing(x):
         return DASH
     v = float(x)
     text = f"{v:,.0f}" if v == round(v) else f"{v:,.1f}"
@@ -110,20 +118,45 @@ def days(x: object) -> str:
 
 def ratio(x: object) -> str:
     """A coefficient in plain decimals: ``0.95``."""
-    return DASH if _missing(x) else f"{float(x):.2f}"
+    return DASH if missing(x) else f"{float(x):.2f}"
 
 
-def _text(x: object) -> str:
-    if _missing(x):
-        return DASH
+def text(x: object, missing_text: str = DASH, blank: str = "") -> str:
+    """Text as it is; a float as a token amount; ``missing_text`` for a missing value and
+    ``blank`` for an empty string.
+
+    Examples
+    --------
+    >>> text("boundary:2"), text(None), text(None, ""), text(""), text("", blank=DASH)
+    ('boundary:2', '—', '', '', '—')
+    >>> text(1234.5)
+    '1,234'
+    """
+    if missing(x):
+        return missing_text
+    if isinstance(x, str) and x == "":
+        return blank
     if isinstance(x, float):
         return amount(x)
     return str(x)
 
 
+def interval(low: object, high: object) -> str:
+    """A range of shares as percent, ``10.0 %–20.0 %``; empty when an end is missing.
+
+    Examples
+    --------
+    >>> interval(0.8, 0.95), interval(None, 0.2)
+    ('80.0 %–95.0 %', '')
+    """
+    if missing(low) or missing(high):
+        return ""
+    return f"{pct(low)}–{pct(high)}"
+
+
 FORMATTERS: dict[str, Callable[[object], str]] = {
     "pct": pct, "usd": usd, "amount": amount, "int": count, "days": days, "ratio": ratio,
-    "text": _text, "reward": reward, "apr3": apr3,
+    "text": text, "reward": reward, "apr3": apr3,
 }
 
 _PCT_NAMES = {"apr", "spread", "alpha", "buffer_ratio", "buffer_needed", "buffer_low",
@@ -154,7 +187,7 @@ def kind_of(name: str, value: object = None) -> str:
 
 def fmt(name: str, value: object) -> str:
     """``value`` formatted as its name suggests (:func:`kind_of`)."""
-    if _missing(value):
+    if missing(value):
         return DASH
     return FORMATTERS[kind_of(name, value)](value)
 
