@@ -12,6 +12,8 @@ from importlib import resources
 from importlib.abc import Traversable
 from pathlib import Path
 
+import jinja2
+
 from .. import __version__
 from .format import fmt
 from .overview import overview_table, overview_view, sweep_groups, sweep_view
@@ -72,8 +74,6 @@ def index_page(records: list[dict], generated: str) -> str:
     str
         The HTML page.
     """
-    import jinja2
-
     overview = overview_table(records)
     env = jinja2.Environment(loader=jinja2.PackageLoader("softstake_model.report", "templates"),
                              autoescape=True, undefined=jinja2.StrictUndefined,
