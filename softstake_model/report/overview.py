@@ -219,7 +219,7 @@ def overview_view(frame: pd.DataFrame) -> dict:
         ``head`` (column labels), ``rows`` (each ``cells``: ``text``, ``css``, ``title``,
         ``sub``; and ``links``: (name, page) pairs), ``charts`` ((title, data URI) pairs).
     """
-    flags = bool(frame["flags"].fillna("").astype(str).str.strip().any())
+    flags = any(not missing(f) and str(f).strip() for f in frame["flags"])
     as_of = bool(frame["apr_as_of"].notna().any())
     keep = [i for i, h in enumerate(_HEAD) if (h != "APR as of" or as_of)
             and (h != "flags" or flags)]
@@ -227,7 +227,8 @@ def overview_view(frame: pd.DataFrame) -> dict:
     for _, r in frame.iterrows():
         cells = _overview_cells(r)
         links = [(name, r[col]) for name, col in (("caps", "caps_run"),
-                                                  ("stress", "stress_run")) if r[col]]
+                                                  ("stress", "stress_run"))
+                 if not missing(r[col]) and r[col]]
         rows.append({"cells": [cells[i] for i in keep], "links": links})
     return {"head": [_HEAD[i] for i in keep], "rows": rows, "charts": _overview_charts(frame)}
 
