@@ -99,10 +99,10 @@ def test_second_ctrl_c_ends_everything_at_once(tmp_path):
     os.killpg(proc.pid, signal.SIGINT)
     os.killpg(proc.pid, signal.SIGINT)
     try:
-        proc.communicate(timeout=20)
+        _, err = proc.communicate(timeout=20)
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
-    assert proc.returncode == 130
+    assert proc.returncode == 130, err
     time.sleep(0.5)
     assert [p for p in procs if alive(p)] == []

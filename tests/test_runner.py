@@ -182,6 +182,8 @@ def test_quick_report_and_index(tmp_path, capsys):
     assert code == 0, err
     index = json.loads((tmp_path / "index.json").read_text())
     assert len(index) == 8 and all(r["ok"] for r in index)
+    # in the plan's order, not the order the runs finished in
+    assert [r["slug"] for r in index] == [r.slug for r in plan(quick=True)]
     page = (tmp_path / "index.html").read_text()
     for r in index:
         assert (tmp_path / r["html"]).is_file() and (tmp_path / r["ipynb"]).is_file()

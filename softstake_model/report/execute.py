@@ -113,8 +113,9 @@ def execute(runs: list[Run], out: str | Path = "reports", jobs: int | None = Non
                                 progress, results)
     finally:
         shutil.rmtree(build, ignore_errors=True)
-    order = {id(r): i for i, r in enumerate(runs)}
-    results.sort(key=lambda r: order[id(r.run)] if id(r.run) in order else 0)
+    # a result comes back from its worker with a copy of its run: matched by slug (unique)
+    order = {r.slug: i for i, r in enumerate(runs)}
+    results.sort(key=lambda r: order.get(r.run.slug, len(order)))
     if interrupted is not None:
         if results:
             with contextlib.suppress(Exception):
