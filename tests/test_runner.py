@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from report_records import caps_record
+from report_records import SOL_STRESS, caps_record, stress_record
 
 from softstake_model.cli import main
 from softstake_model.errors import ParameterError
@@ -82,12 +82,7 @@ def test_merge_records_rules():
 
 
 def test_overview_and_sweeps_from_headlines():
-    stress = {"notebook": "liquidity_stress", "scenario": "default", "slug": "s",
-              "params": {}, "ok": True, "html": "s.html", "latest": True,
-              "headline": {"buffer_ratio": 0.05, "per_token": {
-                  "SOL": {"p_delay": 0.9, "p_delay_low": 0.8, "p_delay_high": 0.95,
-                          "buffer_needed": 0.12, "buffer_low": 0.11, "buffer_high": 0.13,
-                          "shock_max_delay_days": 2.0, "unbonding": "boundary:2"}}}}
+    stress = stress_record({"SOL": SOL_STRESS})
     caps = [caps_record("SOL", "c1", apr=0.058, spread=-0.001, daily_cost=19.0,
                          daily_cost_usd=2660.0),
             {**caps_record("BNB", "c2", apr=0.025, daily_cost=1.8), "params": {
@@ -285,15 +280,9 @@ liquidity_stress:
 
 
 def test_overview_view_marks_and_formats():
-    stress = {"notebook": "liquidity_stress", "scenario": "default", "slug": "s",
-              "params": {}, "ok": True, "html": "s.html", "latest": True,
-              "headline": {"buffer_ratio": 0.05, "per_token": {
-                  "SOL": {"p_delay": 0.9, "p_delay_low": 0.8, "p_delay_high": 0.95,
-                          "buffer_needed": 0.12, "buffer_low": 0.11, "buffer_high": 0.13,
-                          "shock_max_delay_days": 2.0, "unbonding": "boundary:2"},
-                  "ADA": {"p_delay": 0.3, "p_delay_low": None, "p_delay_high": 0.4,
-                          "buffer_needed": None, "shock_max_delay_days": 1.0,
-                          "unbonding": ""}}}}
+    stress = stress_record({"SOL": SOL_STRESS, "ADA": {
+        "p_delay": 0.3, "p_delay_low": None, "p_delay_high": 0.4, "buffer_needed": None,
+        "shock_max_delay_days": 1.0, "unbonding": ""}})
     caps = [caps_record("SOL", "c1", apr=0.058, spread=-0.001, daily_cost=19.0,
                         daily_cost_usd=2660.0, earning_share=0.4),
             caps_record("BNB", "c2", apr=0.025, spread=0.004, daily_cost=1234.5)]
