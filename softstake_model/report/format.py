@@ -31,6 +31,16 @@ def missing(x: object) -> bool:
     """Whether ``x`` is a missing value (None, NaN, NaT, ``pd.NA``); False for anything that
     is not a scalar.
 
+    Parameters
+    ----------
+    x
+        Any value.
+
+    Returns
+    -------
+    bool
+        True for a missing scalar.
+
     Examples
     --------
     >>> missing(None), missing(float("nan")), missing(0.0), missing([1])
@@ -125,6 +135,20 @@ def text(x: object, missing_text: str = DASH, blank: str = "") -> str:
     """Text as it is; a float as a token amount; ``missing_text`` for a missing value and
     ``blank`` for an empty string.
 
+    Parameters
+    ----------
+    x
+        The value.
+    missing_text
+        What a missing value shows (a dash unless said).
+    blank
+        What an empty string shows (nothing unless said).
+
+    Returns
+    -------
+    str
+        The text a page shows.
+
     Examples
     --------
     >>> text("boundary:2"), text(None), text(None, ""), text(""), text("", blank=DASH)
@@ -143,6 +167,16 @@ def text(x: object, missing_text: str = DASH, blank: str = "") -> str:
 
 def interval(low: object, high: object) -> str:
     """A range of shares as percent, ``10.0 %–20.0 %``; empty when an end is missing.
+
+    Parameters
+    ----------
+    low, high
+        The ends, as fractions.
+
+    Returns
+    -------
+    str
+        Both ends as :func:`pct` joined by a dash, or ``""``.
 
     Examples
     --------

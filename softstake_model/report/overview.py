@@ -95,6 +95,11 @@ def overview_table(records: Iterable[dict]) -> pd.DataFrame:
     """One row per token: caps figures from its caps run, stress figures from a stress run
     that covers it (this command's runs first; the first such run otherwise).
 
+    Parameters
+    ----------
+    records
+        The folder's records (:func:`merge_records`).
+
     Returns
     -------
     DataFrame
@@ -147,6 +152,11 @@ def sweep_groups(records: Iterable[dict]) -> list[dict]:
     For each notebook with two or more good runs: the swept parameters (those whose value,
     the notebook's default where a run leaves it out, differs between runs) and a table
     with a column per swept parameter and a column per plain headline figure.
+
+    Parameters
+    ----------
+    records
+        The folder's records (:func:`merge_records`).
 
     Returns
     -------
