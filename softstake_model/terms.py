@@ -11,10 +11,11 @@ The presets follow the exchanges' public help pages (see ``SOURCES`` in each pre
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .errors import ParameterError
 from .rules import Tiers, parse_tiers
+from .spec import check, param
 
 __all__ = ["Terms", "PRESETS", "SNAPSHOT_METHODS", "preset", "parse_hhmm"]
 
@@ -47,91 +48,63 @@ def parse_hhmm(text: str, name: str) -> int:
 
 @dataclass(frozen=True)
 class Terms:
-    """How a product measures balances and pays rewards.
+    """How a product measures balances and pays rewards (each field documented below).
 
-    Attributes
-    ----------
-    name
-        Preset name or a label of the user's own terms.
-    snapshot
-        Balance measure for a day: ``time_weighted`` (integral / 86400 s), ``hourly`` (mean at
-        HH:00), ``hourly_random`` (mean at one seeded random instant in each hour),
-        ``fixed`` (the balance at ``fixed_time_s``), ``hourly_min_open`` (mean over hours of
-        min(balance at HH:00, balance at 00:00)).
-    fixed_time_s
-        Time of day of the ``fixed`` snapshot, seconds after 00:00 UTC.
-    seed
-        Seed of the ``hourly_random`` instants (the same instants for every account on a
-        given day, derived from the seed and the calendar day).
-    accrual
-        ``daily``: the rule (minimum, cap, tiers) applies to the day's balance measure;
-        ``per_snapshot``: it applies to each snapshot and the day's gross reward is the mean
-        (hourly accrual, as OKX's help page describes). Needs a sampled snapshot method.
-    tiers
-        Marginal APR bands ``((upper, apr), ...)`` in tokens and fractions per year, or
-        ``None`` for the token's flat APR.
-    fee
-        Fraction of the gross reward the exchange keeps (0.15 = 15 %).
-    precision
-        Decimals a reward is truncated to (toward zero).
-    days_per_year
-        Days in the APR's year (365).
-    payout_lag_days
-        Days from the accrual day to its payout day (1 = next day).
-    payout_time_s
-        Time of day of the payout, seconds after 00:00 UTC.
-    payout_every_days
-        1 for daily payouts; 7 for weekly (rewards accrue daily and are paid together on
-        the first ``payout_weekday`` on or after accrual day + lag).
-    payout_weekday
-        Weekday of weekly payouts, 0 = Monday.
-    source
-        Where the terms come from.
-    assumptions
-        Choices the source leaves open, stated.
+    ``snapshot`` methods: ``time_weighted`` (integral / 86400 s), ``hourly`` (mean at
+    HH:00), ``hourly_random`` (mean at one seeded random instant in each hour, the same
+    instants for every account on a given day), ``fixed`` (the balance at
+    ``fixed_time_s``), ``hourly_min_open`` (mean over hours of min(balance at HH:00,
+    balance at 00:00)). ``accrual``: ``daily`` applies the rule (minimum, cap, tiers) to the
+    day's balance measure; ``per_snapshot`` applies it to each snapshot and pays the mean
+    (hourly accrual, as OKX's help page describes; needs a sampled snapshot method). Weekly
+    payouts (``payout_every_days = 7``) accrue daily and are paid together on the first
+    ``payout_weekday`` on or after accrual day + lag.
     """
 
-    name: str = "binance_soft_staking"
-    snapshot: str = "time_weighted"
-    fixed_time_s: int = 8 * 3600
-    seed: int = 0
-    accrual: str = "daily"
-    tiers: Tiers | None = None
-    fee: float = 0.0
-    precision: int = 8
-    days_per_year: float = 365.0
-    payout_lag_days: int = 1
-    payout_time_s: int = 4 * 3600
-    payout_every_days: int = 1
-    payout_weekday: int = 0
-    source: str = ""
-    assumptions: tuple[str, ...] = field(default_factory=tuple)
+    name: str = param("binance_soft_staking", doc="Preset name or a label of the user's own "
+                      "terms.", kind="text")
+    snapshot: str = param("time_weighted", doc="How a day's balance is measured.",
+                          kind="text", choices=SNAPSHOT_METHODS)
+    fixed_time_s: int = param(8 * 3600, doc="Time of day of the fixed snapshot.",
+                              unit="seconds after 00:00 UTC", kind="whole", low=0,
+                              high=86399)
+    seed: int = param(0, doc="Seed of the hourly_random snapshot instants.", kind="whole",
+                      low=0)
+    accrual: str = param("daily", doc="Whether the rule applies to the day's balance "
+                         "measure or to each snapshot.", kind="text",
+                         choices=("daily", "per_snapshot"))
+    tiers: Tiers | None = param(None, doc="Marginal APR bands UPPER:APR,... in tokens and "
+                                "fractions per year (none: the token's flat APR).",
+                                kind="any", optional=True, parse=parse_tiers)
+    fee: float = param(0.0, doc="Share of the gross reward the exchange keeps.",
+                       unit="share", kind="ratio", high_open=True)
+    precision: int = param(8, doc="Decimals a reward is truncated to (toward zero).",
+                           unit="decimals", kind="whole", low=0, high=12)
+    days_per_year: float = param(365.0, doc="Days in the APR's year.", unit="days", low=0,
+                                 low_open=True)
+    payout_lag_days: int = param(1, doc="Days from the accrual day to its payout day (a "
+                                 "day's reward is known only when the day ends).",
+                                 unit="days", kind="whole", low=1, high=366)
+    payout_time_s: int = param(4 * 3600, doc="Time of day of the payout.",
+                               unit="seconds after 00:00 UTC", kind="whole", low=0,
+                               high=86399)
+    payout_every_days: int = param(1, doc="Days between payouts: 1 (daily) or 7 (weekly).",
+                                   unit="days", kind="whole", low=1, high=7)
+    payout_weekday: int = param(0, doc="Weekday of weekly payouts (0 = Monday).",
+                                kind="whole", low=0, high=6)
+    source: str = param("", doc="Where the terms come from.", kind="text")
+    assumptions: tuple[str, ...] = param(default_factory=tuple, doc="Choices the source "
+                                         "leaves open, stated.", kind="any",
+                                         parse=lambda v: tuple(str(x) for x in v))
 
     def __post_init__(self) -> None:
-        checks = (
-            ("snapshot", self.snapshot in SNAPSHOT_METHODS,
-             f"must be one of {', '.join(SNAPSHOT_METHODS)}"),
-            ("accrual", self.accrual in ("daily", "per_snapshot"),
-             "must be 'daily' or 'per_snapshot'"),
-            ("accrual", self.accrual != "per_snapshot" or self.snapshot in _SAMPLED,
-             "'per_snapshot' needs a sampled snapshot method"),
-            ("fixed_time_s", 0 <= self.fixed_time_s < 86400, "must be within a day (s)"),
-            ("payout_time_s", 0 <= self.payout_time_s < 86400, "must be within a day (s)"),
-            ("fee", 0.0 <= self.fee < 1.0, "must be in [0, 1)"),
-            ("precision", isinstance(self.precision, int) and 0 <= self.precision <= 12,
-             "must be an integer in 0..12"),
-            ("days_per_year", self.days_per_year > 0, "must be positive"),
-            ("payout_lag_days",
-             isinstance(self.payout_lag_days, int) and self.payout_lag_days >= 1,
-             "must be an integer >= 1 (a day's reward is known only when the day ends)"),
-            ("payout_every_days", self.payout_every_days in (1, 7), "must be 1 or 7"),
-            ("payout_weekday", 0 <= self.payout_weekday <= 6, "must be in 0..6"),
-        )
-        for name, ok, rule in checks:
-            if not ok:
-                raise ParameterError(f"{rule}, got {getattr(self, name)!r}", param=name)
-        if self.tiers is not None:
-            object.__setattr__(self, "tiers", parse_tiers(self.tiers))
+        check(self)
+        if self.accrual == "per_snapshot" and self.snapshot not in _SAMPLED:
+            raise ParameterError(f"'per_snapshot' needs a sampled snapshot method, got "
+                                 f"'{self.snapshot}'", param="accrual")
+        if self.payout_every_days not in (1, 7):
+            raise ParameterError(f"must be 1 or 7, got {self.payout_every_days}",
+                                 param="payout_every_days")
 
     def replace(self, **changes: object) -> Terms:
         """A copy with some fields changed (validated again)."""

@@ -155,8 +155,11 @@ def test_generic_model():
         network_apr("generic")
 
 
+CATALOGUE_DATE = "2025-11-19"  # the date of data/catalog.csv's figures
+
+
 def test_table_of_fifteen_tokens_dated_and_flagged():
-    t = apr_table(load_catalog()).set_index("token")
+    t = apr_table(load_catalog(), at=CATALOGUE_DATE).set_index("token")
     assert len(t) == 15 and t["network_apr"].notna().all()  # a model for every token
     assert np.allclose(t.spread, t.net_apr - t.apr)
     assert t.loc["TRX", "assumed"].startswith("apr (assumed")
@@ -168,10 +171,11 @@ def test_table_of_fifteen_tokens_dated_and_flagged():
     # APT's 7 % is a 2024 figure: 2024-07-01 to 2025-11-19 is 506 days
     assert t.loc["APT", "apr_age_days"] == 506 and "stale" in t.loc["APT", "flags"]
     assert "stale" not in t.loc["SOL", "flags"]  # 141 days
-    assert "stale" in apr_table(load_catalog(), max_age_days=100).set_index("token").loc[
-        "SOL", "flags"]
+    assert "stale" in apr_table(load_catalog(), at=CATALOGUE_DATE,
+                                max_age_days=100).set_index("token").loc["SOL", "flags"]
     from softstake_model.catalog import override
-    user = apr_table(override(load_catalog(), ["SOL"], apr=0.01)).set_index("token")
+    user = apr_table(override(load_catalog(), ["SOL"], apr=0.01),
+                     at=CATALOGUE_DATE).set_index("token")
     assert user.loc["SOL", "flags"] == "undated" and pd.isna(user.loc["SOL", "apr_date"])
     with pytest.raises(ParameterError, match="^max_age_days must be"):
         apr_table(load_catalog(), max_age_days=0)

@@ -174,7 +174,7 @@ def test_stress_monte_carlo_summary(capsys):
 
 @pytest.mark.parametrize("args, message", [
     (["--total", "-5", "--buffer", "0.1", "--unbonding", "none"],
-     "--total must be a positive amount"),
+     "--total must be > 0"),
     (["--total", "5", "--buffer", "1.5", "--unbonding", "none"],
      "--buffer must be in [0, 1], got 1.5"),
     (["--total", "5", "--buffer", "0.1", "--unbonding", "fixed"],

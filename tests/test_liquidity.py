@@ -115,16 +115,17 @@ def test_every_catalogue_token_has_a_rule():
 
 
 @pytest.mark.parametrize("kw, message", [
-    ({"total": -1, "buffer_ratio": 0.1}, "total must be a positive amount, got -1"),
+    ({"total": -1, "buffer_ratio": 0.1}, "total must be > 0, got -1"),
     ({"total": 1, "buffer_ratio": 1.2}, "buffer_ratio must be in [0, 1], got 1.2"),
     ({"total": 1, "buffer_ratio": 0.1, "unbonding": "fixed:x"},
      "unbonding 'fixed:x' is not fixed:N, boundary:P[@PHASE] or none"),
     ({"total": 1, "buffer_ratio": 0.1, "shocks": ((0, 0.1),)},
      "shocks '0:0.1' needs a day >= 1 and a fraction in [0, 1]"),
     ({"total": 1, "buffer_ratio": 0.1, "base_rate": 2}, "base_rate must be in [0, 1], got 2"),
-    ({"total": 1, "buffer_ratio": 0.1, "days": 0}, "days must be a whole number >= 1, got 0"),
+    ({"total": 1, "buffer_ratio": 0.1, "days": 0}, "days must be in 1..36,525, got 0"),
     ({"total": 1, "buffer_ratio": 0.1, "network_apr": 2},
-     "network_apr must be a fraction in [0, 1], got 2"),
+     "network_apr must be a fraction in [0, 1] (0.05 = 5%), got 2: it looks like a "
+     "percentage; write 0.02"),
     ({"total": 1, "buffer_ratio": 0.1, "max_unbond_per_day": -5},
      "max_unbond_per_day must be >= 0, got -5"),
 ])

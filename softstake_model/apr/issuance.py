@@ -31,12 +31,10 @@ from functools import cache
 import pandas as pd
 
 from ..errors import ParameterError
+from .params import ChainParams, net_of
 
-__all__ = ["ISSUANCE_CHAINS", "algo_bonus_paid", "algo_year_issuance", "sui_subsidy",
-           "issuance_model"]
-
-#: Chains modelled as issuance (and fees) shared by the stake.
-ISSUANCE_CHAINS = ("SUI", "IOTA", "ALGO", "TON", "POL", "BNB", "S", "APE", "AXS")
+__all__ = ["ISSUANCE_CHAINS", "ISSUANCE_MODELS", "algo_bonus_paid", "algo_year_issuance",
+           "sui_subsidy"]
 
 
 @cache
@@ -85,68 +83,90 @@ def sui_subsidy(distributions: int, initial: float, period: int, decrease: float
     return initial * (1 - decrease) ** (max(int(distributions), 0) // int(period))
 
 
-def issuance_model(chain: str, when: pd.Timestamp, year: float | None, v, p: dict) -> dict:
-    """``issuance_per_year``, ``fees_per_year``, ``stake`` and the names used, for ``chain``
-    at ``when`` (or in schedule year ``year`` where the chain has one).
-
-    ``v(name)`` returns a parameter as a float; ``p`` is the parameter dict.
-    """
-    fees, used = 0.0, set()
-    if chain == "SUI":
-        start = pd.Timestamp(str(p["subsidy_start"].value))
-        n = (when - start).days if year is None else int(round((year - 1) * 365))
-        per_epoch = sui_subsidy(n, v("subsidy_per_epoch"), int(v("subsidy_period")),
-                                v("subsidy_decrease"))
-        issuance, stake = per_epoch * 365, v("staked")
-        fees = v("fee_yield") * stake
-        used = {"subsidy_per_epoch", "subsidy_period", "subsidy_decrease", "subsidy_start",
-                "fee_yield", "staked"}
-        extra = {"distributions": max(n, 0), "subsidy_per_epoch": per_epoch}
-    elif chain == "IOTA":
-        issuance, stake = v("target_reward") * v("epochs_per_year"), v("staked")
-        used, extra = {"target_reward", "epochs_per_year", "staked"}, {}
-    elif chain == "ALGO":
-        if year is None:
-            start = pd.Timestamp(str(p["payouts_start"].value))
-            days = (when - start).days
-            if days < 0:
-                raise ParameterError(f"{when.date()} is before Algorand's proposer payouts "
-                                     f"({start.date()})", param="at")
-            year = days // 365 + 1
-            used.add("payouts_start")
-        issuance = algo_year_issuance(int(math.floor(year)), v("round_seconds"),
-                                      int(v("bonus_base")), int(v("decay_interval")),
-                                      int(round(100 * (1 - v("decay")))))
-        fees, stake = v("fees_per_year"), v("online_stake")
-        used |= {"bonus_base", "decay_interval", "decay", "round_seconds", "fees_per_year",
-                 "online_stake", "fee_percent"}
-        extra = {"year": int(math.floor(year))}
-    elif chain == "TON":
-        blocks = 31_536_000 / v("block_seconds")
-        issuance = blocks * (v("masterchain_block_reward") + v("shards")
-                             * v("basechain_block_reward"))
-        fees, stake = v("fees_per_year"), v("elector_stake")
-        used = {"masterchain_block_reward", "basechain_block_reward", "block_seconds",
-                "shards", "fees_per_year", "elector_stake"}
-        extra = {}
-    elif chain == "POL":
-        issuance, stake = v("validator_emission") * v("supply"), v("staked")
-        fees = v("fee_yield") * stake
-        used, extra = {"validator_emission", "supply", "staked", "fee_yield"}, {}
-    elif chain == "BNB":
-        issuance, fees, stake = v("issuance_per_year"), v("fees_per_year"), v("staked")
-        used, extra = {"issuance_per_year", "fees_per_year", "staked"}, {}
-    elif chain == "S":
-        stake = 1.0  # a rate on stake: tokens a year per token staked
-        issuance = v("reward_rate")
-        used, extra = {"reward_rate"}, {}
-    else:  # APE, AXS
-        issuance, stake = v("issuance_per_year"), v("staked")
-        used, extra = {"issuance_per_year", "staked"}, {}
+def _shared(p: ChainParams, chain: str, issuance: float, fees: float, stake: float,
+            **extra: object) -> dict:
+    """``(issuance + fees) / stake`` and its net, with the amounts (tokens a year)."""
     if not stake > 0:
         raise ParameterError(f"the stake of {chain} must be positive, got {stake}",
                              param="params")
-    return {"issuance_per_year": None if chain == "S" else issuance,
-            "fees_per_year": None if chain == "S" else fees,
-            "stake": None if chain == "S" else stake,
-            "network_apr": (issuance + fees) / stake, "used": used, **extra}
+    supply = p.num("supply") if "supply" in p else None
+    gross = (issuance + fees) / stake
+    return {"inflation": issuance / supply if supply else None, "network_apr": gross,
+            "net_apr": net_of(p, gross), "issuance_per_year": issuance,
+            "fees_per_year": fees, "stake": stake, **extra}
+
+
+def _sui(p: ChainParams, at: pd.Timestamp, year: float | None) -> dict:
+    """The stake subsidy of the distribution in force x 365, plus a fee yield."""
+    n = (at - p.date("subsidy_start")).days if year is None else int(round((year - 1) * 365))
+    per_epoch = sui_subsidy(n, p.num("subsidy_per_epoch"), int(p.num("subsidy_period")),
+                            p.num("subsidy_decrease"))
+    stake = p.num("staked")
+    return _shared(p, "SUI", per_epoch * 365, p.num("fee_yield") * stake, stake,
+                   distributions=max(n, 0), subsidy_per_epoch=per_epoch)
+
+
+def _iota(p: ChainParams, at: pd.Timestamp, year: float | None) -> dict:
+    """A fixed reward minted every epoch."""
+    return _shared(p, "IOTA", p.num("target_reward") * p.num("epochs_per_year"), 0.0,
+                   p.num("staked"))
+
+
+def _algo(p: ChainParams, at: pd.Timestamp, year: float | None) -> dict:
+    """Proposer payouts in the payout year (go-algorand computeBonus), plus fees."""
+    if year is None:
+        start = p.date("payouts_start")
+        days = (at - start).days
+        if days < 0:
+            raise ParameterError(f"{at.date()} is before Algorand's proposer payouts "
+                                 f"({start.date()})", param="at")
+        year = days // 365 + 1
+    y = int(math.floor(year))
+    issuance = algo_year_issuance(y, p.num("round_seconds"), int(p.num("bonus_base")),
+                                  int(p.num("decay_interval")),
+                                  int(round(100 * (1 - p.num("decay")))))
+    return _shared(p, "ALGO", issuance, p.num("fees_per_year"), p.num("online_stake"), year=y)
+
+
+def _ton(p: ChainParams, at: pd.Timestamp, year: float | None) -> dict:
+    """Minting per masterchain and basechain block, plus fees, over the elector stake."""
+    blocks = 31_536_000 / p.num("block_seconds")
+    issuance = blocks * (p.num("masterchain_block_reward") + p.num("shards")
+                         * p.num("basechain_block_reward"))
+    return _shared(p, "TON", issuance, p.num("fees_per_year"), p.num("elector_stake"))
+
+
+def _pol(p: ChainParams, at: pd.Timestamp, year: float | None) -> dict:
+    """A fraction of supply a year to validators, plus a fee yield."""
+    stake = p.num("staked")
+    return _shared(p, "POL", p.num("validator_emission") * p.num("supply"),
+                   p.num("fee_yield") * stake, stake)
+
+
+def _fees_only(p: ChainParams, at: pd.Timestamp, year: float | None) -> dict:
+    """BNB: gas fees (and any issuance given) over the stake."""
+    return _shared(p, "BNB", p.num("issuance_per_year"), p.num("fees_per_year"),
+                   p.num("staked"))
+
+
+def _rate_on_stake(p: ChainParams, at: pd.Timestamp, year: float | None) -> dict:
+    """S: a reward rate on stake (tokens a year per token staked); no amounts."""
+    gross = p.num("reward_rate")
+    return {"inflation": None, "network_apr": gross, "net_apr": net_of(p, gross),
+            "issuance_per_year": None, "fees_per_year": None, "stake": None}
+
+
+def _programme(chain: str):
+    """APE, AXS: the staking programme's emissions a year over the staked amount."""
+    def model(p: ChainParams, at: pd.Timestamp, year: float | None) -> dict:
+        return _shared(p, chain, p.num("issuance_per_year"), 0.0, p.num("staked"))
+    return model
+
+
+#: The issuance chains' models, ``model(p, at, year) -> figures`` as in
+#: :data:`~softstake_model.apr.chains.MODELS`.
+ISSUANCE_MODELS = {"SUI": _sui, "IOTA": _iota, "ALGO": _algo, "TON": _ton, "POL": _pol,
+                   "BNB": _fees_only, "S": _rate_on_stake, "APE": _programme("APE"),
+                   "AXS": _programme("AXS")}
+#: Chains modelled as issuance (and fees) shared by the stake.
+ISSUANCE_CHAINS = tuple(ISSUANCE_MODELS)

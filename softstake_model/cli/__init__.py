@@ -106,7 +106,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
             mod.add_arguments(p)
             if hasattr(mod, "run"):
                 p.set_defaults(run=mod.run)
-            p.set_defaults(flags=mod.FLAGS, command_parser=p)
+            p.set_defaults(flags=getattr(mod, "FLAGS", {}), command_parser=p)
     return parser
 
 
@@ -123,11 +123,19 @@ def _options(parser: argparse.ArgumentParser) -> set[str]:
 
 def flag_for(args: argparse.Namespace, param: str | None) -> str | None:
     """The command's name for the Python parameter ``param`` (a flag or a positional), or
-    None when the command has none."""
+    None when the command has none.
+
+    An option declared with ``dest`` equal to the Python name (as :mod:`..spec` declares
+    every option) is found by its ``dest``; a module's ``FLAGS`` map names the rest.
+    """
     if param is None or not hasattr(args, "command_parser"):
         return None
+    for action in args.command_parser._actions:
+        if action.dest == param and not isinstance(action, argparse._HelpAction):
+            longs = [o for o in action.option_strings if o.startswith("--")]
+            return (longs or action.option_strings or [action.metavar or param])[0]
     known = _options(args.command_parser)
-    named = args.flags.get(param)
+    named = getattr(args, "flags", {}).get(param)
     if named is not None and (not named.startswith("-") or named in known):
         return named
     flag = "--" + param.replace("_", "-")

@@ -311,10 +311,25 @@ def _docs(model: type) -> dict[str, str]:
 
 
 def params_frame(params: object) -> pd.DataFrame:
-    """A parameter object (pydantic) as a table: parameter, value (formatted), meaning.
+    """A parameter object as a table: parameter, value (formatted, with its unit), meaning.
 
-    The meaning comes from the model's documented attributes, units included.
+    A question object (a dataclass of :mod:`softstake_model.spec` fields) gives each field's
+    own meaning and unit; a pydantic model its documented attributes.
     """
+    import dataclasses
+
+    from .. import spec
+
+    if dataclasses.is_dataclass(params):
+        rows = []
+        for r in spec.describe(params):
+            value = getattr(params, r["name"])
+            shown = "none" if value is None else fmt(r["name"], value)
+            if r["unit"] and value is not None and not any(c in shown for c in "%$") \
+                    and r["unit"] not in shown:
+                shown = f"{shown} {r['unit']}"
+            rows.append({"parameter": r["name"], "value": shown, "meaning": r["meaning"]})
+        return pd.DataFrame(rows)
     docs = _docs(type(params))
     rows = []
     for name in type(params).model_fields:

@@ -1,0 +1,183 @@
+"""Protocol parameters of the chain models, and an accessor that records what a model read.
+
+Every parameter is a row of ``data/chain_params.csv`` (value, unit, date, source,
+confidence). A chain model reads its parameters through :class:`ChainParams`, which keeps
+the names read; the parameters a result lists as used, and which of them are ``assumed``,
+are those names — derived from the model as it ran, never listed by hand.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import ParameterError
+
+__all__ = ["Param", "ChainParams", "TEXT_PARAMS", "read_params", "chain_table", "fraction",
+           "net_of"]
+
+#: Parameters whose values are text (dates, lists, fractions written "a/b").
+TEXT_PARAMS = ("start", "genesis", "p81_date", "aip119_cuts", "eta", "anchor_date",
+               "subsidy_start", "payouts_start")
+
+
+@dataclass(frozen=True)
+class Param:
+    """One protocol parameter with its provenance.
+
+    Attributes
+    ----------
+    name, value, unit
+        The parameter, its value (integers exact, text for dates and lists) and unit.
+    date, source
+        When the value holds from and where it comes from.
+    confidence
+        ``published``, ``derived``, ``weak``, ``assumed`` or ``user`` (an override).
+    """
+
+    name: str
+    value: float | str
+    unit: str
+    date: str
+    source: str
+    confidence: str
+
+    def as_dict(self) -> dict:
+        """Value, unit, date, source and confidence, as the results list them."""
+        return {"value": self.value, "unit": self.unit, "date": self.date,
+                "source": self.source, "confidence": self.confidence}
+
+
+@functools.cache
+def chain_table() -> pd.DataFrame:
+    """The shipped ``data/chain_params.csv``, every column as text."""
+    path = Path(str(resources.files("softstake_model") / "data" / "chain_params.csv"))
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def _number(text: str) -> int | float | str:
+    """Integers stay exact (lovelace amounts exceed 2**53); fractions like "21190/21600" and
+    dates stay text."""
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
+
+
+def read_params(chain: str, overrides: dict[str, object] | None = None) -> dict[str, Param]:
+    """The parameters of ``chain`` (plus ``generic`` ones it lacks), overrides laid over.
+
+    Parameters
+    ----------
+    chain
+        A chain of ``data/chain_params.csv`` (or ``generic``), as spelled there
+        (:func:`~softstake_model.apr.chains.chain_params` takes any spelling).
+    overrides
+        Values by name; each is marked ``user``.
+
+    Raises
+    ------
+    ParameterError
+        For a name the chain does not have (``generic`` takes any) or a value that is not
+        a finite number (dates and lists of :data:`TEXT_PARAMS` excepted).
+    """
+    t = chain_table()
+    out = {r.name: Param(r.name, _number(r.value), r.unit, r.date, r.source, r.confidence)
+           for r in t[t.chain == "generic"].itertuples()}
+    out.update({r.name: Param(r.name, _number(r.value), r.unit, r.date, r.source, r.confidence)
+                for r in t[t.chain == chain].itertuples()})
+    for name, value in (overrides or {}).items():
+        known = out.get(name)
+        if known is None and chain != "generic":
+            raise ParameterError(
+                f"'{name}' is not a parameter of {chain}; known: {sorted(out)}", param="params")
+        if isinstance(value, str):
+            value = _number(value)
+        if isinstance(value, float) and not math.isfinite(value) or isinstance(value, str) and \
+                name not in TEXT_PARAMS:
+            raise ParameterError(f"{name}={value} is not a finite number", param="params")
+        out[name] = Param(name, value, known.unit if known else "", "", "given by the user",
+                          "user")
+    return out
+
+
+def fraction(name: str, value: float) -> float:
+    """``value`` if it is a fraction in [0, 1] (``staked_fraction`` also above 0)."""
+    if not 0 <= value <= 1:
+        raise ParameterError(f"must be a fraction in [0, 1], got {value}", param=name)
+    if name == "staked_fraction" and value == 0:
+        raise ParameterError("must be above 0: nothing staked earns no rate", param=name)
+    return value
+
+
+class ChainParams:
+    """The parameters of one chain for one evaluation, read through recording accessors.
+
+    ``name in p`` asks without reading; :meth:`num`, :meth:`exact`, :meth:`text` and
+    :meth:`date` read and record. :meth:`used` and :meth:`assumed` are what the model read.
+    One instance serves one evaluation (it accumulates the names read).
+
+    Parameters
+    ----------
+    chain
+        The chain's name, for messages.
+    params
+        :func:`read_params`.
+    """
+
+    def __init__(self, chain: str, params: dict[str, Param]):
+        self.chain = chain
+        self._params = dict(params)
+        self._read: set[str] = set()
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._params
+
+    def param(self, name: str) -> Param:
+        """The parameter ``name``, recorded as read."""
+        if name not in self._params:
+            raise ParameterError(f"the {self.chain} model needs {name}=...", param="params")
+        self._read.add(name)
+        return self._params[name]
+
+    def exact(self, name: str) -> Fraction:
+        """A parameter as an exact fraction (integers, decimals as written, or "a/b")."""
+        value = self.param(name).value
+        try:
+            return Fraction(value) if isinstance(value, int) else Fraction(str(value))
+        except (ValueError, ZeroDivisionError):
+            raise ParameterError(f"{name}='{value}' is not a number", param="params") from None
+
+    def num(self, name: str) -> float:
+        """A parameter as a float (through :meth:`exact`, so "a/b" is read too)."""
+        return float(self.exact(name))
+
+    def text(self, name: str) -> str:
+        """A parameter as text (dates, lists)."""
+        return str(self.param(name).value)
+
+    def date(self, name: str) -> pd.Timestamp:
+        """A parameter that is a date ``YYYY-MM-DD``."""
+        return pd.Timestamp(self.text(name))
+
+    def used(self) -> dict[str, dict]:
+        """The parameters read, by name (sorted), each as :meth:`Param.as_dict`."""
+        return {k: self._params[k].as_dict() for k in sorted(self._read)}
+
+    def assumed(self) -> list[str]:
+        """The names read whose confidence is ``assumed``."""
+        return sorted(k for k in self._read if self._params[k].confidence == "assumed")
+
+
+def net_of(p: ChainParams, gross: float, name: str = "commission") -> float:
+    """``gross * (1 - p.num(name))``: the stakers' rate after the validator's commission
+    (``name`` is ``brokerage`` for TRX)."""
+    return gross * (1 - p.num(name))
