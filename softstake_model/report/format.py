@@ -13,11 +13,14 @@ index (Jinja2 filters) and in the sentences of "At a glance".
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections.abc import Callable, Mapping
 
 import pandas as pd
+
+from .. import spec
 
 __all__ = ["DASH", "missing", "pct", "usd", "amount", "reward", "apr3", "count", "days",
            "ratio", "text", "interval", "fmt", "kind_of", "FORMATTERS", "table", "params_frame",
@@ -316,10 +319,6 @@ def params_frame(params: object) -> pd.DataFrame:
     A question object (a dataclass of :mod:`softstake_model.spec` fields) gives each field's
     own meaning and unit; a pydantic model its documented attributes.
     """
-    import dataclasses
-
-    from .. import spec
-
     if dataclasses.is_dataclass(params):
         rows = []
         for r in spec.describe(params):
