@@ -99,14 +99,20 @@ def _bound(text: str) -> float | None:
     return None if text == "" else float(text)
 
 
+@functools.cache
+def _chain_rows(chain: str) -> tuple[Param, ...]:
+    """Every row of ``chain`` as a :class:`Param` (read once)."""
+    t = chain_table()
+    return tuple(Param(r.name, _number(r.value), r.unit, r.date, r.source, r.confidence,
+                       r.valid_from, r.valid_to, _bound(r.low), _bound(r.high))
+                 for r in t[t.chain == chain].itertuples())
+
+
 def _rows(chain: str, at: pd.Timestamp) -> dict[str, Param]:
     """The rows of ``chain`` in force at ``at``, by name."""
-    t = chain_table()
-    t = t[(t.chain == chain) & ((t.valid_from == "") | (t.valid_from <= str(at.date())))
-          & ((t.valid_to == "") | (t.valid_to > str(at.date())))]
-    return {r.name: Param(r.name, _number(r.value), r.unit, r.date, r.source, r.confidence,
-                          r.valid_from, r.valid_to, _bound(r.low), _bound(r.high))
-            for r in t.itertuples()}
+    day = str(at.date())
+    return {r.name: r for r in _chain_rows(chain)
+            if (not r.valid_from or r.valid_from <= day) and (not r.valid_to or r.valid_to > day)}
 
 
 def read_params(chain: str, overrides: dict[str, object] | None = None,
@@ -134,7 +140,7 @@ def read_params(chain: str, overrides: dict[str, object] | None = None,
     when = as_of(at)
     out = _rows("generic", when)
     out.update(_rows(chain, when))
-    names = set(chain_table().name[chain_table().chain.isin(["generic", chain])]) | \
+    names = {r.name for r in _chain_rows("generic") + _chain_rows(chain)} | \
         set(USER_PARAMS.get(chain, ()))
     for name, value in (overrides or {}).items():
         known = out.get(name)
