@@ -39,7 +39,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._answer(json.loads(self.rfile.read(length))["method"])
 
     def do_GET(self):
-        self._answer(self.path.rsplit("::", 1)[-1])
+        self._answer(self.path.rsplit("::", 1)[-1].rsplit("/", 1)[-1])
 
     def log_message(self, *args):  # quiet
         pass
@@ -93,6 +93,9 @@ def test_near_sui_apt_readers_by_hand(server):
     assert apt["epochs_per_year"] == 4380  # 2-hour epochs
     assert apt["rewards_rate"] == pytest.approx(0.026, rel=1e-9)  # AIP-140, per epoch x 4380
     assert apt["min_rewards_rate"] == apt["rewards_rate"]
+    egld = _values(read_chain("EGLD", base_url=server("EGLD"), fetched_at=AT))
+    assert egld["supply"] == 28_900_000 and egld["staked_fraction"] == 0.5
+    assert egld["apr"] == 0.0812 and egld["base_apr"] == 0.1003
 
 
 @pytest.mark.parametrize("broken, words", [("500", "failed"), ("text", "not JSON"),
@@ -109,4 +112,4 @@ def test_no_server_and_no_reader():
         read_chain("NEAR", base_url="http://127.0.0.1:9")
     with pytest.raises(ParameterError, match="no on-chain reader"):
         read_chain("DOGE")
-    assert set(READERS) == {"SOL", "NEAR", "SUI", "APT"}
+    assert set(READERS) == {"SOL", "NEAR", "SUI", "APT", "EGLD"}

@@ -14,6 +14,9 @@ out) and rates as fractions a year:
   ``block`` (``supply``: the final block's ``total_supply``), ``staked_fraction``.
 - SUI (JSON-RPC): ``suix_getLatestSuiSystemState`` (``staked``, ``subsidy_per_epoch``,
   ``distributions``, ``subsidy_period``, ``subsidy_decrease``, ``epoch``).
+- EGLD (REST, the MultiversX API): ``/economics`` (``supply``, ``circulating``, ``staked``,
+  ``staked_fraction``, and the API's own ``apr``, ``base_apr``, ``topup_apr``; the fields of
+  multiversx/mx-sdk-php ``src/Http/Entities/Economics.php``).
 - APT (REST): ``0x1::staking_config::StakingRewardsConfig`` and ``0x1::block::BlockResource``
   (``rewards_rate`` and ``min_rewards_rate``: the per-epoch FixedPoint64 rate times the
   epochs in a year; ``epochs_per_year``).
@@ -45,6 +48,7 @@ DEFAULT_URLS = {
     "NEAR": "https://rpc.mainnet.near.org",
     "SUI": "https://fullnode.mainnet.sui.io:443",
     "APT": "https://api.mainnet.aptoslabs.com",
+    "EGLD": "https://api.multiversx.com",
 }
 
 _TIMEOUT = 20  # seconds a request may take
@@ -163,9 +167,25 @@ def _apt(url: str) -> list[tuple[str, float, str]]:
     return rows
 
 
+_EGLD_FIELDS = (("supply", "totalSupply"), ("circulating", "circulatingSupply"),
+                ("staked", "staked"), ("apr", "apr"), ("base_apr", "baseApr"),
+                ("topup_apr", "topUpApr"))
+
+
+def _egld(url: str) -> list[tuple[str, float, str]]:
+    full = url.rstrip("/") + "/economics"
+    eco = _request(full, None, "economics")
+    rows = [(field, _num(_get(eco, key, full, "economics"), full, "economics", key),
+             "economics") for field, key in _EGLD_FIELDS]
+    values = dict((f, v) for f, v, _ in rows)
+    if values["supply"] > 0:
+        rows.append(("staked_fraction", values["staked"] / values["supply"], "economics"))
+    return rows
+
+
 #: One reader per chain: ``reader(base_url) -> [(field, value, method), ...]``.
 READERS: dict[str, Callable[[str], list[tuple[str, float, str]]]] = {
-    "SOL": _sol, "NEAR": _near, "SUI": _sui, "APT": _apt}
+    "SOL": _sol, "NEAR": _near, "SUI": _sui, "APT": _apt, "EGLD": _egld}
 
 
 def read_chain(token: str, base_url: str | None = None,
