@@ -41,6 +41,8 @@ PROCESS_KINDS = {
                 "size and frequency and a small diffusion (assumed, data/apr_processes.csv)",
     "fallback": TOKEN_PATHS_ASSUMPTION,
     "fitted": "APR paths: OU process fitted to the given APR history",
+    "stored": "APR paths: OU process fitted to the token's daily APRs in the history store "
+              "(softstake fetch)",
 }
 _NAN2 = (float("nan"), float("nan"))
 _GRID = np.exp(np.linspace(np.log(1e-3), np.log(1e4), 241))  # kappa per year

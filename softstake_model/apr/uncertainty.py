@@ -52,6 +52,9 @@ def _process_table() -> pd.DataFrame:
 def token_process(token: str | None) -> OUFit:
     """The APR process of ``token`` (``data/apr_processes.csv``), labelled in ``source``.
 
+    ``stored``: OU fitted to the token's daily APRs in the history store, once it holds
+    :data:`~softstake_model.store.MIN_FIT_DAYS` days (``softstake fetch``; the store of
+    ``$SOFTSTAKE_STORE`` or the user data folder, never created here); else
     ``history``: OU fitted to the token's shipped history (ADA: the per-epoch delegator
     yield); ``schedule``: the table's diffusion and steps (the schedule itself is applied
     by :func:`token_apr_paths`); anything else, or no token: ETH.STORE's process
@@ -59,6 +62,9 @@ def token_process(token: str | None) -> OUFit:
     """
     table = _process_table()
     key = None if token is None else str(token).strip().upper()
+    stored = _stored_process(key) if key is not None else None
+    if stored is not None:
+        return stored
     if key is None or key not in table.index or table.at[key, "process"] == "fallback":
         return replace(eth_store_shape(), mu=0.0, ci={}, source="fallback", end=None)
     row = table.loc[key]
@@ -67,6 +73,22 @@ def token_process(token: str | None) -> OUFit:
     return OUFit(float(row["kappa"]), 0.0, float(row["sigma"]), 1.0, float("nan"), 0,
                  source="schedule", step_rate=float(row["step_rate"]),
                  step_sd=float(row["step_sd"]))
+
+
+def _stored_process(token: str) -> OUFit | None:
+    """The OU fit of ``token``'s stored daily APRs, or None (no store, fewer days than the
+    fit needs, or no ``[fetch]`` extra)."""
+    try:
+        from ..store import apr_fit_from_store, existing_store
+    except ImportError:
+        return None
+    store = existing_store()
+    if store is None:
+        return None
+    try:
+        return apr_fit_from_store(store, token, bootstrap=0)
+    finally:
+        store.close()
 
 
 def process_sentence(token: str | None) -> str:

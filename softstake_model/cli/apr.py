@@ -62,8 +62,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     tb.set_defaults(run=_table)
     ft = sub.add_parser("fit", help="fit the APR process (OU on log APR) to a history")
     ft.add_argument("history", metavar="HISTORY",
-                    help="CSV with columns date (YYYY-MM-DD) and apr (fraction); gaps and "
-                         "irregular dates are handled")
+                    help="CSV with columns date (YYYY-MM-DD) and apr (fraction), or 'store': "
+                         "the daily APRs of --token in the history store (softstake fetch); "
+                         "gaps and irregular dates are handled")
+    ft.add_argument("--token", metavar="TOKEN", help="with 'store': the token fitted")
+    ft.add_argument("--store", metavar="PATH|URL",
+                    help="with 'store': the history store (default: $SOFTSTAKE_STORE, else "
+                         "the user data folder)")
     ft.add_argument("--bootstrap", type=int, default=200, metavar="N",
                     help="bootstrap series for the intervals (default 200)")
     ft.add_argument("--seed", type=int, default=0, metavar="N")
@@ -120,11 +125,11 @@ def _chain(args: argparse.Namespace) -> int:
 
 def _table(args: argparse.Namespace) -> int:
     from ..apr import apr_table
-    from ..catalog import load_catalog
     from ..files import write_table
+    from ..product import product_catalog
 
-    write_table(apr_table(load_catalog(args.catalog), at=args.at, max_age_days=args.max_age),
-                args.out)
+    write_table(apr_table(product_catalog(args.catalog, at=args.at), at=args.at,
+                          max_age_days=args.max_age), args.out)
     return 0
 
 
@@ -134,10 +139,35 @@ _ROWS = (("kappa", "speed of mean reversion", "{:.3g} a year"),
          ("sigma", "volatility of log APR", "{:.3f} per sqrt year"))
 
 
+def _stored_fit(args: argparse.Namespace) -> object:
+    """``apr fit store --token T``: the OU fit of the stored daily APRs of T."""
+    from ..errors import ParameterError
+    from ..store import MIN_FIT_DAYS, apr_fit_from_store, existing_store
+
+    if not args.token:
+        raise ParameterError("'apr fit store' needs --token: whose stored APRs to fit")
+    store = existing_store(args.store)
+    if store is None:
+        raise ParameterError("there is no history store (--store, SOFTSTAKE_STORE or the user "
+                             "data folder's): run 'softstake fetch products' first")
+    try:
+        fit = apr_fit_from_store(store, args.token.strip().upper(),
+                                 bootstrap=args.bootstrap, seed=args.seed)
+    finally:
+        store.close()
+    if fit is None:
+        raise ParameterError(f"the history store holds fewer than {MIN_FIT_DAYS} days of "
+                             f"{args.token.upper()}'s APR: fetch daily until it does")
+    return fit
+
+
 def _fit(args: argparse.Namespace) -> int:
     from ..apr import fit_apr_history
 
-    fit = fit_apr_history(args.history, bootstrap=args.bootstrap, seed=args.seed)
+    if args.history == "store":
+        fit = _stored_fit(args)
+    else:
+        fit = fit_apr_history(args.history, bootstrap=args.bootstrap, seed=args.seed)
     if args.json:
         print_json(fit.as_dict())
         return 0

@@ -10,6 +10,7 @@ package reads.
 from .db import Store, default_store_path, existing_store, open_store, store_url
 from .figures import log_return_volatility, price_figures
 from .layer import (
+    MIN_FIT_DAYS,
     apr_fit_from_store,
     apr_history_from_store,
     catalog_at,
@@ -34,5 +35,5 @@ __all__ = [
     "product_changes", "read_products", "read_rewards", "read_prices", "read_apr",
     "HISTORY_TABLES", "catalog_at", "catalog_from_store", "catalog_sources",
     "apr_history_from_store", "apr_fit_from_store", "rewards_record_from_store",
-    "fetched_source", "price_figures", "log_return_volatility",
+    "fetched_source", "price_figures", "log_return_volatility", "MIN_FIT_DAYS",
 ]

@@ -233,7 +233,8 @@ def apr_fit_from_store(store: Store, token: str, min_days: int = MIN_FIT_DAYS,
     (:func:`softstake_model.apr.history.fit_history`), or None while the store holds fewer
     than ``min_days`` days of it.
 
-    Days without a snapshot are gaps (not filled): the fit handles irregular dates.
+    Days without a snapshot are gaps (not filled): the fit handles irregular dates. The
+    fit's ``source`` is ``stored``.
     """
     from ..apr.history import fit_history
 
@@ -241,5 +242,4 @@ def apr_fit_from_store(store: Store, token: str, min_days: int = MIN_FIT_DAYS,
     h = h[h["apr"] > 0]
     if len(h) < min_days:
         return None
-    return fit_history(h["date"], h["apr"], bootstrap=bootstrap, seed=seed,
-                       source=f"history store {store.url}")
+    return fit_history(h["date"], h["apr"], bootstrap=bootstrap, seed=seed, source="stored")
