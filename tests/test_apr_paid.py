@@ -128,3 +128,18 @@ def test_realized_needs_the_token_of_a_file_with_several(tmp_path):
     token, apr, text = realized_rate(_ada_table(tmp_path), fee=0.15)
     assert token == "ADA" and apr == pytest.approx(0.23506849 * 365 / 3000 / 0.85)
     assert "gross of the 15% fee" in text
+
+
+def test_apr_realized_reads_a_statement_and_reconciles_table(tmp_path, capsys):
+    from softstake_model.cli import main
+
+    f = _ada_table(tmp_path, days=3)
+    out = tmp_path / "r.csv"
+    assert main(["apr", "realized", str(f), "--out", str(out)]) == 0
+    r = pd.read_csv(out)
+    assert r["apr"].tolist() == pytest.approx([0.23506849 * 365 / 3000] * 3, rel=1e-12)
+    assert main(["apr", "realized", str(examples.path("statement")), "--out", str(out)]) == 0
+    r = pd.read_csv(out)
+    assert set(r["token"]) == {"BNB", "SOL"}
+    # the synthetic statement pays BNB at 2.5 % (less the truncation to 8 decimals)
+    assert r.loc[r["token"] == "BNB", "apr"].median() == pytest.approx(0.025, rel=1e-3)

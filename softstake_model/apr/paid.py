@@ -49,7 +49,7 @@ def _from_reconcile(table: pd.DataFrame, file: str) -> Frame:
     return out
 
 
-def read_paid_history(path: str | Path, catalog: pd.DataFrame | None = None,
+def read_paid_history(path: str | Path, catalog: pd.DataFrame | str | None = None,
                       preset: str = "binance_soft_staking", **question: object) -> Frame:
     """What was paid, day by day, from any file the holder has (see the module notes).
 
@@ -59,9 +59,10 @@ def read_paid_history(path: str | Path, catalog: pd.DataFrame | None = None,
         A statement, reconcile's table (CSV or ``.parquet``), a reward history CSV or a
         rewardsRecord JSON.
     catalog
-        Minimum and cap per token for a rewards record (default
-        :func:`~softstake_model.product.product_catalog`: the history store's where there
-        is one, else the shipped ones).
+        Minimum and cap per token for a rewards record: a catalogue frame, or a file laid
+        over the catalogue (default :func:`~softstake_model.product.product_catalog`: the
+        history store's where there is one, else the shipped ones); a file is also the
+        catalogue a statement is reconciled with.
     preset
         Product terms a statement is reconciled under.
     **question
@@ -90,15 +91,17 @@ def read_paid_history(path: str | Path, catalog: pd.DataFrame | None = None,
         out = _from_reconcile(pd.read_csv(p), str(p))
         out.attrs["kind"] = "reconcile table"
     elif p.suffix.lower() == ".json" or {"reward", "eligible_balance"} <= header:
-        if catalog is None:
+        if not isinstance(catalog, pd.DataFrame):
             from ..product import product_catalog
 
-            catalog = product_catalog()  # the store's minimum and cap where it has them
+            catalog = product_catalog(catalog)  # the store's minimum and cap if it has them
         out = read_reward_history(str(p), catalog)
         out.attrs["kind"] = "reward history"
     else:
         from ..reconcile_question import ReconcileQuestion, reconcile_statement
 
+        if isinstance(catalog, str):
+            question = {"catalog": catalog, **question}
         res = reconcile_statement(ReconcileQuestion(statement=str(p), preset=preset,
                                                     **question))
         out = _from_reconcile(res.table, str(p))

@@ -31,7 +31,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     ix.set_defaults(run=_index)
     rz = sub.add_parser("realized", help="daily realized APR of a reward history (CSV out)")
     rz.add_argument("history", metavar="HISTORY",
-                    help="CSV of 'softstake rewards' (or a Binance rewardsRecord JSON)")
+                    help="what was paid: a statement, the table 'softstake reconcile --out' "
+                         "writes, the CSV of 'softstake rewards' or a Binance rewardsRecord "
+                         "JSON")
     rz.add_argument("--window", type=int, action="append", metavar="N",
                     help="rolling window in days, repeatable (default 7 and 30)")
     rz.add_argument("--precision", type=int, default=8, metavar="N")
@@ -96,12 +98,11 @@ def _index(args: argparse.Namespace) -> int:
 
 
 def _realized(args: argparse.Namespace) -> int:
-    from ..apr import read_reward_history, realized_apr
-    from ..catalog import load_catalog
+    from ..apr import realized_apr
+    from ..apr.paid import read_paid_history
     from ..files import write_table
 
-    table = realized_apr(read_reward_history(args.history, load_catalog(args.catalog)),
-                         args.days_per_year,
+    table = realized_apr(read_paid_history(args.history, args.catalog), args.days_per_year,
                          args.precision, args.fee, tuple(args.window or (7, 30)))
     write_table(table, args.out)
     return 0
