@@ -35,6 +35,7 @@ from .product import (
     product_catalog,
 )
 from .spec import param
+from .staleness import value_source
 from .terms import Terms
 
 __all__ = ["CapQuestion", "CapCost", "cap_cost", "DEFAULT_POPULATION_USD"]
@@ -142,6 +143,9 @@ class CapCost:
     as_of, flags, apr_confidence
         The date of the token's APR, the chain model's flags ("" if none) and the
         catalogue's confidence in the APR (``user`` for an APR given).
+    apr_source
+        Where the APR came from (:func:`~softstake_model.staleness.value_source`:
+        ``fetched 2026-11-30 binance``, ``shipped 2025-07-01 (weak)`` or ``user``).
     """
 
     rule: TokenRule
@@ -156,6 +160,7 @@ class CapCost:
     as_of: str | None = None
     flags: str = ""
     apr_confidence: str = "user"
+    apr_source: str = "user"
 
 
 def _sweeps(model: CapModel, rule: TokenRule, points: int
@@ -176,7 +181,7 @@ def _network(q: CapQuestion, rule: TokenRule) -> dict[str, Any]:
     ``flags`` (the chain model's), ``apr_confidence`` (``user`` for an APR given) and
     ``assumed`` (the chain model's assumed inputs, when its APR is used, or "")."""
     out: dict[str, Any] = {"network_apr": q.network_apr, "as_of": None, "flags": "",
-                           "apr_confidence": "user", "assumed": ""}
+                           "apr_confidence": "user", "apr_source": "user", "assumed": ""}
     if rule.token is None:
         return out
     cat = product_catalog(q.catalog, [rule.token])
@@ -187,6 +192,7 @@ def _network(q: CapQuestion, rule: TokenRule) -> dict[str, Any]:
     out["flags"] = "" if pd.isna(row.get("flags", "")) else str(row.get("flags", ""))
     if q.apr is None:
         out["apr_confidence"] = str(t["apr_confidence"])
+        out["apr_source"] = value_source(t, "apr")
     if q.network_apr is None and not pd.isna(row["net_apr"]):
         out["network_apr"] = float(row["net_apr"])
         out["assumed"] = (f"network APR from the {rule.token} chain model: "
@@ -214,7 +220,7 @@ def cap_cost(q: CapQuestion) -> CapCost:
     res = CapCost(rule, terms, balances, holder_rewards(balances, rule.apr, rule.min_holding,
                                                         rule.cap, terms),
                   out, cap_sweep, min_sweep, net, None, known["as_of"], known["flags"],
-                  known["apr_confidence"])
+                  known["apr_confidence"], known["apr_source"])
     if rule.price_usd is not None:
         out["daily_cost_usd"] = out["daily_cost"] * rule.price_usd
     out["network_apr"] = net

@@ -15,8 +15,8 @@ import pandas as pd
 
 from .catalog import as_of
 
-__all__ = ["shipped_ages", "stale_line", "page_stale_line", "MAX_SHIPPED_AGE_DAYS",
-           "FETCHABLE"]
+__all__ = ["shipped_ages", "stale_line", "page_stale_line", "value_source",
+           "MAX_SHIPPED_AGE_DAYS", "FETCHABLE"]
 
 #: The catalogue values ``softstake fetch`` brings (products: minimum, cap, APR; prices:
 #: price and volatility); the others are chain terms that a fetch does not date.
@@ -28,6 +28,28 @@ MAX_SHIPPED_AGE_DAYS = 90
 
 def _today() -> pd.Timestamp:
     return pd.Timestamp.now(tz="UTC").tz_localize(None).normalize()
+
+
+def value_source(row: pd.Series, field: str) -> str:
+    """Where one catalogue value came from, in a few words: ``user``, ``fetched
+    2026-11-30 binance`` (a fetched value's source up to its detail) or ``shipped
+    2025-07-01 (weak)`` (the shipped value's date and confidence).
+
+    Examples
+    --------
+    >>> from softstake_model.catalog import load_catalog
+    >>> value_source(load_catalog().loc["BNB"], "apr")
+    'shipped 2025-07-01 (weak)'
+    """
+    confidence = str(row.get(f"{field}_confidence", ""))
+    source = str(row.get(f"{field}_source", ""))
+    if confidence == "user":
+        return "user"
+    if source.startswith("fetched "):
+        return source.split(":", 1)[0]
+    dated = row.get("apr_date") if field == "apr" else None
+    dated = str(dated) if isinstance(dated, str) and dated else as_of()
+    return f"shipped {dated} ({confidence})"
 
 
 def shipped_ages(catalog: pd.DataFrame, tokens: Sequence[str],

@@ -67,3 +67,28 @@ def test_reconcile_says_it_in_the_command_and_the_figures(capsys):
     assert r.figures()["stale"] == r.stale
     given = reconcile_statement(ReconcileQuestion(apr="catalog", min_holding=0.0, cap=1e9))
     assert "min_holding" not in given.stale and "cap" not in given.stale.split(":")[1]
+
+
+def test_overview_apr_source_gives_the_source_and_date(tmp_path, monkeypatch):
+    pytest.importorskip("sqlalchemy")
+    from softstake_model.report import validate
+    from softstake_model.report.overview import overview_table, overview_view
+    from softstake_model.report.views import caps_view
+    from softstake_model.store import open_store, record_products
+
+    def source_cell(token):
+        p = validate("caps", {"token": token, "holders": 500, "sweep_points": 5})
+        record = {"notebook": "caps", "scenario": "c", "slug": f"caps-{token}", "ok": True,
+                  "params": {"token": token}, "headline": caps_view(p)["headline"],
+                  "html": f"caps-{token}.html"}
+        view = overview_view(overview_table([record]))
+        return dict(zip(view["head"], view["rows"][0]["cells"], strict=True))["APR source"]
+
+    assert source_cell("BNB")["text"] == "shipped 2025-07-01 (weak)"
+    store = open_store(tmp_path / "h.sqlite")
+    record_products(store, pd.DataFrame({
+        "token": ["BNB"], "min_holding": [0.5], "cap": [1000.0], "apr": [0.0285],
+        "staked_amount": [np.nan], "total_profit": [np.nan]}), pd.Timestamp.now(tz="UTC"))
+    store.close()
+    monkeypatch.setenv("SOFTSTAKE_STORE", str(tmp_path / "h.sqlite"))
+    assert source_cell("BNB")["text"] == f"fetched {TODAY:%Y-%m-%d} binance"

@@ -24,17 +24,20 @@ __all__ = ["OVERVIEW_COLUMNS", "merge_records", "overview_table", "sweep_groups"
            "DELAY_RISK", "overview_view", "sweep_view"]
 
 #: Columns of the overview, in order (plain numbers; the page formats them).
-OVERVIEW_COLUMNS = ["token", "apr", "apr_as_of", "apr_confidence", "network_apr", "spread",
+OVERVIEW_COLUMNS = ["token", "apr", "apr_as_of", "apr_confidence", "apr_source", "network_apr",
+                    "spread",
                     "earning_share", "eligible_share", "daily_cost", "daily_cost_usd",
                     "buffer_ratio", "p_delay", "p_delay_low", "p_delay_high", "buffer_needed",
                     "buffer_low", "buffer_high", "shock_max_delay_days", "unbonding", "flags"]
 #: P(delay) above this at the current buffer is marked as a high delay risk on the page.
 DELAY_RISK = 0.5
 
-_CAPS = ("apr", "apr_as_of", "apr_confidence", "network_apr", "spread", "earning_share",
+_CAPS = ("apr", "apr_as_of", "apr_confidence", "apr_source", "network_apr", "spread",
+         "earning_share",
          "eligible_share", "daily_cost", "daily_cost_usd", "flags")
 #: Headline entries that describe a run rather than result from it (not compared).
-_CONTEXT = {"token", "target", "flags", "apr_as_of", "apr_confidence", "price_usd", "cap",
+_CONTEXT = {"token", "target", "flags", "apr_as_of", "apr_confidence", "apr_source",
+            "price_usd", "cap",
             "min_holding", "buffer_ratio", "alpha", "max_delay_days", "per_token"}
 _STRESS = ("p_delay", "p_delay_low", "p_delay_high", "buffer_needed", "buffer_low",
            "buffer_high", "shock_max_delay_days", "unbonding")
@@ -132,7 +135,7 @@ def overview_table(records: Iterable[dict]) -> pd.DataFrame:
     frame = frame.sort_values("token", key=lambda s: s.map(lambda t: order.get(t, len(order))),
                               kind="stable", ignore_index=True)
     numeric = [c for c in OVERVIEW_COLUMNS if c not in
-               ("token", "apr_as_of", "apr_confidence", "unbonding", "flags")]
+               ("token", "apr_as_of", "apr_confidence", "apr_source", "unbonding", "flags")]
     frame[numeric] = frame[numeric].apply(pd.to_numeric, errors="coerce")
     return frame[[*OVERVIEW_COLUMNS, "caps_run", "stress_run"]]
 
@@ -242,6 +245,11 @@ def overview_view(frame: pd.DataFrame) -> dict:
     return {"head": [_HEAD[i] for i in keep], "rows": rows, "charts": _overview_charts(frame)}
 
 
+def _apr_source(r: pd.Series) -> object:
+    """Where the APR came from and when (a record of an older report: its confidence)."""
+    return r["apr_confidence"] if missing(r["apr_source"]) else r["apr_source"]
+
+
 def _overview_cells(r: pd.Series) -> list[dict]:
     """One token's row of the overview as cells, in the order of ``_HEAD``."""
     spread, p, needed = r["spread"], r["p_delay"], r["buffer_needed"]
@@ -253,7 +261,7 @@ def _overview_cells(r: pd.Series) -> list[dict]:
         ("none enough" if not missing(p) else DASH)
     return [
         _cell(r["token"]), _cell(pct(r["apr"], 2)), _cell(text(r["apr_as_of"], blank=DASH)),
-        _cell(text(r["apr_confidence"], blank=DASH)), _cell(pct(r["network_apr"], 2)),
+        _cell(text(_apr_source(r), blank=DASH)), _cell(pct(r["network_apr"], 2)),
         _cell(("▼ " if neg else "") + pct(spread, 2), "bad" if neg else "",
               "the exchange pays more than the chain yields" if neg else ""),
         _cell(pct(r["earning_share"])), _cell(pct(r["eligible_share"])),

@@ -79,6 +79,7 @@ def caps_view(p: CapQuestion) -> CapsView:
         "gini": m["gini"],
         "margin_apr": m["margin"]["margin_apr"] if "margin" in m else None,
         "apr": rule.apr, "apr_confidence": res.apr_confidence,
+        "apr_source": res.apr_source,
         "apr_as_of": res.as_of, "network_apr": res.network_apr, "spread": m["spread"],
         "price_usd": price, "cap": None if not np.isfinite(rule.cap) else rule.cap,
         "min_holding": rule.min_holding, "flags": res.flags}
