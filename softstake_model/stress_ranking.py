@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from .catalog import load_catalog
+from .product import product_catalog
 from .stress import StressReport, run_stress
 from .stress_question import StressQuestion
 
@@ -109,7 +109,7 @@ def price_link_sensitivity(question: StressQuestion, tokens: list[str], links: l
     DataFrame
         ``token``, then for each link ``rank@L`` and ``buffer@L``.
     """
-    cat = catalog if catalog is not None else load_catalog(question.catalog)
+    cat = catalog if catalog is not None else product_catalog(question.catalog)
     out = pd.DataFrame({"token": tokens})
     for link in links:
         rows = (known or {}).get(link) or [
@@ -126,7 +126,7 @@ def price_link_sensitivity(question: StressQuestion, tokens: list[str], links: l
 def stress_ranking(question: StressQuestion, tokens: list[str]) -> StressRanking:
     """The question answered for each of ``tokens``, ranked, with the ranking's sensitivity
     to the price link (with more than one path)."""
-    cat = load_catalog(question.catalog)
+    cat = product_catalog(question.catalog)  # the history store laid over, if there is one
     answers = _answers(question, tokens, cat, interval=True)
     rows = [a.row() for a in answers.values()]
     sensitivity = None

@@ -92,3 +92,23 @@ def test_overview_apr_source_gives_the_source_and_date(tmp_path, monkeypatch):
     store.close()
     monkeypatch.setenv("SOFTSTAKE_STORE", str(tmp_path / "h.sqlite"))
     assert source_cell("BNB")["text"] == f"fetched {TODAY:%Y-%m-%d} binance"
+
+
+def test_the_stress_ranking_takes_the_fetched_volatility(tmp_path, monkeypatch):
+    pytest.importorskip("sqlalchemy")
+    from softstake_model.store import open_store, record_prices
+    from softstake_model.stress_question import StressQuestion
+    from softstake_model.stress_ranking import stress_ranking
+
+    store = open_store(tmp_path / "h.sqlite")
+    days = pd.date_range(end=TODAY - pd.Timedelta(days=1), periods=60, freq="D", unit="s")
+    closes = 0.4 * np.exp(0.03 * np.sin(np.arange(60)))
+    record_prices(store, pd.DataFrame({
+        "day": days, "token": "ADA", "quote": "USDT", "open": 1.0, "high": 1.0, "low": 1.0,
+        "close": closes, "volume": 1.0}), pd.Timestamp.now(tz="UTC"), "binance")
+    store.close()
+    monkeypatch.setenv("SOFTSTAKE_STORE", str(tmp_path / "h.sqlite"))
+    cat = stress_ranking(StressQuestion(token="ADA", paths=1), ["ADA"]).catalog
+    returns = np.diff(np.log(closes))
+    assert cat.at["ADA", "volatility"] == pytest.approx(returns.std(ddof=1) * np.sqrt(365),
+                                                        rel=1e-12)
