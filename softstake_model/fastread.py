@@ -225,7 +225,7 @@ def read_checked(path: str | Path, present: Sequence[Any], names: Sequence[str],
         out[name] = values
     n = table.num_rows
     out["line"] = np.arange(2, n + 2, dtype=np.int64)
-    frame = pd.DataFrame(out, index=pd.RangeIndex(n))
+    frame = pd.DataFrame(out, index=pd.RangeIndex(n), copy=False)  # no block copies
     frame.attrs["file"] = str(path)
     return frame
 
