@@ -11,6 +11,8 @@ are already text as they are.
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -30,13 +32,20 @@ def as_text(values: object) -> object:
     return np.asarray(values, dtype=object).astype(str)
 
 
+def _constant(values: pd.Series) -> bool:
+    """Whether a text column holds one value only (cheap on Arrow text)."""
+    if len(values) == 0 or values.dtype != "str":
+        return False
+    arr = pa.chunked_array(pa.array(values.array))
+    return bool(pc.all(pc.equal(arr, arr[0])).as_py())
+
+
 def _codes(values: pd.Series) -> tuple[np.ndarray, int]:
     """Integer codes of a text column (equal text, equal code) and how many there are."""
-    if len(values) and values.dtype == "str":
-        arr = pa.chunked_array(pa.array(values.array)).combine_chunks()
-        if pc.all(pc.equal(arr, arr[0])).as_py():
-            return np.zeros(len(values), dtype=np.int64), 1
-        enc = pc.dictionary_encode(arr)
+    if _constant(values):
+        return np.zeros(len(values), dtype=np.int64), 1
+    if values.dtype == "str":
+        enc = pc.dictionary_encode(pa.chunked_array(pa.array(values.array)).combine_chunks())
         return enc.indices.to_numpy().astype(np.int64), len(enc.dictionary)
     codes, uniques = pd.factorize(values.to_numpy(), use_na_sentinel=False)
     return codes.astype(np.int64), len(uniques)
@@ -50,6 +59,15 @@ def _order(times: np.ndarray, lines: np.ndarray) -> np.ndarray | None:
     return np.lexsort((lines, times))
 
 
+def _taken(frame: pd.DataFrame, order: np.ndarray) -> pd.DataFrame:
+    """``frame.take(order).reset_index(drop=True)``, one-valued text columns not moved."""
+    cols = {c: frame[c].array if _constant(frame[c]) else frame[c].array.take(order)
+            for c in frame.columns}
+    out = pd.DataFrame(cols, index=pd.RangeIndex(len(order)), copy=False)
+    out.attrs = copy.deepcopy(frame.attrs)
+    return out
+
+
 def sorted_and_checked(frame: pd.DataFrame) -> pd.DataFrame | None:
     """The frame sorted by time then ``line`` (stable), if no balance overflows or goes below
     ``-NEG_TOL``; None otherwise (or when a time is missing): let the careful check speak.
@@ -61,18 +79,17 @@ def sorted_and_checked(frame: pd.DataFrame) -> pd.DataFrame | None:
     """
     if frame.empty or any(frame[c].hasnans for c in ("time", "account", "token", "wallet")):
         return None
-    if not isinstance(frame["time"].dtype, pd.DatetimeTZDtype):
+    if not isinstance(frame["time"].dtype, pd.DatetimeTZDtype) or not frame.columns.is_unique:
         return None
-    times = frame["time"].array.asi8
-    order = _order(times, frame["line"].to_numpy())
-    out = frame.reset_index(drop=True) if order is None else \
-        frame.take(order).reset_index(drop=True)
-    key = np.zeros(len(out), dtype=np.int64)
+    order = _order(frame["time"].array.asi8, frame["line"].to_numpy())
+    key = np.zeros(len(frame), dtype=np.int64)
     for name in ("account", "token", "wallet"):
-        codes, n = _codes(out[name])
+        codes, n = _codes(frame[name])
         key = key * n + codes
-    run = pd.Series(out["change"].to_numpy(dtype=float)).groupby(key, sort=False).cumsum()
-    run = run.to_numpy()
+    change = frame["change"].to_numpy(dtype=float)
+    if order is not None:
+        key, change = key[order], change[order]
+    run = pd.Series(change).groupby(key, sort=False).cumsum().to_numpy()
     if not np.isfinite(run).all() or (run < -NEG_TOL).any():
         return None
-    return out
+    return frame.reset_index(drop=True) if order is None else _taken(frame, order)
