@@ -72,3 +72,47 @@ def test_as_text_keeps_text_and_converts_the_rest():
     s = pd.Series(["x", "y"], dtype="str")
     assert as_text(s) is s.array
     assert as_text([1, "b"]).tolist() == ["1", "b"]
+
+
+def _converted(tmp_path):
+    from softstake_model.scale import convert_ledger
+
+    rng = np.random.default_rng(7)
+    n = 400
+    src = tmp_path / "l.csv"
+    pd.DataFrame({
+        "time": pd.to_datetime(np.sort(rng.integers(0, 86400 * 5, n)), unit="s", utc=True)
+        .strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "account": [f"a{i}" for i in rng.integers(0, 30, n)],
+        "token": rng.choice(["BNB", "ETH"], n),
+        "change": np.round(rng.uniform(1, 5, n), 4),
+    }).to_csv(src, index=False)
+    out = tmp_path / "parts"
+    convert_ledger(src, out, buckets=3)
+    return out
+
+
+def test_converted_ledger_in_one_read_equals_partition_by_partition(tmp_path, monkeypatch):
+    from softstake_model import scale
+
+    out = _converted(tmp_path)
+    fast = scale.read_ledger_dir(out)
+    assert len(fast) == 400 and fast["time"].is_monotonic_increasing
+    monkeypatch.setattr(scale, "_read_all", lambda files: None)
+    pd.testing.assert_frame_equal(fast, scale.read_ledger_dir(out))
+
+
+@pytest.mark.parametrize("value, message", [(np.nan, "non-finite"), (-1e9, "goes negative")])
+def test_bad_partition_of_a_converted_ledger_is_named(tmp_path, value, message):
+    import pyarrow.parquet as pq
+
+    from softstake_model import scale
+
+    out = _converted(tmp_path)
+    f = scale.partition_files(out)[1]
+    t = pq.read_table(f).to_pandas()
+    t.loc[5, "change"] = value
+    t.to_parquet(f, index=False)
+    with pytest.raises(InputError, match=message) as e:
+        scale.read_ledger_dir(out)
+    assert str(e.value).startswith(str(f))
