@@ -110,7 +110,9 @@ def duckdb_job(ledger: str, out: str) -> None:
 
 def _history(path: Path) -> pa.Table:
     table = pq.read_table(path) if path.suffix == ".parquet" else pacsv.read_csv(path)
-    return table.select(["date", "account", "avg_balance", "reward"]).sort_by(
+    table = table.select(["date", "account", "avg_balance", "reward"])
+    table = table.set_column(1, "account", table["account"].cast(pa.string()))
+    return table.sort_by(
         [("date", "ascending"), ("account", "ascending")])
 
 
@@ -199,8 +201,13 @@ def main() -> None:
         for _ in range(args.runs):
             for name, cmd in cases.items():
                 runs[name].append(run(cmd))
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.out).write_text(json.dumps({"cases": runs}) + "\n")  # kept if a check fails
         agree = {"csv": compare(work / "history.csv", work / "duck.csv"),
                  "parquet": compare(work / "history.parquet", work / "duck.parquet")}
+        if args.before:
+            agree["before_csv_identical"] = (work / "before.csv").read_bytes() == \
+                (work / "history.csv").read_bytes()
     print(json.dumps(agree, indent=1))
     result = {"accounts": args.accounts, "changes": args.changes, "runs": args.runs,
               "machine": platform.platform(), "cpus": os.cpu_count(),
@@ -208,7 +215,8 @@ def main() -> None:
               "agree": agree}
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(result, indent=2) + "\n")
-    if not all(a.get("same_rows") and a.get("rewards_within_1e-8") for a in agree.values()):
+    if not all(agree[k]["same_rows"] and agree[k]["rewards_within_1e-8"]
+               for k in ("csv", "parquet")):
         raise SystemExit("softstake and DuckDB disagree")
 
 
