@@ -1,26 +1,31 @@
-"""One stress question answered: a token's withdrawal scenario, run and summarised.
+"""A token's stress question answered: one builder under the command and the report.
 
-:func:`run_stress` is what ``softstake stress`` prints: it takes the unbonding rule and the
-price volatility from the token's catalogue row (unless given), makes the withdrawal paths
-(deterministic, Monte Carlo, or replayed from a file), runs the SPEC §5 mechanics in memory
-or on Dask, and returns the summary with the coverage ratio, the buffer that meets a target
-and the assumed values behind the figures.
+:func:`run_stress` answers a :class:`~softstake_model.stress_question.StressQuestion`:
+it takes the unbonding rule and the price volatility from the token's catalogue row (unless
+given), runs the scenario alone (one deterministic path: the rush on top of the base rate),
+makes the withdrawal paths (Monte Carlo with random runs, or replayed from a file), runs the
+SPEC §5 mechanics in memory or on Dask, and returns the summary with P(delay) and its Wilson
+interval, the buffer that meets the target with its bootstrap interval, the coverage ratio,
+the assumed values behind the figures and every parameter value used. ``softstake stress``
+prints its summary; the ``liquidity_stress`` report ranks its answers for several tokens
+(:mod:`softstake_model.stress_ranking`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from . import spec
 from .catalog import assumed_lines
 from .confidence import bootstrap_threshold, wilson_interval
 from .errors import ParameterError
 from .liquidity import (
-    RunModel,
     StressParams,
     StressResult,
     coverage_ratio,
@@ -31,165 +36,15 @@ from .liquidity import (
     summarize,
     withdrawal_rates,
 )
-from .product import parse_tokens, product_catalog
+from .product import product_catalog
+from .stress_question import SINGLE_RUN, StressQuestion
 
-__all__ = ["StressReport", "run_stress", "RUN_MODEL_ASSUMPTION", "BufferFound", "delayed",
-           "buffer_interval", "token_stress", "rank_tokens", "price_link_sensitivity"]
+__all__ = ["StressReport", "StressFigures", "run_stress", "RUN_MODEL_ASSUMPTION",
+           "BufferFound", "delayed", "buffer_interval"]
 
 #: Printed beside Monte Carlo figures: the run model's calibration is an assumption.
 RUN_MODEL_ASSUMPTION = ("stochastic run model (arrival, duration, Pareto sizes): assumed "
                         "calibration, see docs/liquidity.md")
-
-
-@dataclass(frozen=True)
-class StressReport:
-    """Result of :func:`run_stress`.
-
-    Attributes
-    ----------
-    summary
-        Plain JSON-ready figures: ``token``, ``unbonding``, ``paths``, ``days``, the metrics
-        (:func:`~softstake_model.liquidity.summarize`), ``coverage``, and where asked
-        ``buffer_for_alpha`` and ``assumed``.
-    daily
-        The daily state (:data:`~softstake_model.liquidity.DAILY_COLUMNS`) when asked for.
-    """
-
-    summary: dict
-    daily: pd.DataFrame | None = None
-
-
-def run_stress(
-    *,
-    total: float,
-    buffer_ratio: float,
-    token: str | None = None,
-    catalog: str | Path | pd.DataFrame | None = None,
-    unbonding: str | None = None,
-    days: int | None = None,
-    base_rate: float = 0.0,
-    shocks: tuple[tuple[int, float], ...] = (),
-    rates: str | Path | NDArray[np.float64] | None = None,
-    max_unbond_per_day: float | None = None,
-    restake: bool = False,
-    deposit_rate: float = 0.0,
-    network_apr: float = 0.0,
-    user_apr: float = 0.0,
-    paths: int = 1,
-    seed: int = 0,
-    runs: RunModel | None = None,
-    size_buffer_alpha: float | None = None,
-    max_delay_days: float | None = None,
-    engine: str = "memory",
-    scheduler: str | None = None,
-    chunk: int = 1000,
-    daily: bool = False,
-) -> StressReport:
-    """Run one stress scenario and summarise it.
-
-    Parameters
-    ----------
-    total, buffer_ratio, days, base_rate, shocks, max_unbond_per_day, restake, deposit_rate,
-    network_apr, user_apr
-        As :class:`~softstake_model.liquidity.StressParams` (tokens, shares, days, APRs);
-        ``days`` defaults to the rates file's length, else 90.
-    token, catalog
-        Catalogue token whose unbonding rule and volatility are used, and the catalogue
-        (file or frame; default the shipped one).
-    unbonding
-        Rule ``fixed:N`` | ``boundary:P[@PHASE]`` | ``none``, instead of the token's.
-    rates
-        Withdrawal rates to replay, ``(days, paths)`` or a CSV ``path,day,rate``; they
-        replace ``base_rate``, ``shocks`` and the Monte Carlo runs.
-    paths, seed, runs
-        Monte Carlo paths (more than one turns the stochastic runs on), their seed, and the
-        run model (default :class:`~softstake_model.liquidity.RunModel`'s assumed values;
-        its volatility is the token's).
-    size_buffer_alpha, max_delay_days
-        Also find the smallest buffer with P(any delay) <= alpha (or, with
-        ``max_delay_days``, P(max delay > k days) <= alpha).
-    engine, scheduler, chunk
-        ``memory``, or ``dask``: Monte Carlo paths in chunks of ``chunk`` as Dask tasks on
-        ``scheduler`` (default a local cluster).
-    daily
-        Keep the daily state of every path (memory engine only).
-    """
-    if engine not in ("memory", "dask"):
-        raise ParameterError(f"must be 'memory' or 'dask', got '{engine}'", param="engine")
-    row = None
-    if token:
-        wanted = parse_tokens(token)
-        if len(wanted) != 1:
-            raise ParameterError(f"must name one token, got {token!r}", param="token")
-        token = wanted[0]
-        cat = product_catalog(catalog, [token])
-        row = cat.loc[token]
-    rule = unbonding or (row["unbonding"] if row is not None else None)
-    if rule is None:
-        raise ParameterError("must be given when no token is (a token brings its catalogue "
-                             "rule)", param="unbonding")
-    replay = None
-    if rates is not None:
-        if base_rate or shocks:
-            raise ParameterError("replace base_rate and shocks: give one or the other",
-                                 param="rates")
-        replay = read_withdrawal_rates(rates, days) if isinstance(rates, str | Path) else \
-            np.atleast_2d(np.asarray(rates, dtype=float).T).T
-    days = days if days is not None else (replay.shape[0] if replay is not None else 90)
-    params = StressParams(
-        total=total, buffer_ratio=buffer_ratio, unbonding=rule, days=days, base_rate=base_rate,
-        shocks=tuple(shocks), max_unbond_per_day=max_unbond_per_day, restake=restake,
-        deposit_rate=deposit_rate, network_apr=network_apr, user_apr=user_apr)
-    model = None
-    if replay is None and paths > 1:
-        vol = float(row["volatility"]) if row is not None else 0.0
-        model = replace(runs or RunModel(), volatility=vol)
-    if engine == "dask":
-        if replay is not None or daily:
-            raise ParameterError("'dask' runs generated Monte Carlo paths: it takes neither "
-                                 "a rates file nor the daily state", param="engine")
-        from .scale import get_client, monte_carlo_dask
-
-        client = get_client(scheduler)
-        try:
-            metrics = monte_carlo_dask(params, paths, seed, model, chunk)
-        finally:
-            client.close()
-        res = StressResult(params, metrics, outflow_30d=metrics["outflow_30d"].to_numpy())
-        path_rates = None
-    else:
-        path_rates = replay if replay is not None else withdrawal_rates(params, paths, seed,
-                                                                         model)
-        res = simulate(params, path_rates, daily=daily)
-    summary: dict = {"token": token, "unbonding": str(params.unbonding), "paths": res.paths,
-                     "days": days, **summarize(path_metrics(res)),
-                     "coverage": coverage_ratio(res)}
-    fields = []
-    if row is not None and not unbonding:
-        fields.append("unbonding")
-    if model is not None and model.price_sensitivity:
-        fields.append("volatility")
-    assumed = assumed_lines(cat, [token], tuple(fields)) if row is not None and fields else []
-    if model is not None:
-        assumed.append(RUN_MODEL_ASSUMPTION)
-    if assumed:
-        summary["assumed"] = assumed
-    if size_buffer_alpha is not None:
-        if path_rates is None:  # the search reuses one set of paths in memory
-            path_rates = withdrawal_rates(params, paths, seed, model)
-        summary["buffer_for_alpha"] = {
-            "alpha": size_buffer_alpha, "max_delay_days": max_delay_days,
-            "buffer_ratio": size_buffer(params, path_rates, size_buffer_alpha, max_delay_days)}
-    return StressReport(summary, res.daily() if daily else None)
-
-
-def delayed(metrics: pd.DataFrame, max_delay_days: float | None = None) -> pd.Series:
-    """Paths that miss the target: any delayed amount, or with ``max_delay_days`` a longest
-    delay above that many days (the test :func:`~softstake_model.liquidity.size_buffer`
-    applies)."""
-    if max_delay_days is None:
-        return metrics["delayed_amount"] > 0
-    return metrics["max_delay_days"] > max_delay_days
 
 
 @dataclass(frozen=True)
@@ -207,6 +62,270 @@ class BufferFound:
     buffer_ratio: float | None
     low: float | None = None
     high: float | None = None
+
+
+@dataclass(frozen=True)
+class StressFigures:
+    """The answer's headline figures (shares of balances, probabilities, days).
+
+    Attributes
+    ----------
+    p_delay, p_delay_low, p_delay_high
+        Share of paths missing the target at the question's buffer, with its Wilson
+        interval at the question's confidence.
+    p99_max_delay_days
+        99th percentile of the paths' longest delay (days).
+    buffer
+        The smallest buffer meeting the target, with its bootstrap interval.
+    shock_max_delay_days, shock_delayed_share
+        The scenario alone (one deterministic path): longest delay and share of requests
+        delayed; None when the paths are replayed from a file.
+    """
+
+    p_delay: float
+    p_delay_low: float
+    p_delay_high: float
+    p99_max_delay_days: float
+    buffer: BufferFound
+    shock_max_delay_days: float | None
+    shock_delayed_share: float | None
+
+
+@dataclass(frozen=True)
+class StressReport:
+    """Result of :func:`run_stress`.
+
+    Attributes
+    ----------
+    question
+        The question answered (every parameter value used, defaults included).
+    token, unbonding, unbonding_confidence
+        The token (or None), the unbonding rule used and where it comes from (``given``
+        or the catalogue's confidence).
+    figures
+        P(delay), the buffer for the target and the scenario-alone figures.
+    summary
+        Plain JSON-ready figures (what the command prints): ``token``, ``unbonding``,
+        ``paths``, ``days``, the metrics (:func:`~softstake_model.liquidity.summarize`),
+        ``coverage``, ``p_delay``, ``buffer_for_alpha``, ``shock_run``, ``assumed`` when
+        any, and ``parameters`` (:func:`~softstake_model.spec.values` of the question).
+    metrics
+        Per-path metrics (:func:`~softstake_model.liquidity.path_metrics` columns).
+    daily
+        The daily state of every path when asked for.
+    shock_daily
+        The daily state of the scenario alone (None with replayed paths).
+    """
+
+    question: StressQuestion
+    token: str | None
+    unbonding: str
+    unbonding_confidence: str
+    figures: StressFigures
+    summary: dict
+    metrics: pd.DataFrame
+    daily: pd.DataFrame | None = None
+    shock_daily: pd.DataFrame | None = None
+
+    def row(self) -> dict[str, Any]:
+        """The figures as one row of the report's ranking table."""
+        f = self.figures
+        return {"token": self.token, "unbonding": self.unbonding,
+                "unbonding_confidence": self.unbonding_confidence,
+                "shock_max_delay_days": f.shock_max_delay_days,
+                "shock_delayed_share": f.shock_delayed_share, "p_delay": f.p_delay,
+                "p_delay_low": f.p_delay_low, "p_delay_high": f.p_delay_high,
+                "p99_max_delay_days": f.p99_max_delay_days,
+                "buffer_needed": f.buffer.buffer_ratio, "buffer_low": f.buffer.low,
+                "buffer_high": f.buffer.high}
+
+
+def run_stress(
+    question: StressQuestion | None = None,
+    *,
+    catalogue: pd.DataFrame | None = None,
+    rates: str | Path | NDArray[np.float64] | None = None,
+    engine: str = "memory",
+    scheduler: str | None = None,
+    chunk: int = 1000,
+    daily: bool = False,
+    interval: bool = True,
+    **fields: Any,
+) -> StressReport:
+    """Answer one stress question: the one builder of ``softstake stress`` and the report.
+
+    Parameters
+    ----------
+    question
+        The question. Without it, one is made from ``fields`` (the
+        :class:`~softstake_model.stress_question.StressQuestion` field names) with the
+        single-run defaults :data:`~softstake_model.stress_question.SINGLE_RUN` (one
+        deterministic path, no rush) as the command has them; with it, ``fields`` replace
+        its values.
+    catalogue
+        An already loaded catalogue to take the token's row from (default: the shipped one
+        with the question's ``catalog`` laid over it).
+    rates
+        Withdrawal rates to replay, ``(days, paths)`` or a CSV ``path,day,rate`` with the
+        question's ``days``; they replace the base rate, the rush, the shocks and the runs.
+    engine, scheduler, chunk
+        ``memory``, or ``dask``: Monte Carlo paths in chunks of ``chunk`` as Dask tasks on
+        ``scheduler`` (default a local cluster); the buffer search runs in memory.
+    daily
+        Keep the daily state of every path (memory engine only).
+    interval
+        Also find the buffer's bootstrap interval (with more than one path).
+
+    Raises
+    ------
+    ParameterError
+        Naming the parameter: a bad value, a token that is not one catalogue token, no
+        unbonding rule, rates beside a base rate or shocks, an unknown engine.
+    """
+    if question is None:
+        q = StressQuestion(**{**SINGLE_RUN, **fields})
+    else:
+        q = replace(question, **fields) if fields else question
+    if engine not in ("memory", "dask"):
+        raise ParameterError(f"must be 'memory' or 'dask', got '{engine}'", param="engine")
+    cat, row = _token_row(q, catalogue)
+    rule = q.unbonding or (row["unbonding"] if row is not None else None)
+    if rule is None:
+        raise ParameterError("must be given when no token is (a token brings its catalogue "
+                             "rule)", param="unbonding")
+    params = q.scenario(rule)
+    replay = _replay(q, rates)
+    vol = float(row["volatility"]) if row is not None else 0.0
+    model = q.runs(vol) if replay is None and q.paths > 1 else None
+    shock = simulate(params, withdrawal_rates(params)) if replay is None else None
+    res, path_rates = _paths(q, params, replay, model, shock, engine, scheduler, chunk, daily)
+    if path_rates is None:  # the buffer search reuses one set of paths in memory
+        path_rates = withdrawal_rates(params, q.paths, q.seed, model)
+    figures = _figures(q, params, res.metrics, path_rates, shock, interval)
+    given = q.unbonding is not None
+    report = StressReport(
+        question=q, token=q.token, unbonding=str(params.unbonding),
+        unbonding_confidence="given" if given or row is None else
+        str(row["unbonding_confidence"]),
+        figures=figures, summary={}, metrics=res.metrics,
+        daily=res.daily() if daily else None,
+        shock_daily=shock.daily() if shock is not None else None)
+    report.summary.update(_summary(report, res, _assumed(q, cat, row, model)))
+    return report
+
+
+def _token_row(q: StressQuestion, catalogue: pd.DataFrame | None
+               ) -> tuple[pd.DataFrame | None, pd.Series | None]:
+    if not q.token:
+        return None, None
+    cat = catalogue if catalogue is not None else product_catalog(q.catalog, [q.token])
+    if q.token not in cat.index:
+        raise ParameterError(f"'{q.token}' is not in the catalogue", param="token")
+    return cat, cat.loc[q.token]
+
+
+def _replay(q: StressQuestion, rates: str | Path | NDArray[np.float64] | None
+            ) -> NDArray[np.float64] | None:
+    if rates is None:
+        return None
+    if q.base_rate or q.schedule:
+        raise ParameterError("replace the base rate, the rush and the shocks: give one or "
+                             "the other", param="rates")
+    if isinstance(rates, str | Path):
+        return read_withdrawal_rates(str(rates), q.days)
+    replay = np.atleast_2d(np.asarray(rates, dtype=float).T).T
+    if replay.shape[0] != q.days:
+        raise ParameterError(f"has {replay.shape[0]:,} days, the horizon is {q.days:,}",
+                             param="rates")
+    return replay
+
+
+def _paths(q: StressQuestion, params: StressParams, replay: NDArray[np.float64] | None,
+           model: object, shock: StressResult | None, engine: str, scheduler: str | None,
+           chunk: int, daily: bool) -> tuple[StressResult, NDArray[np.float64] | None]:
+    """The run over every path and its rates (None: not in memory)."""
+    if engine == "dask":
+        if replay is not None or daily:
+            raise ParameterError("'dask' runs generated Monte Carlo paths: it takes neither "
+                                 "a rates file nor the daily state", param="engine")
+        from .scale import get_client, monte_carlo_dask
+
+        client = get_client(scheduler)
+        try:
+            metrics = monte_carlo_dask(params, q.paths, q.seed, model, chunk)
+        finally:
+            client.close()
+        return StressResult(params, metrics, outflow_30d=metrics["outflow_30d"].to_numpy()), \
+            None
+    if shock is not None and model is None and q.paths == 1 and not daily:
+        return shock, withdrawal_rates(params)  # the scenario alone is the one path
+    path_rates = replay if replay is not None else withdrawal_rates(params, q.paths, q.seed,
+                                                                     model)
+    return simulate(params, path_rates, daily=daily), path_rates
+
+
+def _figures(q: StressQuestion, params: StressParams, metrics: pd.DataFrame,
+             path_rates: NDArray[np.float64], shock: StressResult | None,
+             interval: bool) -> StressFigures:
+    n = len(metrics)
+    bad = int(delayed(metrics, q.max_delay_days).sum())
+    lo, hi = wilson_interval(bad, n, q.confidence)
+    if interval and n > 1:
+        buf = buffer_interval(params, path_rates, q.alpha, q.max_delay_days,
+                              confidence=q.confidence, seed=q.seed, tol=q.tolerance)
+    else:
+        buf = BufferFound(size_buffer(params, path_rates, q.alpha, q.max_delay_days,
+                                      tol=q.tolerance))
+    m = shock.metrics.iloc[0] if shock is not None else None
+    return StressFigures(
+        p_delay=bad / n, p_delay_low=float(lo), p_delay_high=float(hi),
+        p99_max_delay_days=float(metrics["max_delay_days"].astype(float).quantile(0.99)),
+        buffer=buf,
+        shock_max_delay_days=None if m is None else float(m["max_delay_days"]),
+        shock_delayed_share=None if m is None else float(m["delayed_share"]))
+
+
+def _assumed(q: StressQuestion, cat: pd.DataFrame | None, row: pd.Series | None,
+             model: object) -> list[str]:
+    fields = []
+    if row is not None and not q.unbonding:
+        fields.append("unbonding")
+    if model is not None and q.price_link:
+        fields.append("volatility")
+    assumed = assumed_lines(cat, [q.token], tuple(fields)) if cat is not None and fields \
+        else []
+    if model is not None:
+        assumed.append(RUN_MODEL_ASSUMPTION)
+    return assumed
+
+
+def _summary(r: StressReport, res: StressResult, assumed: list[str]) -> dict:
+    q, f = r.question, r.figures
+    out: dict = {"token": r.token, "unbonding": r.unbonding, "paths": res.paths,
+                 "days": q.days, **summarize(path_metrics(res)),
+                 "coverage": coverage_ratio(res),
+                 "p_delay": {"max_delay_days": q.max_delay_days, "p": f.p_delay,
+                             "low": f.p_delay_low, "high": f.p_delay_high,
+                             "confidence": q.confidence},
+                 "buffer_for_alpha": {"alpha": q.alpha, "max_delay_days": q.max_delay_days,
+                                      "buffer_ratio": f.buffer.buffer_ratio,
+                                      "low": f.buffer.low, "high": f.buffer.high}}
+    if f.shock_max_delay_days is not None:
+        out["shock_run"] = {"max_delay_days": f.shock_max_delay_days,
+                            "delayed_share": f.shock_delayed_share}
+    if assumed:
+        out["assumed"] = assumed
+    out["parameters"] = spec.values(q)
+    return out
+
+
+def delayed(metrics: pd.DataFrame, max_delay_days: float | None = None) -> pd.Series:
+    """Paths that miss the target: any delayed amount, or with ``max_delay_days`` a longest
+    delay above that many days (the test :func:`~softstake_model.liquidity.size_buffer`
+    applies)."""
+    if max_delay_days is None:
+        return metrics["delayed_amount"] > 0
+    return metrics["max_delay_days"] > max_delay_days
 
 
 def buffer_interval(
@@ -255,112 +374,3 @@ def buffer_interval(
                     for b in grid])
     low, high = bootstrap_threshold(grid, bad, alpha, resamples, confidence, seed)
     return BufferFound(found, low, high)
-
-
-def token_stress(
-    token: str,
-    *,
-    catalog: pd.DataFrame,
-    total: float,
-    buffer_ratio: float,
-    days: int,
-    base_rate: float,
-    shock_day: int,
-    shock_fraction: float,
-    paths: int,
-    alpha: float,
-    max_delay_days: float | None = None,
-    price_link: float = 0.0,
-    unbonding: str | None = None,
-    seed: int = 0,
-    confidence: float = 0.95,
-    interval: bool = True,
-) -> dict:
-    """One token's liquidity figures in a shock scenario, deterministic and Monte Carlo.
-
-    The Monte Carlo paths carry the scenario's shock (``shock_fraction`` of balances on
-    ``shock_day``) on top of the base rate and the random runs (the token's volatility,
-    ``price_link``).
-
-    Returns
-    -------
-    dict
-        ``row`` (the ranking's figures: shock run's longest delay and delayed share,
-        ``p_delay`` with its Wilson interval, the p99 longest delay, ``buffer_needed`` with
-        its bootstrap interval), ``daily`` (the deterministic run's daily state) and
-        ``metrics`` (per Monte Carlo path).
-    """
-    r = catalog.loc[token]
-    params = StressParams(total=total, buffer_ratio=buffer_ratio,
-                          unbonding=unbonding or r["unbonding"], days=days, base_rate=base_rate,
-                          shocks=((shock_day, shock_fraction),))
-    det = simulate(params, withdrawal_rates(params))
-    det_m = det.metrics.iloc[0]
-    runs = RunModel(volatility=float(r["volatility"]), price_sensitivity=price_link)
-    rates = withdrawal_rates(params, paths, seed, runs if paths > 1 else None)
-    mc = simulate(params, rates, daily=False)
-    bad = int(delayed(mc.metrics, max_delay_days).sum())
-    lo, hi = wilson_interval(bad, paths, confidence)
-    if interval and paths > 1:
-        buf = buffer_interval(params, rates, alpha, max_delay_days, confidence=confidence,
-                              seed=seed)
-    else:
-        buf = BufferFound(size_buffer(params, rates, alpha, max_delay_days, tol=1e-3))
-    longest = mc.metrics["max_delay_days"].astype(float)
-    row = {
-        "token": token, "unbonding": str(params.unbonding),
-        "unbonding_confidence": "given" if unbonding else r["unbonding_confidence"],
-        "shock_max_delay_days": float(det_m["max_delay_days"]),
-        "shock_delayed_share": float(det_m["delayed_share"]),
-        "p_delay": bad / paths, "p_delay_low": float(lo), "p_delay_high": float(hi),
-        "p99_max_delay_days": float(longest.quantile(0.99)),
-        "buffer_needed": buf.buffer_ratio, "buffer_low": buf.low, "buffer_high": buf.high,
-    }
-    return {"row": row, "daily": det.daily(), "metrics": mc.metrics}
-
-
-def rank_tokens(rows: list[dict] | pd.DataFrame) -> pd.DataFrame:
-    """Tokens from riskiest: by the buffer needed (none enough counts as more than 100 %),
-    then P(delay), then the shock run's longest delay."""
-    t = pd.DataFrame(rows)
-    key = t["buffer_needed"].astype(float).fillna(np.inf)
-    order = pd.DataFrame({"b": key, "p": t["p_delay"], "d": t["shock_max_delay_days"]})
-    idx = order.sort_values(["b", "p", "d"], ascending=False, kind="stable").index
-    return t.loc[idx].reset_index(drop=True)
-
-
-def price_link_sensitivity(tokens: list[str], links: list[float],
-                           known: dict[float, list[dict]] | None = None, **scenario: object
-                           ) -> pd.DataFrame:
-    """Each token's rank (1 = riskiest) and buffer needed under several price links.
-
-    Parameters
-    ----------
-    tokens
-        Catalogue tokens; the i-th is run with seed ``seed + i`` (as :func:`token_stress`
-        is for the report), so each token sees the same random paths at every link.
-    links
-        Price-link values (extra withdrawal share per unit of new log drawdown).
-    known
-        Rows of :func:`token_stress` already computed, by link (not run again).
-    **scenario
-        The other arguments of :func:`token_stress` (``catalog``, ``total``, ...).
-
-    Returns
-    -------
-    DataFrame
-        ``token``, then for each link ``rank@L`` and ``buffer@L``.
-    """
-    out = pd.DataFrame({"token": tokens})
-    for link in links:
-        seed = int(scenario.get("seed", 0))
-        rows = (known or {}).get(link) or [
-            token_stress(t, **{**scenario, "price_link": link, "seed": seed + i},
-                         interval=False)["row"]
-            for i, t in enumerate(tokens)]
-        ranked = rank_tokens(rows)
-        ranks = dict(zip(ranked["token"], range(1, len(ranked) + 1), strict=True))
-        buffers = dict(zip(ranked["token"], ranked["buffer_needed"], strict=True))
-        out[f"rank@{link:g}"] = out["token"].map(ranks)
-        out[f"buffer@{link:g}"] = out["token"].map(buffers)
-    return out

@@ -5,7 +5,6 @@ import numpy as np
 import pytest
 
 from softstake_model.errors import ParameterError
-from softstake_model.liquidity import RunModel
 from softstake_model.stress import RUN_MODEL_ASSUMPTION, run_stress
 
 
@@ -29,7 +28,7 @@ def test_token_brings_its_rule_and_assumptions():
                    ).summary
     assert (s["token"], s["unbonding"], s["max_delay_days"]) == ("TRX", "fixed:14", 14)
     s = run_stress(total=100.0, buffer_ratio=0.1, token="SOL", paths=50, days=30,
-                   runs=RunModel(price_sensitivity=0.1)).summary
+                   price_link=0.1).summary
     assert s["unbonding"] == "boundary:2" and s["paths"] == 50
     assert RUN_MODEL_ASSUMPTION in s["assumed"]
 
@@ -37,8 +36,8 @@ def test_token_brings_its_rule_and_assumptions():
 def test_replayed_rates_and_buffer_search():
     # two paths: 50 % withdrawn on day 1, or nothing; a 10 % buffer delays the first
     rates = np.array([[0.5, 0.0], [0.0, 0.0]])
-    s = run_stress(total=100.0, buffer_ratio=0.1, unbonding="fixed:1", rates=rates,
-                   size_buffer_alpha=0.0).summary
+    s = run_stress(total=100.0, buffer_ratio=0.1, unbonding="fixed:1", rates=rates, days=2,
+                   alpha=0.0, tolerance=1e-4).summary
     assert s["paths"] == 2 and s["p_any_delay"] == 0.5
     # paying 50 on the day needs a buffer of 50 % of balances
     assert s["buffer_for_alpha"]["buffer_ratio"] == pytest.approx(0.5, abs=1e-4)
@@ -46,7 +45,10 @@ def test_replayed_rates_and_buffer_search():
 
 @pytest.mark.parametrize("kwargs, param", [
     ({}, "unbonding"),
-    ({"unbonding": "none", "rates": np.zeros((2, 1)), "base_rate": 0.1}, "rates"),
+    ({"unbonding": "none", "rates": np.zeros((2, 1)), "days": 2, "base_rate": 0.1}, "rates"),
+    ({"unbonding": "none", "rates": np.zeros((2, 1)), "days": 3}, "rates"),
+    ({"unbonding": "none", "days": 5, "shock_fraction": 0.2}, "shock_day"),
+    ({"unbonding": "none", "size_min": 0.5, "size_cap": 0.4}, "size_cap"),
     ({"unbonding": "none", "engine": "spark"}, "engine"),
     ({"token": "BNB,SOL"}, "token"),
 ])

@@ -12,12 +12,9 @@ from softstake_model.liquidity import (
     size_buffer,
     withdrawal_rates,
 )
-from softstake_model.stress import (
-    buffer_interval,
-    price_link_sensitivity,
-    rank_tokens,
-    token_stress,
-)
+from softstake_model.stress import buffer_interval, run_stress
+from softstake_model.stress_question import StressQuestion
+from softstake_model.stress_ranking import price_link_sensitivity, rank_tokens
 
 SCENARIO = {"total": 1e6, "buffer_ratio": 0.05, "days": 40, "base_rate": 0.001,
             "shock_day": 5, "paths": 200, "alpha": 0.05, "price_link": 0.1}
@@ -28,9 +25,14 @@ def cat():
     return load_catalog()
 
 
+def token_stress(token, catalog, **fields):
+    """The report's figures of one token: the ranking row of the one builder's answer."""
+    return run_stress(StressQuestion(token=token, **fields), catalogue=catalog).row()
+
+
 def test_monte_carlo_paths_carry_the_shock(cat):
-    small = token_stress("BNB", catalog=cat, shock_fraction=0.2, **SCENARIO)["row"]
-    large = token_stress("BNB", catalog=cat, shock_fraction=0.4, **SCENARIO)["row"]
+    small = token_stress("BNB", cat, shock_fraction=0.2, **SCENARIO)
+    large = token_stress("BNB", cat, shock_fraction=0.4, **SCENARIO)
     # the issue's defect: both shocks gave the same buffer; a 40 % rush needs more than 20 %
     assert large["buffer_needed"] > small["buffer_needed"] + 0.15
     # a buffer below the one-day rush cannot pay it at once: every path is delayed
@@ -38,8 +40,8 @@ def test_monte_carlo_paths_carry_the_shock(cat):
 
 
 def test_figures_equal_the_mechanics(cat):
-    r = token_stress("TRX", catalog=cat, shock_fraction=0.2, max_delay_days=3, seed=7,
-                     **SCENARIO)["row"]
+    r = token_stress("TRX", cat, shock_fraction=0.2, max_delay_days=3, seed=7,
+                     **SCENARIO)
     params = StressParams(total=1e6, buffer_ratio=0.05, unbonding="fixed:14", days=40,
                           base_rate=0.001, shocks=((5, 0.2),))
     runs = RunModel(volatility=float(cat.loc["TRX", "volatility"]), price_sensitivity=0.1)
@@ -54,8 +56,8 @@ def test_figures_equal_the_mechanics(cat):
 
 
 def test_unbonding_override_and_ranking(cat):
-    fast = token_stress("TRX", catalog=cat, shock_fraction=0.2, unbonding="none",
-                        **SCENARIO)["row"]
+    fast = token_stress("TRX", cat, shock_fraction=0.2, unbonding="none",
+                        **SCENARIO)
     assert fast["unbonding"] == "none" and fast["unbonding_confidence"] == "given"
     assert fast["p_delay"] == 0.0 and fast["buffer_needed"] == 0.0
     rows = [{"token": "A", "buffer_needed": 0.1, "p_delay": 0.9, "shock_max_delay_days": 7},
@@ -72,8 +74,9 @@ def test_buffer_interval_without_paths_to_resample():
 
 
 def test_price_link_sensitivity(cat):
-    s = price_link_sensitivity(["BNB", "S"], [0.0, 0.3], catalog=cat, shock_fraction=0.0,
-                               **{k: v for k, v in SCENARIO.items() if k != "price_link"})
+    q = StressQuestion(shock_fraction=0.0, **{k: v for k, v in SCENARIO.items()
+                                              if k != "price_link"})
+    s = price_link_sensitivity(q, ["BNB", "S"], [0.0, 0.3], catalog=cat)
     assert list(s.columns) == ["token", "rank@0", "buffer@0", "rank@0.3", "buffer@0.3"]
     assert sorted(s["rank@0"]) == [1, 2]
     # a stronger price link never lowers the buffer S needs (same paths, more withdrawn)

@@ -1,4 +1,9 @@
-"""``softstake stress``: can withdrawals be paid while stake unbonds?"""
+"""``softstake stress``: can withdrawals be paid while stake unbonds?
+
+The options are the fields of :class:`~softstake_model.stress_question.StressQuestion`
+(meaning, unit, bounds and default written once, there); the command answers it with
+:func:`~softstake_model.stress.run_stress`, the builder the ``liquidity_stress`` report uses.
+"""
 
 from __future__ import annotations
 
@@ -6,70 +11,51 @@ import argparse
 
 from .options import add_catalog, add_token, json_text, note
 
-__all__ = ["NAME", "HELP", "DESCRIPTION", "FLAGS", "add_arguments", "run"]
+__all__ = ["NAME", "HELP", "DESCRIPTION", "add_arguments", "run"]
 
 NAME = "stress"
 HELP = "liquidity stress: can withdrawals be paid while stake unbonds?"
-DESCRIPTION = ("Simulate withdrawals against a liquid buffer and bonded stake. Prints (or "
-               "writes) a JSON summary; --daily-out writes the daily state.")
-FLAGS = {"buffer_ratio": "--buffer", "shocks": "--shock", "rates": "--withdrawal-rates",
-         "arrival_rate": "--run-rate", "duration_days": "--run-days", "size_min": "--run-min",
-         "size_alpha": "--run-alpha", "size_cap": "--run-cap",
-         "price_sensitivity": "--price-link", "size_buffer_alpha": "--size-buffer",
-         "max_delay_days": "--max-delay", "alpha": "--size-buffer", "path": "--withdrawal-rates"}
+DESCRIPTION = ("Simulate withdrawals against a liquid buffer and bonded stake and find the "
+               "buffer that meets a delay target. Prints (or writes) a JSON summary with "
+               "every parameter value used; --daily-out writes the daily state. By default "
+               "one deterministic path without the rush (--paths N for Monte Carlo, "
+               "--shock-fraction F for the rush).")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    """Declare the command's arguments (run-model defaults are read from ``RunModel``)."""
-    from ..liquidity import RunModel
+    """Declare the command's arguments: the question's fields, then how to run it."""
+    from .. import spec
+    from ..stress_question import (
+        RUN_FIELDS,
+        SCENARIO_FIELDS,
+        SINGLE_RUN,
+        TARGET_FIELDS,
+        StressQuestion,
+    )
 
     add_token(p, one=True)
     add_catalog(p)
-    p.add_argument("--total", type=float, required=True, metavar="AMOUNT",
-                   help="users' balances at the start (tokens)")
-    p.add_argument("--buffer", type=float, required=True, metavar="RATIO",
-                   help="share kept liquid, in [0, 1]")
-    p.add_argument("--unbonding", metavar="RULE",
-                   help="fixed:N | boundary:P[@PHASE] | none (default: the token's rule)")
-    p.add_argument("--days", type=int, metavar="H", help="horizon in days (default 90)")
-    p.add_argument("--base-rate", type=float, default=0.0, metavar="R",
-                   help="share of balances withdrawn every day")
-    p.add_argument("--shock", action="extend", nargs="+", default=[], metavar="DAY:FRACTION",
-                   help="scheduled extra withdrawals: --shock 1:0.3 5:0.1 (or repeated)")
-    p.add_argument("--withdrawal-rates", metavar="FILE",
-                   help="CSV path,day,rate: replay these paths instead of generating them")
-    p.add_argument("--max-unbond-per-day", type=float, metavar="X",
-                   help="most that may be unbonded per day (tokens)")
-    p.add_argument("--restake", action="store_true", help="re-stake liquid excess daily")
-    p.add_argument("--deposit-rate", type=float, default=0.0, metavar="R",
-                   help="share of balances deposited every day")
-    p.add_argument("--network-apr", type=float, default=0.0, metavar="R",
-                   help="APR the bonded stake earns (paid into the buffer)")
-    p.add_argument("--user-apr", type=float, default=0.0, metavar="R",
-                   help="APR credited to user balances")
-    p.add_argument("--paths", type=int, default=1, metavar="N",
-                   help="Monte Carlo paths (more than 1 turns the stochastic runs on)")
-    p.add_argument("--seed", type=int, default=0, metavar="N", help="random seed")
-    rm = RunModel()  # the documented (assumed) defaults live in one place
+    spec.add_options(p, StressQuestion, SCENARIO_FIELDS, defaults=SINGLE_RUN,
+                     exclude=("shocks",))
+    shocks = spec.specs(StressQuestion)["shocks"]
+    p.add_argument(shocks.flag, dest="shocks", action="extend", nargs="+", default=[],
+                   metavar=shocks.metavar, help=f"{shocks.doc.rstrip('.')}: "
+                   f"{shocks.flag} 1:0.3 5:0.1 (or repeated)")
+    for action in p._actions:  # not given: the question's, or a rates file's length
+        if action.dest == "days":
+            action.default = argparse.SUPPRESS
+    p.add_argument("--withdrawal-rates", dest="rates", metavar="FILE",
+                   help="CSV path,day,rate: replay these paths instead of generating them "
+                   "(--days defaults to the file's last day)")
+    target = p.add_argument_group("the buffer search's target")
+    spec.add_options(target, StressQuestion, TARGET_FIELDS)
+    # the earlier spellings, kept as aliases (not listed)
+    target.add_argument("--size-buffer", dest="alpha", type=float, default=argparse.SUPPRESS,
+                        help=argparse.SUPPRESS)
+    target.add_argument("--max-delay", dest="max_delay_days", type=float,
+                        default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     runs = p.add_argument_group("stochastic runs (with --paths > 1; defaults are assumed)")
-    runs.add_argument("--run-rate", type=float, default=rm.arrival_rate, metavar="P",
-                      help=f"probability a run starts on a day (default {rm.arrival_rate:.4g})")
-    runs.add_argument("--run-days", type=int, default=rm.duration_days, metavar="D",
-                      help=f"days a run lasts (default {rm.duration_days})")
-    runs.add_argument("--run-min", type=float, default=rm.size_min, metavar="S",
-                      help=f"smallest run, share of balances (Pareto scale, default "
-                           f"{rm.size_min:g})")
-    runs.add_argument("--run-alpha", type=float, default=rm.size_alpha, metavar="A",
-                      help=f"Pareto tail index of run sizes (default {rm.size_alpha:g})")
-    runs.add_argument("--run-cap", type=float, default=rm.size_cap, metavar="S",
-                      help=f"largest run, share of balances (default {rm.size_cap:g})")
-    runs.add_argument("--price-link", type=float, default=rm.price_sensitivity, metavar="K",
-                      help="extra withdrawal share per unit of new log drawdown of a price "
-                      "path at the token's volatility")
-    p.add_argument("--size-buffer", type=float, metavar="ALPHA",
-                   help="also find the smallest buffer with P(delay) <= ALPHA")
-    p.add_argument("--max-delay", type=float, metavar="K",
-                   help="with --size-buffer: P(max delay > K days) <= ALPHA instead")
+    spec.add_options(runs, StressQuestion, RUN_FIELDS)
     p.add_argument("--engine", choices=["memory", "dask"], default="memory",
                    help="dask: Monte Carlo paths in chunks as Dask tasks")
     p.add_argument("--scheduler", metavar="ADDRESS", help="with --engine dask: a scheduler")
@@ -80,23 +66,19 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the scenario and write its summary (and daily state)."""
+    """Answer the question and write its summary (and daily state)."""
+    from .. import spec
     from ..files import atomic_write, write_table
-    from ..liquidity import RunModel, parse_shock
+    from ..liquidity import read_withdrawal_rates
     from ..stress import run_stress
+    from ..stress_question import StressQuestion
 
-    runs = RunModel(arrival_rate=args.run_rate, duration_days=args.run_days,
-                    size_min=args.run_min, size_alpha=args.run_alpha, size_cap=args.run_cap,
-                    price_sensitivity=args.price_link)
-    report = run_stress(
-        total=args.total, buffer_ratio=args.buffer, token=args.token, catalog=args.catalog,
-        unbonding=args.unbonding, days=args.days, base_rate=args.base_rate,
-        shocks=tuple(parse_shock(x) for x in args.shock), rates=args.withdrawal_rates,
-        max_unbond_per_day=args.max_unbond_per_day, restake=args.restake,
-        deposit_rate=args.deposit_rate, network_apr=args.network_apr, user_apr=args.user_apr,
-        paths=args.paths, seed=args.seed, runs=runs, size_buffer_alpha=args.size_buffer,
-        max_delay_days=args.max_delay, engine=args.engine, scheduler=args.scheduler,
-        chunk=args.chunk, daily=bool(args.daily_out))
+    extra = {}
+    if args.rates and not hasattr(args, "days"):
+        extra["days"] = read_withdrawal_rates(args.rates).shape[0]
+    question = spec.from_args(StressQuestion, args, **extra)
+    report = run_stress(question, rates=args.rates, engine=args.engine,
+                        scheduler=args.scheduler, chunk=args.chunk, daily=bool(args.daily_out))
     text = json_text(report.summary)
     # the daily state first: if it fails, no new summary is left beside the earlier one
     if report.daily is not None:

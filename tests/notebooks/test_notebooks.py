@@ -71,13 +71,14 @@ def _worst_shock_delay(p: dict) -> float:
 
 
 def _ok_payouts(p: dict) -> int:
+    from softstake_model import examples
     from softstake_model.product import ledger_for, product_catalog
-    from softstake_model.reconcile import flag_counts, reconcile
-    from softstake_model.report.params import EXAMPLES, ReconcileParams
+    from softstake_model.reconciliation import flag_counts, reconcile
 
+    # the page's default: the shipped example with its own activation (its data file)
     cat = product_catalog()
-    ledger, _ = ledger_for(Path(str(EXAMPLES)) / "binance_statement.csv", cat)
-    table = reconcile(ledger, cat, activated_at=ReconcileParams().activated_at)
+    ledger, _ = ledger_for(examples.path("statement"), cat)
+    table = reconcile(ledger, cat, activations=examples.statement_activations())
     return int(flag_counts(table)["ok"])
 
 
@@ -119,8 +120,8 @@ def test_explorer_runs_headless_and_redraws(tmp_path):
 
 @pytest.mark.parametrize("params, message", [
     ({"colour": "red"}, "unknown parameter(s) ['colour']"),
-    ({"days": "long"}, "parameter 'days' should be int, got str 'long'"),
-    ({"days": 0}, "parameter 'days' must be in 1..3,650, got 0"),
+    ({"days": "long"}, "parameter 'days' must be a whole number, got 'long'"),
+    ({"days": 0}, "parameter 'days' must be in 1..36,525, got 0"),
     ({"token": "DOGE"}, "parameter 'token' must be a catalogue token (BNB, "),
 ])
 def test_notebook_stops_on_bad_parameters(params, message, tmp_path):

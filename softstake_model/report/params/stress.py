@@ -1,104 +1,54 @@
-"""The stress report's parameters."""
+"""The stress report's parameters: the stress question and the tokens it ranks."""
 
 from __future__ import annotations
 
-from pydantic import (
-    Field,
-    field_validator,
-    model_validator,
-)
+from dataclasses import dataclass
 
+from ... import spec
 from ...errors import ParameterError
-from .common import (
-    ALL_TOKENS,
-    Params,
-    catalog_tokens,
-    check_file,
-)
+from ...product import parse_tokens
+from ...stress_question import StressQuestion
+from .common import ALL_TOKENS, catalog_tokens
 
 __all__ = ["StressReportParams"]
 
 
-class StressReportParams(Params):
-    """Liquidity stress across tokens.
+def _tokens(value: object) -> str:
+    text = str(value).strip()
+    if not parse_tokens(text):
+        raise ParameterError("names no token", param="tokens")
+    return text
 
-    Attributes
-    ----------
-    tokens
-        Comma-separated catalogue tokens, or ``all`` (see :attr:`token_list`).
-    total
-        User balances per token, tokens (> 0; metrics are shares and days).
-    buffer_ratio
-        Liquid share, in [0, 1].
-    days
-        Horizon, days (1–3650).
-    base_rate
-        Daily withdrawal share, in [0, 1].
-    shock_day, shock_fraction
-        The deterministic scenario's run: day (>= 1) and share withdrawn (in [0, 1]).
-    paths
-        Monte Carlo paths (1–1,000,000).
-    alpha
-        Target probability for buffer sizing, in (0, 1): P(any delay) <= alpha, or with
-        ``max_delay_days`` P(longest delay > max_delay_days) <= alpha.
-    max_delay_days
-        Delay target, days (>= 0), or None for any delay.
-    unbonding
-        Unbonding rule for every token (``fixed:N``, ``boundary:P[@PHASE]``, ``none``), e.g.
-        for a new token; None = each token's catalogue rule.
-    price_link
-        Extra withdrawal share per unit of new (log) drawdown in the Monte Carlo runs
-        (>= 0; 0.1: a 5 % fall to a new low adds about 0.5 % of balances).
-    seed
-        Random seed.
-    catalog
-        File laid over the shipped catalogue, or None.
+
+@dataclass(frozen=True)
+class StressReportParams(StressQuestion):
+    """Liquidity stress across tokens: the :class:`~softstake_model.stress_question.
+    StressQuestion` (its fields, meanings and defaults) asked of each of ``tokens``.
+
+    ``token`` is the command's one token: the report ranks ``tokens`` instead and refuses
+    it.
     """
 
-    tokens: str = "all"
-    total: float = Field(1_000_000.0, gt=0)
-    buffer_ratio: float = Field(0.05, ge=0, le=1)
-    days: int = Field(180, ge=1, le=3650)
-    base_rate: float = Field(0.001, ge=0, le=1)
-    shock_day: int = Field(10, ge=1)
-    shock_fraction: float = Field(0.2, ge=0, le=1)
-    paths: int = Field(2000, ge=1, le=1_000_000)
-    alpha: float = Field(0.05, gt=0, lt=1)
-    max_delay_days: int | None = Field(None, ge=0)
-    unbonding: str | None = None
-    price_link: float = Field(0.1, ge=0)
-    seed: int = 0
-    catalog: str | None = None
+    tokens: str = spec.param("all", doc="Catalogue tokens to rank, comma-separated, or all "
+                             "(the report's 15).", kind="text", parse=_tokens)
 
-    _catalog_file = field_validator("catalog")(check_file)
-
-    @field_validator("unbonding")
-    @classmethod
-    def _rule(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        from ...liquidity import Unbonding
-
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.token is not None:
+            raise ParameterError("is one scenario's token: the report ranks 'tokens'",
+                                 param="token")
         try:
-            return str(Unbonding.parse(value.strip()))
-        except ParameterError:
-            raise ValueError(f"must be fixed:N, boundary:P[@PHASE] or none, got {value!r}"
-                             ) from None
+            known = catalog_tokens(self.catalog)
+        except ValueError as e:
+            raise ParameterError(str(e).removeprefix("parameter 'catalog' "),
+                                 param="catalog") from None
+        bad = [t for t in self.token_list if t not in known]
+        if bad:
+            raise ParameterError(f"names unknown token(s) {bad}", param="tokens")
 
     @property
     def token_list(self) -> list[str]:
         """The tokens, upper-cased (``all``: every token of the default report)."""
-        from ...product import parse_tokens
+        return parse_tokens(ALL_TOKENS if self.tokens.lower() == "all" else self.tokens)
 
-        return parse_tokens(ALL_TOKENS if self.tokens.strip().lower() == "all" else self.tokens)
 
-    @model_validator(mode="after")
-    def _known_tokens(self) -> StressReportParams:
-        listed = self.token_list
-        if not listed:
-            raise ValueError("parameter 'tokens' names no token")
-        known = catalog_tokens(self.catalog)
-        bad = [t for t in listed if t not in known]
-        if bad:
-            raise ValueError(f"parameter 'tokens' names unknown token(s) {bad}")
-        return self

@@ -2,49 +2,52 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import pandas as pd
 
-from ...catalog import assumed_lines, load_catalog
-from ...stress import RUN_MODEL_ASSUMPTION, price_link_sensitivity, rank_tokens, token_stress
+from ...catalog import assumed_lines
+from ...stress import RUN_MODEL_ASSUMPTION
+from ...stress_ranking import stress_ranking
 from ..format import days, pct
 from ..params import StressReportParams
 
-__all__ = ["stress_view"]
+__all__ = ["stress_view", "StressView"]
 
 
-def stress_view(p: StressReportParams) -> dict:
+class StressView(TypedDict):
+    """What the stress page shows (figures from :func:`~softstake_model.stress_ranking.
+    stress_ranking`; sentences and labels added here)."""
+
+    ranking: pd.DataFrame
+    daily: dict[str, pd.DataFrame]
+    distributions: dict[str, pd.DataFrame]
+    assumed: list[str]
+    sensitivity: pd.DataFrame | None
+    target: str
+    headline: dict
+    findings: list[str]
+
+
+def stress_view(p: StressReportParams) -> StressView:
     """Per token: the shock run's daily state, Monte Carlo figures with the shock on every
     path (each probability with its Wilson interval), the buffer meeting the target with a
     bootstrap interval, the ranking and its sensitivity to ``price_link``."""
-    cat = load_catalog(p.catalog)
-    scenario = {"catalog": cat, "total": p.total, "buffer_ratio": p.buffer_ratio,
-                "days": p.days, "base_rate": p.base_rate, "shock_day": p.shock_day,
-                "shock_fraction": p.shock_fraction, "paths": p.paths, "alpha": p.alpha,
-                "max_delay_days": p.max_delay_days, "unbonding": p.unbonding}
-    rows, daily, dists = [], {}, {}
-    for i, token in enumerate(p.token_list):
-        res = token_stress(token, **scenario, price_link=p.price_link, seed=p.seed + i)
-        rows.append(res["row"])
-        daily[token], dists[token] = res["daily"], res["metrics"]
-    ranking = rank_tokens(rows)
-    links = sorted({0.0, p.price_link, 2 * p.price_link if p.price_link else 0.2})
-    sensitivity = None
-    if p.paths > 1:
-        sensitivity = price_link_sensitivity(p.token_list, links, {p.price_link: rows},
-                                             **scenario, seed=p.seed)
-        sensitivity = sensitivity.sort_values(f"rank@{p.price_link:g}", ignore_index=True)
+    res = stress_ranking(p, p.token_list)
+    ranking, cat = res.ranking, res.catalog
     assumed = [] if p.unbonding else assumed_lines(cat, p.token_list, ("unbonding",))
     if p.unbonding:
         assumed.append(f"unbonding rule {p.unbonding} for every token (given, not the "
                        "catalogue's)")
-    assumed.append(f"{RUN_MODEL_ASSUMPTION}; a price link of {p.price_link:g} at each "
-                   "token's volatility")
-    if p.price_link:
-        assumed += assumed_lines(cat, p.token_list, ("volatility",))
+    if p.paths > 1:
+        assumed.append(f"{RUN_MODEL_ASSUMPTION}; a price link of {p.price_link:g} at each "
+                       "token's volatility")
+        if p.price_link:
+            assumed += assumed_lines(cat, p.token_list, ("volatility",))
     target = _target(p)
     per_token = {r["token"]: {k: r[k] for k in (
         "unbonding", "p_delay", "p_delay_low", "p_delay_high", "buffer_needed", "buffer_low",
-        "buffer_high", "shock_max_delay_days")} for r in rows}
+        "buffer_high", "shock_max_delay_days")} for r in ranking.to_dict("records")}
     headline = {"tokens": len(ranking), "riskiest": ranking.iloc[0]["token"],
                 "max_p_delay": float(ranking["p_delay"].max()),
                 "max_buffer_needed": _max_or_none(ranking["buffer_needed"]),
@@ -52,8 +55,10 @@ def stress_view(p: StressReportParams) -> dict:
                 "buffer_ratio": p.buffer_ratio, "alpha": p.alpha,
                 "max_delay_days": p.max_delay_days, "target": target,
                 "per_token": per_token}
-    out = {"ranking": ranking, "daily": daily, "distributions": dists, "assumed": assumed,
-           "sensitivity": sensitivity, "target": target, "headline": headline}
+    out = StressView(
+        ranking=ranking, daily={t: a.shock_daily for t, a in res.answers.items()},
+        distributions={t: a.metrics for t, a in res.answers.items()}, assumed=assumed,
+        sensitivity=res.sensitivity, target=target, headline=headline, findings=[])
     out["findings"] = _stress_findings(p, out)
     return out
 
@@ -79,19 +84,27 @@ def _indistinct(ranking: pd.DataFrame) -> list[str]:
     return rest.loc[over & (rest["buffer_needed"] > 0), "token"].tolist()
 
 
-def _stress_findings(p: StressReportParams, v: dict) -> list[str]:
+def _schedule_text(p: StressReportParams) -> str:
+    """``20.0 % of balances withdrawn on day 10`` (and further shocks), or no rush."""
+    if not p.schedule:
+        return "no scheduled withdrawals"
+    return " and ".join(f"{pct(f)} of balances withdrawn on day {d}" for d, f in p.schedule)
+
+
+def _stress_findings(p: StressReportParams, v: StressView) -> list[str]:
     r = v["ranking"]
     top = r.iloc[0]
     event = ("a delayed withdrawal" if p.max_delay_days is None else
              f"a withdrawal delayed more than {days(p.max_delay_days)}")
     need = top["buffer_needed"]
-    meets = (f"a buffer of {pct(need)} (95 % interval {pct(top['buffer_low'])}–"
+    meets = (f"a buffer of {pct(need)} ({p.confidence * 100:g} % interval {pct(top['buffer_low'])}–"
              f"{pct(top['buffer_high'])}) brings it to {pct(p.alpha)}" if pd.notna(need)
              else "even a full buffer does not bring it to the target")
-    lines = [f"At a {pct(p.buffer_ratio)} buffer, with {pct(p.shock_fraction)} of balances "
-             f"withdrawn on day {p.shock_day} on top of random runs, {top['token']} has a "
+    level = f"{p.confidence * 100:g} % interval"
+    lines = [f"At a {pct(p.buffer_ratio)} buffer, with {_schedule_text(p)} on top of "
+             f"{'random runs' if p.paths > 1 else 'the base rate'}, {top['token']} has a "
              f"{pct(top['p_delay'])} chance of {event} within {days(p.days)} "
-             f"(95 % interval {pct(top['p_delay_low'])}–{pct(top['p_delay_high'])}); {meets}."]
+             f"({level} {pct(top['p_delay_low'])}–{pct(top['p_delay_high'])}); {meets}."]
     ok = r[r["p_delay"] <= p.alpha]["token"].tolist()
     if ok:
         lines.append(f"Already within the target at the current buffer: {', '.join(ok)}.")

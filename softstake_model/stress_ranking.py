@@ -1,0 +1,141 @@
+"""Tokens ranked by liquidity risk on one stress question (the ``liquidity_stress`` report).
+
+:func:`stress_ranking` answers the same :class:`~softstake_model.stress_question.
+StressQuestion` for several tokens through :func:`~softstake_model.stress.run_stress` (the
+i-th token with seed ``seed + i``), ranks them (:func:`rank_tokens`) and repeats the ranking
+at other price links (:func:`price_link_sensitivity`), each token keeping its paths.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from .catalog import load_catalog
+from .stress import StressReport, run_stress
+from .stress_question import StressQuestion
+
+__all__ = ["StressRanking", "stress_ranking", "rank_tokens", "price_link_sensitivity",
+           "sensitivity_links"]
+
+
+@dataclass(frozen=True)
+class StressRanking:
+    """Result of :func:`stress_ranking`.
+
+    Attributes
+    ----------
+    question
+        The question every token was asked (token left out; the i-th token's seed is
+        ``seed + i``).
+    tokens
+        The tokens, in the order given.
+    answers
+        Each token's :class:`~softstake_model.stress.StressReport`, by token.
+    ranking
+        One row per token (:meth:`~softstake_model.stress.StressReport.row`), riskiest
+        first.
+    sensitivity
+        Each token's rank and buffer at the links of :func:`sensitivity_links` (None with
+        one path).
+    catalog
+        The catalogue the tokens' rules and volatilities came from.
+    """
+
+    question: StressQuestion
+    tokens: list[str]
+    answers: dict[str, StressReport]
+    ranking: pd.DataFrame
+    sensitivity: pd.DataFrame | None
+    catalog: pd.DataFrame
+
+
+def rank_tokens(rows: list[dict] | pd.DataFrame) -> pd.DataFrame:
+    """Tokens from riskiest: by the buffer needed (none enough counts as more than 100 %),
+    then P(delay), then the shock run's longest delay."""
+    t = pd.DataFrame(rows)
+    key = t["buffer_needed"].astype(float).fillna(np.inf)
+    order = pd.DataFrame({"b": key, "p": t["p_delay"], "d": t["shock_max_delay_days"]})
+    idx = order.sort_values(["b", "p", "d"], ascending=False, kind="stable").index
+    return t.loc[idx].reset_index(drop=True)
+
+
+def sensitivity_links(price_link: float) -> list[float]:
+    """The price links the ranking is repeated at: 0, the question's and twice it (0.2 when
+    it is 0)."""
+    return sorted({0.0, price_link, 2 * price_link if price_link else 0.2})
+
+
+def _base(question: StressQuestion) -> StressQuestion:
+    """The question itself (a report's parameters add fields of their own)."""
+    if type(question) is StressQuestion:
+        return question
+    return StressQuestion(**{f.name: getattr(question, f.name)
+                             for f in dataclasses.fields(StressQuestion)})
+
+
+def _answers(question: StressQuestion, tokens: list[str], catalog: pd.DataFrame,
+             interval: bool) -> dict[str, StressReport]:
+    question = _base(question)
+    return {t: run_stress(replace(question, token=t, seed=question.seed + i),
+                          catalogue=catalog, interval=interval)
+            for i, t in enumerate(tokens)}
+
+
+def price_link_sensitivity(question: StressQuestion, tokens: list[str], links: list[float],
+                           known: dict[float, list[dict]] | None = None,
+                           catalog: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Each token's rank (1 = riskiest) and buffer needed under several price links.
+
+    Parameters
+    ----------
+    question
+        The question (its ``price_link`` is replaced by each link).
+    tokens
+        Catalogue tokens; the i-th is run with seed ``seed + i``, so each token sees the
+        same random paths at every link.
+    links
+        Price-link values (extra withdrawal share per unit of new log drawdown).
+    known
+        Ranking rows already computed, by link (not run again).
+    catalog
+        The catalogue (default: the shipped one with the question's ``catalog`` over it).
+
+    Returns
+    -------
+    DataFrame
+        ``token``, then for each link ``rank@L`` and ``buffer@L``.
+    """
+    cat = catalog if catalog is not None else load_catalog(question.catalog)
+    out = pd.DataFrame({"token": tokens})
+    for link in links:
+        rows = (known or {}).get(link) or [
+            a.row() for a in _answers(replace(question, price_link=link), tokens, cat,
+                                      interval=False).values()]
+        ranked = rank_tokens(rows)
+        ranks = dict(zip(ranked["token"], range(1, len(ranked) + 1), strict=True))
+        buffers = dict(zip(ranked["token"], ranked["buffer_needed"], strict=True))
+        out[f"rank@{link:g}"] = out["token"].map(ranks)
+        out[f"buffer@{link:g}"] = out["token"].map(buffers)
+    return out
+
+
+def stress_ranking(question: StressQuestion, tokens: list[str]) -> StressRanking:
+    """The question answered for each of ``tokens``, ranked, with the ranking's sensitivity
+    to the price link (with more than one path)."""
+    cat = load_catalog(question.catalog)
+    answers = _answers(question, tokens, cat, interval=True)
+    rows = [a.row() for a in answers.values()]
+    sensitivity = None
+    if question.paths > 1:
+        sensitivity = price_link_sensitivity(question, tokens,
+                                             sensitivity_links(question.price_link),
+                                             {question.price_link: rows}, cat)
+        sensitivity = sensitivity.sort_values(f"rank@{question.price_link:g}",
+                                              ignore_index=True)
+    return StressRanking(question=_base(question), tokens=list(tokens),
+                         answers=answers, ranking=rank_tokens(rows), sensitivity=sensitivity,
+                         catalog=cat)
