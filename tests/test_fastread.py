@@ -7,6 +7,8 @@ read returns a frame, the careful read accepts the file and returns that frame.
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -91,7 +93,7 @@ def tables_text(draw):
     return bom + end.join(lines) + tail, [SPECS[n] for n in names], extra
 
 
-@settings(max_examples=400, deadline=None,
+@settings(max_examples=int(os.environ.get("FASTREAD_EXAMPLES", "400")), deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(case=tables_text())
 def test_fast_read_agrees_with_careful_read(tmp_path, case):
