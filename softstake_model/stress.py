@@ -42,6 +42,7 @@ from .stress_parts import (
     BufferParts,
     Quantile,
     buffer_parts,
+    delay_exceedance,
     delay_quantiles,
     shock_buffer,
 )
@@ -94,6 +95,9 @@ class StressFigures:
         (:func:`~softstake_model.stress_parts.delay_quantiles`).
     p_any_delay, p_any_low, p_any_high
         Share of paths with any delay, with its Wilson interval.
+    exceedance
+        P(longest delay > k days) for k of :data:`~softstake_model.stress_parts.
+        EXCEEDANCE_DAYS`, with Wilson intervals: ``((k, p, low, high), ...)``.
     parts
         The buffer needed split into the scheduled withdrawals' part and the random runs'
         part (:class:`~softstake_model.stress_parts.BufferParts`).
@@ -111,18 +115,23 @@ class StressFigures:
     p_any_low: float | None = None
     p_any_high: float | None = None
     parts: BufferParts = BufferParts(None, None)
+    exceedance: tuple[tuple[float, float, float, float], ...] = ()
 
     def plain(self) -> dict[str, float | None]:
         """The figures as flat names (shares, probabilities, days), as the index reads
         them: ``p_delay`` (with ``_low``/``_high``), ``p_any_delay`` (likewise),
-        ``longest_delay_p50_days`` (with ``longest_delay_p50_low_days`` and ``_high_days``;
-        p95, p99; ``longest_delay_max_days``), ``buffer_needed``, ``buffer_low``,
+        ``p_delay_over_7d`` (each k, with ``_low``/``_high``), ``longest_delay_p50_days``
+        (with ``longest_delay_p50_low_days`` and ``_high_days``; p95, p99;
+        ``longest_delay_max_days``), ``buffer_needed``, ``buffer_low``,
         ``buffer_high``, ``buffer_shock``, ``buffer_runs``, ``shock_max_delay_days``,
         ``shock_delayed_share``."""
         out: dict[str, float | None] = {
             "p_delay": self.p_delay, "p_delay_low": self.p_delay_low,
             "p_delay_high": self.p_delay_high, "p_any_delay": self.p_any_delay,
             "p_any_delay_low": self.p_any_low, "p_any_delay_high": self.p_any_high}
+        for k, p, lo, hi in self.exceedance:
+            out.update({f"p_delay_over_{k:g}d": p, f"p_delay_over_{k:g}d_low": lo,
+                        f"p_delay_over_{k:g}d_high": hi})
         for d in self.delays:
             out[f"longest_delay_{d.name}_days"] = d.days
             if d.name != "max":
@@ -346,6 +355,8 @@ def _figures(q: StressQuestion, params: StressParams, metrics: pd.DataFrame,
         shock_delayed_share=None if m is None else float(m["delayed_share"]),
         delays=delay_quantiles(metrics["max_delay_days"], q.confidence, seed=q.seed),
         p_any_delay=anyd / n, p_any_low=float(any_lo), p_any_high=float(any_hi),
+        exceedance=tuple(tuple(float(x) for x in r) for r in delay_exceedance(
+            metrics["max_delay_days"], confidence=q.confidence).itertuples(index=False)),
         parts=buffer_parts(buf.buffer_ratio, alone))
 
 
@@ -379,7 +390,9 @@ def _summary(r: StressReport, res: StressResult, assumed: list[str]) -> dict:
                                       "runs_part": f.parts.runs},
                  "longest_delay": {"confidence": q.confidence, **{
                      d.name: {"days": d.days, "low": d.low, "high": d.high}
-                     for d in f.delays}}}
+                     for d in f.delays}},
+                 "p_delay_over": {f"{k:g}": {"p": p, "low": lo, "high": hi}
+                                  for k, p, lo, hi in f.exceedance}}
     if f.shock_max_delay_days is not None:
         out["shock_run"] = {"max_delay_days": f.shock_max_delay_days,
                             "delayed_share": f.shock_delayed_share}

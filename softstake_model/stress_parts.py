@@ -2,6 +2,8 @@
 
 - :func:`delay_quantiles`: the Monte Carlo paths' longest delay at the 50th, 95th and 99th
   percentiles, each with a bootstrap interval over paths, and the longest of all paths;
+- :func:`delay_exceedance`: the share of paths whose longest delay exceeds k days, for a few
+  round k, each with its Wilson interval;
 - :func:`shock_buffer`: the buffer the scheduled withdrawals alone need (the deterministic
   path, random runs and price link off), so that the buffer needed splits into the shock's
   part and the random runs' part (:class:`BufferParts`);
@@ -18,16 +20,21 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from .confidence import wilson_interval
 from .errors import ParameterError
 from .liquidity import StressParams, size_buffer, withdrawal_rates
 from .stress_question import StressQuestion
 
-__all__ = ["Quantile", "BufferParts", "QUANTILES", "delay_quantiles", "shock_buffer",
+__all__ = ["Quantile", "BufferParts", "QUANTILES", "EXCEEDANCE_DAYS", "delay_quantiles",
+           "delay_exceedance", "shock_buffer",
            "buffer_parts", "run_model_variants", "run_model_sensitivity",
            "INTERVAL_COVERS"]
 
 #: The percentiles of the longest delay reported, by name.
 QUANTILES = {"p50": 0.50, "p95": 0.95, "p99": 0.99}
+
+#: The delays k (days) whose P(longest delay > k) is reported: a week, two, four.
+EXCEEDANCE_DAYS = (7, 14, 28)
 
 #: What the buffer's bootstrap interval covers (and what it does not).
 INTERVAL_COVERS = "the Monte Carlo sampling of the paths only, not the assumed run model"
@@ -119,6 +126,26 @@ def delay_quantiles(longest: pd.Series | np.ndarray, confidence: float = 0.95,
                     None if hi is None else float(hi))
            for n, v, lo, hi in zip(QUANTILES, point, lows, highs, strict=True)]
     return (*out, Quantile("max", float(x.max())))
+
+
+def delay_exceedance(longest: pd.Series | np.ndarray, ks: tuple[float, ...] = EXCEEDANCE_DAYS,
+                     confidence: float = 0.95) -> pd.DataFrame:
+    """P(longest delay > k days) across paths for each ``k``, with Wilson intervals.
+
+    Returns
+    -------
+    DataFrame
+        ``k_days``, ``p``, ``low``, ``high`` (shares of paths).
+
+    Examples
+    --------
+    >>> delay_exceedance([0.0, 3.0, 10.0, 30.0], ks=(7, 28))["p"].tolist()
+    [0.5, 0.25]
+    """
+    x = np.asarray(longest, dtype=float)
+    bad = np.array([int((x > k).sum()) for k in ks])
+    low, high = wilson_interval(bad, np.full(len(ks), x.size), confidence)
+    return pd.DataFrame({"k_days": list(ks), "p": bad / x.size, "low": low, "high": high})
 
 
 def shock_buffer(params: StressParams, alpha: float, max_delay_days: float | None,

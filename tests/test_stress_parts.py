@@ -85,6 +85,9 @@ def test_headline_quantiles_are_the_paths():
     assert plain["longest_delay_p50_days"] == pytest.approx(np.quantile(x, 0.5))
     assert plain["longest_delay_max_days"] == x.max()
     assert plain["p_any_delay"] == (r.metrics["delayed_amount"] > 0).mean()
+    for k in (7, 14, 28):
+        assert plain[f"p_delay_over_{k}d"] == (x > k).mean()
+        assert plain[f"p_delay_over_{k}d_low"] <= (x > k).mean() <= plain[f"p_delay_over_{k}d_high"]
     assert r.summary["longest_delay"]["p99"]["days"] == plain["longest_delay_p99_days"]
 
 
@@ -128,12 +131,22 @@ def test_one_token_page_has_no_ranking():
     h = v["headline"]
     assert h["token"] == "SOL" and h["per_token"]["SOL"]["buffer_shock"] == h["buffer_shock"]
     assert h["buffer_shock"] + h["buffer_runs"] == pytest.approx(h["buffer_needed"])
+    # the index reads plain figures, their intervals beside them; one token: no "worst of"
+    t = h["per_token"]["SOL"]
+    assert h["intervals"]["longest_delay_p99_days"] == [t["longest_delay_p99_low_days"],
+                                                        t["longest_delay_p99_high_days"]]
+    assert h["intervals"]["buffer_needed"] == [t["buffer_low"], t["buffer_high"]]
+    assert h["intervals"]["p_delay"] == [t["p_delay_low"], t["p_delay_high"]]
+    assert "longest_delay_max_days" not in h["intervals"] and "max_p_delay" not in h
+    assert all(isinstance(h[k], float) for k in ("longest_delay_p50_days",
+                                                 "longest_delay_p95_days", "p_any_delay"))
     text = " ".join(v["findings"])
     assert "points are the scheduled withdrawals' own" in text
     assert "Already within the target" not in text  # a ranking's sentence
     assert INTERVAL_COVERS in text
     assert list(v["delays"].columns) == ["token", "shock", "p50", "p95", "p99", "max",
-                                         "p_any"]
+                                         "p_any_delay", "p_delay_over_7d",
+                                         "p_delay_over_14d", "p_delay_over_28d"]
 
 
 def test_several_tokens_rank_and_weigh_the_riskiest():

@@ -13,7 +13,7 @@ import pandas as pd
 
 from ...catalog import assumed_lines
 from ...stress import RUN_MODEL_ASSUMPTION
-from ...stress_parts import INTERVAL_COVERS
+from ...stress_parts import EXCEEDANCE_DAYS, INTERVAL_COVERS
 from ...stress_ranking import stress_ranking
 from ..format import DASH, days, pct
 from ..params import StressReportParams
@@ -68,23 +68,48 @@ def stress_view(p: StressReportParams) -> StressView:
     return out
 
 
+#: The figures a run's headline leads with (the riskiest token's, the one token's), in order.
+HEADLINE_FIGURES = ("buffer_needed", "buffer_shock", "buffer_runs", "p_delay", "p_any_delay",
+                    *(f"p_delay_over_{k}d" for k in EXCEEDANCE_DAYS),
+                    "longest_delay_p50_days", "longest_delay_p95_days",
+                    "longest_delay_p99_days", "longest_delay_max_days",
+                    "shock_max_delay_days", "shock_delayed_share")
+
+
 def _headline(p: StressReportParams, ranking: pd.DataFrame, target: str) -> dict:
-    """The figures the index reads: the riskiest token's (the one token's) flat figures
-    (:meth:`~softstake_model.stress.StressFigures.plain`), the worst over the tokens, the
-    target, and every token's figures under ``per_token``."""
+    """The figures the index reads.
+
+    :data:`HEADLINE_FIGURES` of the riskiest token (the one token), as plain numbers, with
+    their intervals under ``intervals`` (name → ``[low, high]``: Wilson for probabilities,
+    bootstrap over paths for the buffer and the delay percentiles); with several tokens also
+    the worst over them (``max_p_delay``, ``max_buffer_needed``, ``worst_*``); the target;
+    and every token's figures, intervals as ``*_low``/``*_high``, under ``per_token``.
+    """
     rows = ranking.to_dict("records")
-    plain = [k for k in rows[0] if k not in ("token", "unbonding_confidence",
-                                             "p99_max_delay_days")]
-    per_token = {r["token"]: {k: _plain(r[k]) for k in plain} for r in rows}
-    top = rows[0]
-    one = {"token": top["token"]} if len(rows) == 1 else {}
-    return {"tokens": len(ranking), "riskiest": top["token"], **one,
-            **{k: v for k, v in per_token[top["token"]].items()},
-            "max_p_delay": float(ranking["p_delay"].max()),
-            "max_buffer_needed": _max_or_none(ranking["buffer_needed"]),
-            "worst_shock_delay_days": _max_or_none(ranking["shock_max_delay_days"]),
-            "worst_longest_delay_p99_days": float(ranking["longest_delay_p99_days"].max()),
-            "buffer_ratio": p.buffer_ratio, "alpha": p.alpha,
+    keep = [k for k in rows[0] if k not in ("token", "unbonding_confidence",
+                                            "p99_max_delay_days")]
+    per_token = {r["token"]: {k: _plain(r[k]) for k in keep} for r in rows}
+    top = per_token[rows[0]["token"]]
+    intervals = {}
+    for k in HEADLINE_FIGURES:
+        stem = k.removesuffix("_days")
+        lo, hi = (f"{stem}_low_days", f"{stem}_high_days") if k.endswith("_days") else \
+            (f"{k}_low", f"{k}_high")
+        if k == "buffer_needed":
+            lo, hi = "buffer_low", "buffer_high"
+        if lo in top:
+            intervals[k] = [top[lo], top[hi]]
+    out = {"tokens": len(rows), "riskiest": rows[0]["token"],
+           **({"token": rows[0]["token"]} if len(rows) == 1 else {}),
+           "unbonding": top["unbonding"], **{k: top[k] for k in HEADLINE_FIGURES},
+           "intervals": intervals}
+    if len(rows) > 1:
+        out.update(max_p_delay=float(ranking["p_delay"].max()),
+                   max_buffer_needed=_max_or_none(ranking["buffer_needed"]),
+                   worst_shock_delay_days=_max_or_none(ranking["shock_max_delay_days"]),
+                   worst_longest_delay_p99_days=float(
+                       ranking["longest_delay_p99_days"].max()))
+    return {**out, "buffer_ratio": p.buffer_ratio, "alpha": p.alpha,
             "max_delay_days": p.max_delay_days, "target": target, "per_token": per_token}
 
 
@@ -113,8 +138,9 @@ def _delays_table(ranking: pd.DataFrame) -> pd.DataFrame:
             r[f"longest_delay_{q}_days"], r[f"longest_delay_{q}_low_days"],
             r[f"longest_delay_{q}_high_days"], strict=True)]
     out["max"] = [days(x) for x in r["longest_delay_max_days"]]
-    out["p_any"] = [_interval(v, lo, hi) for v, lo, hi in zip(
-        r["p_any_delay"], r["p_any_delay_low"], r["p_any_delay_high"], strict=True)]
+    for k in ("p_any_delay", *(f"p_delay_over_{k}d" for k in EXCEEDANCE_DAYS)):
+        out[k] = [_interval(v, lo, hi) for v, lo, hi in zip(
+            r[k], r[f"{k}_low"], r[f"{k}_high"], strict=True)]
     return pd.DataFrame(out)
 
 
@@ -239,6 +265,12 @@ def _ranking_links(p: StressReportParams, r: pd.DataFrame, s: pd.DataFrame) -> s
             ", ".join(f"{t} at {k}" for k, t in leaders.items()) + ".")
 
 
+def _over(row: dict | pd.Series, k: int) -> str:
+    """P(longest delay > k days) with its interval, as text."""
+    name = f"p_delay_over_{k}d"
+    return _interval(row[name], row[f"{name}_low"], row[f"{name}_high"])
+
+
 def _answer_findings(p: StressReportParams, r: pd.DataFrame,
                      run_model: pd.DataFrame | None) -> list[str]:
     """The riskiest token's buffer split, Monte Carlo delays and run-model sensitivity."""
@@ -260,7 +292,8 @@ def _answer_findings(p: StressReportParams, r: pd.DataFrame,
             f"the median, {q['p95']} at the 95th percentile and {q['p99']} at the 99th "
             f"(bootstrap {p.confidence * 100:g} % intervals); the worst path waits "
             f"{days(top['longest_delay_max_days'])}, the shock alone (one deterministic "
-            f"path) {days(top['shock_max_delay_days'])}.")
+            f"path) {days(top['shock_max_delay_days'])}. Paths waiting longer than " +
+            ", ".join(f"{days(k)}: {_over(top, k)}" for k in EXCEEDANCE_DAYS) + ".")
     elif pd.notna(top["shock_max_delay_days"]):
         lines.append(f"In the shock run (one deterministic path) {t}'s longest wait is "
                      f"{days(top['shock_max_delay_days'])}.")
