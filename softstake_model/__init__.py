@@ -3,13 +3,13 @@
 The public API is re-exported here and imported on first use, so that ``import
 softstake_model`` (and the ``softstake`` command's start) stays light; see each module for
 details.
+No module is named like a function it exports (reconciliation lives in ``reconciliation``,
+its function is ``reconcile``), so importing a submodule never replaces a function here.
 """
 
 from __future__ import annotations
 
 import importlib
-import sys
-import types
 
 #: Public name -> module that defines it.
 _EXPORTS = {
@@ -46,9 +46,11 @@ _EXPORTS = {
     "ledger_for": "product",
     "timeline": "product",
     "parse_tokens": "product",
-    "reconcile": "reconcile",
-    "reconcile_totals": "reconcile",
-    "flag_counts": "reconcile",
+    "reconcile": "reconciliation",
+    "reconcile_totals": "reconciliation",
+    "flag_counts": "reconciliation",
+    "ReconcileQuestion": "reconcile_question",
+    "reconcile_statement": "reconcile_question",
     "project": "yields",
     "holder_outlook": "yields",
     "compare_tokens": "yields",
@@ -85,21 +87,6 @@ _MODULES = {"examples"}
 __all__ = sorted(_EXPORTS)
 
 __version__ = "0.1.0"
-
-
-class _Package(types.ModuleType):
-    """The package: a submodule named like the function it exports (``reconcile``) does not
-    replace that function when it is imported (``softstake_model.reconcile`` stays the
-    function; the module is ``sys.modules["softstake_model.reconcile"]``)."""
-
-    def __setattr__(self, name: str, value: object) -> None:
-        if (isinstance(value, types.ModuleType) and name in _EXPORTS
-                and name not in _MODULES and hasattr(value, name)):
-            value = getattr(value, name)
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package
 
 
 def __getattr__(name: str) -> object:

@@ -18,7 +18,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import numpy as np
 import pandas as pd
@@ -47,6 +47,8 @@ __all__ = [
     "holder_rewards",
     "population_balances",
     "caps_summary",
+    "CapMetrics",
+    "CapsSummary",
 ]
 
 PERCENTILES = (0.5, 0.9, 0.99)
@@ -231,8 +233,41 @@ def holder_rewards(balances: NDArray[np.float64], apr: float, min_holding: float
                         days_per_year=terms.days_per_year)
 
 
+class CapMetrics(TypedDict):
+    """What :func:`cap_metrics` returns: ``holders``; ``earning_share`` (holders at or above
+    the minimum) and ``eligible_share`` (eligible over total balances), shares;
+    ``daily_cost`` (tokens a day); ``gini`` of the daily rewards; ``cost_by_percentile``
+    (share of the cost by holder group); ``effective_apr_by_percentile`` (``balance`` and
+    ``effective_apr`` at balance percentiles)."""
+
+    holders: int
+    earning_share: float
+    eligible_share: float
+    daily_cost: float
+    gini: float
+    cost_by_percentile: dict[str, float]
+    effective_apr_by_percentile: dict[str, dict[str, float]]
+
+
+class CapsSummary(CapMetrics, total=False):
+    """What :func:`caps_summary` returns: :class:`CapMetrics`, ``terms`` (minimum, cap,
+    APR), with a budget ``cap_for_budget`` and ``cost_at_cap_for_budget``, ``assumed``;
+    :func:`~softstake_model.cap_question.cap_cost` adds ``daily_cost_usd``,
+    ``network_apr``, ``spread``, ``margin`` and ``parameters``."""
+
+    terms: dict[str, float]
+    cap_for_budget: float | str | None
+    cost_at_cap_for_budget: float
+    assumed: list[str]
+    daily_cost_usd: float
+    network_apr: float | None
+    spread: float | None
+    margin: dict[str, float]
+    parameters: dict[str, Any]
+
+
 def cap_metrics(balances: NDArray[np.float64], apr: float, min_holding: float = 0.0,
-                cap: float = np.inf, terms: Terms | None = None) -> dict:
+                cap: float = np.inf, terms: Terms | None = None) -> CapMetrics:
     """Everything about one minimum and cap, holder by holder (exact evaluation).
 
     Returns ``holders``, ``earning_share``, ``eligible_share``, ``daily_cost`` (sum of the
@@ -250,7 +285,7 @@ def cap_metrics(balances: NDArray[np.float64], apr: float, min_holding: float = 
                       precision=terms.precision, days_per_year=terms.days_per_year)
     with np.errstate(invalid="ignore", divide="ignore"):
         eff = np.where(qs > 0, rq * terms.days_per_year / qs, 0.0)
-    return {
+    return CapMetrics(**{
         "holders": int(len(b)),
         "earning_share": float(np.mean(b >= min_holding)),
         "eligible_share": float(el.sum() / b.sum()) if b.sum() > 0 else 0.0,
@@ -261,7 +296,7 @@ def cap_metrics(balances: NDArray[np.float64], apr: float, min_holding: float = 
                                                              "effective_apr": float(e)}
                                         for q, x, e in zip((0.1, 0.25, 0.5, 0.75, 0.9, 0.99),
                                                            qs, eff, strict=True)},
-    }
+    })
 
 
 def sweep(model: CapModel, scenarios: list[dict]) -> pd.DataFrame:
@@ -376,12 +411,12 @@ def caps_summary(
     *,
     budget: float | None = None,
     cap_step: float = 0.01,
-) -> dict:
+) -> CapsSummary:
     """What the rule's minimum and cap cost for ``balances``: :func:`cap_metrics`, the terms
     used and, with a daily ``budget`` (tokens a day), the largest cap that fits it
     (``cap_for_budget``: ``"none"`` when no cap is needed, None when none fits) and its
     cost. ``assumed`` lists the assumed values behind the figures."""
-    out = cap_metrics(balances, rule.apr, rule.min_holding, rule.cap, terms)
+    out = CapsSummary(**cap_metrics(balances, rule.apr, rule.min_holding, rule.cap, terms))
     out["terms"] = {"min_holding": rule.min_holding, "cap": rule.cap, "apr": rule.apr}
     if budget is not None:
         model = CapModel(balances, rule.apr, terms or Terms())

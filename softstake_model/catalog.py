@@ -9,15 +9,17 @@ Reports say visibly when an ``assumed`` value drives a figure: see :func:`assume
 from __future__ import annotations
 
 import re
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import yaml
 
+from . import shipped
 from .checks import catalog_values, rate
 from .errors import InputError, ParameterError
-from .tables import Column, read_header, read_table
+from .ledger import read_product_list
+from .liquidity import Unbonding
 
 __all__ = [
     "VALUE_FIELDS",
@@ -26,20 +28,28 @@ __all__ = [
     "select_tokens",
     "assumed_values",
     "assumed_lines",
-    "UNBONDING_RULE",
+    "tokens",
+    "as_of",
 ]
 
 #: Fields that carry a value, a ``*_confidence`` and a ``*_source`` column.
 VALUE_FIELDS = ("min_holding", "cap", "apr", "unbonding", "epoch_hours", "volatility",
                 "price_usd")
-_NUMERIC = ("min_holding", "cap", "apr", "epoch_hours", "volatility", "price_usd")
+_NUMERIC = shipped.CATALOG_NUMBERS
 CONFIDENCES = ("published", "weak", "assumed", "user")
-#: ``fixed:N`` | ``boundary:P[@PHASE]`` | ``none`` (unbonding rules, SPEC §5).
-UNBONDING_RULE = re.compile(r"^(none|fixed:\d+|boundary:[1-9]\d*(@\d+)?)$")
 
 
 def _shipped() -> Path:
-    return Path(str(resources.files("softstake_model") / "data" / "catalog.csv"))
+    return shipped.path("catalog")
+
+
+def _unbonding_ok(text: object) -> bool:
+    """Whether ``text`` is an unbonding rule (the one grammar, :class:`Unbonding`)."""
+    try:
+        Unbonding.parse(str(text))
+    except ParameterError:
+        return False
+    return True
 
 
 def _check(cat: pd.DataFrame, file: str) -> pd.DataFrame:
@@ -58,7 +68,7 @@ def _check(cat: pd.DataFrame, file: str) -> pd.DataFrame:
         if pd.notna(d) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(d)):
             raise InputError(f"{token}: apr_date '{d}' is not YYYY-MM-DD", file=file,
                              line=line, column="apr_date")
-        if not UNBONDING_RULE.match(str(row["unbonding"])):
+        if not _unbonding_ok(row["unbonding"]):
             raise InputError(
                 f"{token}: unbonding '{row['unbonding']}' is not fixed:N, boundary:P[@PHASE] "
                 "or none", file=file, line=line, column="unbonding")
@@ -75,8 +85,6 @@ def _read_table(path: str | Path) -> pd.DataFrame:
     if not path.exists():
         raise InputError("file not found", file=str(path))
     if path.suffix.lower() in (".yaml", ".yml"):
-        import yaml
-
         try:
             data = yaml.safe_load(path.read_text())
         except yaml.YAMLError as e:
@@ -87,19 +95,8 @@ def _read_table(path: str | Path) -> pd.DataFrame:
         frame.index.name = "token"
         return frame.reset_index()
     if path.suffix.lower() == ".json":  # Binance GET /sapi/v1/soft-staking/list
-        from .ledger import read_product_list
-
         return read_product_list(path)[["token", "min_holding", "cap", "apr"]]
-    # a CSV: numbers parsed (``inf`` allowed for ``cap``), blanks as NaN, ``line`` kept
-    names = read_header(path)
-    numbers = [Column(f, "number", required=False, allow_empty=True, finite=f != "cap")
-               for f in _NUMERIC]
-    table = read_table(path, [Column("token"), *numbers],
-                       keep=[n for n in names if n not in _NUMERIC])
-    for col in table.columns:
-        if table[col].dtype != float and col != "line":
-            table[col] = table[col].astype(object).where(table[col] != "", np.nan)
-    return table
+    return shipped.read_catalog_csv(path)  # numbers parsed, ``inf`` for a cap, ``line`` kept
 
 
 def _coerce(frame: pd.DataFrame, file: str) -> pd.DataFrame:
@@ -153,16 +150,16 @@ def load_catalog(path: str | Path | None = None) -> pd.DataFrame:
         volatility), hours (epoch_hours), USD per token (price_usd); ``apr_date`` is the
         as-of date of the APR (``YYYY-MM-DD``; empty for a user's APR without one).
     """
-    shipped = _coerce(pd.read_csv(_shipped(), dtype={"unbonding": str}), str(_shipped()))
-    shipped["cap"] = shipped["cap"].fillna(np.inf)
+    base = _coerce(shipped.catalog_table(), str(_shipped()))
+    base["cap"] = base["cap"].fillna(np.inf)
     if path is None:
-        return _checked(shipped, _shipped())
+        return _checked(base, _shipped())
     user = _coerce(_read_table(path), str(path))
-    unknown = [c for c in user.columns if c not in shipped.columns]
+    unknown = [c for c in user.columns if c not in base.columns]
     if unknown:
-        raise InputError(f"unknown column(s) {unknown}; known: {list(shipped.columns)}",
+        raise InputError(f"unknown column(s) {unknown}; known: {list(base.columns)}",
                          file=str(path), line=1, column=unknown[0])
-    cat = shipped.reindex(shipped.index.union(user.index, sort=False))
+    cat = base.reindex(base.index.union(user.index, sort=False))
     for fld in user.columns:
         given = user[fld].notna()
         cat.loc[user.index[given], fld] = user.loc[given, fld]
@@ -171,7 +168,7 @@ def load_catalog(path: str | Path | None = None) -> pd.DataFrame:
             cat.loc[user.index[given], f"{fld}_source"] = f"user file {path}"
         if fld == "apr" and "apr_date" not in user.columns:
             cat.loc[user.index[given], "apr_date"] = np.nan  # the shipped date no longer applies
-    new = cat.index.difference(shipped.index)
+    new = cat.index.difference(base.index)
     for token in new:
         for fld in ("min_holding", "apr", "unbonding"):
             if pd.isna(cat.at[token, fld]):
@@ -260,3 +257,31 @@ def assumed_lines(
     table = assumed_values(catalog.loc[tokens] if tokens is not None else catalog, fields)
     return [f"{r.token} {r.field} = {_shown(r.value)} ({r.source})"
             for r in table.itertuples(index=False)]
+
+
+def tokens() -> list[str]:
+    """The tokens of the shipped catalogue, in its order.
+
+    Examples
+    --------
+    >>> tokens()[:3]
+    ['BNB', 'SOL', 'TRX']
+    """
+    return list(load_catalog().index)
+
+
+def as_of() -> str:
+    """The date the shipped catalogue describes (``YYYY-MM-DD``): the day its prices are
+    "around", written in each ``price_usd_source`` of the file.
+
+    Examples
+    --------
+    >>> as_of()
+    '2025-11-19'
+    """
+    sources = shipped.catalog_table()["price_usd_source"].dropna().astype(str)
+    found = {d for text in sources for d in re.findall(r"\d{4}-\d{2}-\d{2}", text)}
+    if len(found) != 1:
+        raise InputError(f"price_usd_source names {len(found)} dates, not one: "
+                         f"{sorted(found)}", file=str(_shipped()), column="price_usd_source")
+    return found.pop()

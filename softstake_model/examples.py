@@ -12,23 +12,23 @@ the package's own checked readers, so the frames are exactly what the command li
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["path", "ledger", "statement", "rewards_record", "activations", "cardano_epochs",
-           "eth_store", "FILES"]
+from . import shipped
+from .errors import ParameterError
+from .ledger import read_activations, read_ledger, read_rewards_record
+from .product import ledger_for, product_catalog
+from .typing import Frame
 
-#: Name -> file under ``softstake_model/data``.
-FILES = {
-    "ledger": "examples/ledger.csv",
-    "statement": "examples/binance_statement.csv",
-    "rewards_record": "examples/rewards_record.json",
-    "activations": "examples/activations.csv",
-    "cardano_epochs": "cardano_epoch_rewards_ada.csv",
-    "eth_store": "eth_staking_apr_ethstore_daily.csv",
-}
+__all__ = ["path", "ledger", "statement", "rewards_record", "activations",
+           "statement_activations", "cardano_epochs", "eth_store", "FILES"]
+
+#: Name -> file under ``softstake_model/data`` (the examples among :data:`shipped.FILES`).
+FILES = {k: shipped.FILES[k] for k in ("ledger", "statement", "rewards_record", "activations",
+                                       "statement_activations", "cardano_epochs",
+                                       "eth_store")}
 
 
 def path(name: str) -> Path:
@@ -37,63 +37,57 @@ def path(name: str) -> Path:
     >>> path("statement").name
     'binance_statement.csv'
     """
-    from .errors import ParameterError
-
     if name not in FILES:
         raise ParameterError(f"must be one of {', '.join(FILES)}, got {name!r}", param="name")
-    return Path(str(resources.files("softstake_model") / "data" / FILES[name]))
+    return shipped.path(name)
 
 
-def ledger() -> pd.DataFrame:
+def ledger() -> Frame:
     """A small generic ledger (alice, bob, carol, dave; BNB, SOL, ADA; November 2025),
     normalised (:func:`~softstake_model.ledger.read_ledger`); accounts are activated as
     :func:`activations` says."""
-    from .ledger import read_ledger
-
     return read_ledger(path("ledger"))
 
 
-def statement() -> pd.DataFrame:
+def statement() -> Frame:
     """A synthetic Binance "Generate All Statements" CSV of one holder (BNB and SOL, Nov-Dec
     2025), normalised, its coins without soft staking (USDT) set aside. Its reward credits
-    are what the rules pay at the catalogue APR after activation on 2025-11-19 11:30 UTC,
-    with three faults planted (``tools/make_examples.py``): the BNB payout of 2025-11-27
-    left out, the SOL payout of 2025-12-02 0.000005 too high, a stray BNB credit on
-    2025-11-20."""
-    from .product import ledger_for, product_catalog
-
+    are what the rules pay at the catalogue APR after the activation
+    :func:`statement_activations` gives, with three faults planted
+    (``tools/make_examples.py``): the BNB payout of 2025-11-27 left out, the SOL payout
+    of 2025-12-02 0.000005 too high, a stray BNB credit on 2025-11-20."""
     return ledger_for(path("statement"), product_catalog())[0]
 
 
-def rewards_record() -> pd.DataFrame:
+def rewards_record() -> Frame:
     """The statement's reward credits as the Binance API's rewardsRecord JSON gives them
     (:func:`~softstake_model.ledger.read_rewards_record`)."""
-    from .ledger import read_rewards_record
-
     return read_rewards_record(path("rewards_record"))
 
 
-def activations() -> pd.DataFrame:
+def activations() -> Frame:
     """Activation instants of the accounts of :func:`ledger`
     (:func:`~softstake_model.ledger.read_activations`)."""
-    from .ledger import read_activations
-
     return read_activations(path("activations"))
 
 
-def cardano_epochs() -> pd.DataFrame:
+def statement_activations() -> Frame:
+    """The activation instant of the account of :func:`statement`, the one its reward
+    credits were made after (:func:`~softstake_model.ledger.read_activations`)."""
+    return read_activations(path("statement_activations"))
+
+
+def cardano_epochs() -> Frame:
     """Cardano mainnet epoch rewards in ADA (epochs 210-538, from the Cardano Foundation
     rewards calculation, MIT), one row per epoch with the gross annualised reward rate,
-    ``epoch_start_utc`` as UTC instants; the source is in ``data/`` beside the file."""
-    frame = pd.read_csv(path("cardano_epochs"))
-    frame["epoch_start_utc"] = pd.to_datetime(frame["epoch_start_utc"], utc=True)
-    return frame
+    ``epoch_start_utc`` as UTC instants; the source is in ``data/`` beside the file
+    (:func:`softstake_model.shipped.cardano_epochs`)."""
+    return shipped.cardano_epochs()
 
 
 def eth_store() -> pd.Series:
     """The daily ETH.STORE staking APR (fraction per year), indexed by UTC day, from
     2020-12-01: the series the APR uncertainty model takes its shape from."""
-    frame = pd.read_csv(path("eth_store"))
+    frame = shipped.eth_store()
     return pd.Series(frame["apr"].to_numpy(float),
-                     index=pd.DatetimeIndex(pd.to_datetime(frame["date"], utc=True), name="date"),
-                     name="apr")
+                     index=pd.DatetimeIndex(frame["date"], name="date"), name="apr")

@@ -397,7 +397,8 @@ def read_activations(path: str | Path) -> pd.DataFrame:
     out = pd.DataFrame({
         "account": table["account"],
         "activated_at": table["activated_at"],
-        "deactivated_at": table["deactivated_at"] if "deactivated_at" in table else pd.NaT,
+        "deactivated_at": table["deactivated_at"] if "deactivated_at" in table else
+        pd.Series(pd.NaT, index=table.index, dtype="datetime64[ns, UTC]"),
         "token": table["token"].str.upper() if "token" in table else "",
     })
     reject_rows(table, out.duplicated(["account", "token"]), "account",

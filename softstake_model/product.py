@@ -21,15 +21,18 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from . import spec
 from .catalog import assumed_lines, load_catalog, override, select_tokens
-from .checks import catalog_values, rate, ratio, whole
+from .checks import catalog_values, rate
 from .errors import InputError, ParameterError
-from .rules import parse_tiers
-from .terms import SNAPSHOT_METHODS, Terms, parse_hhmm, preset
+from .rules import eligible
+from .spec import param
+from .terms import PRESETS, SNAPSHOT_METHODS, Terms, parse_hhmm, preset
 
 __all__ = [
     "parse_tokens",
@@ -37,6 +40,9 @@ __all__ = [
     "product_catalog",
     "TokenRule",
     "token_rule",
+    "one_token",
+    "catalog_token",
+    "RuleQuestion",
     "ledger_for",
     "timeline",
 ]
@@ -90,14 +96,10 @@ def build_terms(
         measure has no snapshots to accrue on.
     fixed_time, payout_time
         Times of day ``"HH:MM"`` (UTC) of the ``fixed`` snapshot and of payouts.
-    fee
-        Share of the gross reward the exchange keeps, in [0, 1).
-    precision
-        Decimals rewards truncate to.
-    seed
-        Seed of ``hourly_random`` snapshots.
-    tiers
-        Marginal bands ``"500:0.12,5000:0.008,inf:0.003"`` (upper bound in tokens: APR).
+    fee, precision, seed, tiers
+        As the fields of :class:`~softstake_model.terms.Terms` (checked there): share of the
+        gross reward kept, decimals rewards truncate to, seed of ``hourly_random``
+        snapshots, marginal bands ``"500:0.12,5000:0.008,inf:0.003"``.
 
     Examples
     --------
@@ -119,14 +121,10 @@ def build_terms(
         changes["fixed_time_s"] = parse_hhmm(fixed_time, "fixed_time")
     if payout_time is not None:
         changes["payout_time_s"] = parse_hhmm(payout_time, "payout_time")
-    if fee is not None:
-        changes["fee"] = ratio(fee, "fee")
-    if precision is not None:
-        changes["precision"] = whole(precision, "precision", 0, 12)
-    if seed is not None:
-        changes["seed"] = whole(seed, "seed", 0)
-    if tiers is not None:
-        changes["tiers"] = parse_tiers(tiers)
+    for name, value in (("fee", fee), ("precision", precision), ("seed", seed),
+                        ("tiers", tiers)):
+        if value is not None:  # checked by the field's own spec in Terms
+            changes[name] = value
     return terms.replace(**changes) if changes else terms
 
 
@@ -205,6 +203,52 @@ class TokenRule:
     price_usd: float | None = None
     assumed: tuple[str, ...] = field(default_factory=tuple)
 
+    def eligible(self, balance: float) -> float:
+        """The part of ``balance`` (tokens) that earns under this rule
+        (:func:`~softstake_model.rules.eligible`).
+
+        Examples
+        --------
+        >>> r = TokenRule(min_holding=1.0, cap=100.0)
+        >>> r.eligible(0.5), r.eligible(50.0), r.eligible(500.0)
+        (0.0, 50.0, 100.0)
+        """
+        return float(eligible(balance, self.min_holding, self.cap))
+
+
+def one_token(value: object) -> str:
+    """One token symbol, upper case (``" sol "`` → ``"SOL"``); a list of several is refused.
+
+    Examples
+    --------
+    >>> one_token("sol")
+    'SOL'
+    """
+    wanted = parse_tokens(str(value))
+    if len(wanted) != 1:
+        raise ParameterError(f"must name one token, got '{value}'", param="token")
+    return wanted[0]
+
+
+def catalog_token(value: object, catalog: str | Path | None = None) -> str:
+    """:func:`one_token`, and one the catalogue holds (``catalog`` laid over the shipped one;
+    None: the shipped one); the message lists the known ones.
+
+    Examples
+    --------
+    >>> catalog_token("bnb", None)
+    'BNB'
+    """
+    token = one_token(value)
+    try:
+        known = list(load_catalog(catalog).index)
+    except InputError as e:
+        raise ParameterError(f"is not a usable catalogue: {e}", param="catalog") from None
+    if token not in known:
+        raise ParameterError(f"must be a catalogue token ({', '.join(known)}), got '{token}'",
+                             param="token")
+    return token
+
 
 def token_rule(
     token: str | None = None,
@@ -229,6 +273,10 @@ def token_rule(
     >>> token_rule(apr=0.05, cap=100.0).cap
     100.0
     """
+    tiered = terms is not None and terms.tiers is not None
+    if apr is not None and tiered:
+        raise ParameterError("cannot be combined with tiers: the tiers set the rate paid",
+                             param="apr")
     vals: dict[str, float | None] = {"min_holding": 0.0, "cap": np.inf, "apr": None,
                                      "volatility": None, "price_usd": None}
     assumed: list[str] = []
@@ -249,7 +297,6 @@ def token_rule(
     for f, v in (("min_holding", min_holding), ("cap", cap), ("apr", apr)):
         if v is not None:
             vals[f] = float(v)
-    tiered = terms is not None and terms.tiers is not None
     if vals["apr"] is None and not tiered:
         raise ParameterError("give a token or an APR (or tiers)", param="apr")
     if vals["apr"] is None:
@@ -265,6 +312,49 @@ def token_rule(
                              "nothing could earn", param="min_holding")
     return TokenRule(name, vals["min_holding"], vals["cap"], vals["apr"], vals["volatility"],
                      vals["price_usd"], tuple(assumed))
+
+
+@dataclass(frozen=True)
+class RuleQuestion:
+    """The rule of a question about one token: the token, the values given instead of its
+    catalogue values, and the product terms (each field below). The holder's outlook and
+    the cost of a cap (:class:`~softstake_model.yields.HolderQuestion`,
+    :class:`~softstake_model.cap_question.CapQuestion`) ask it with their own fields."""
+
+    token: str | None = param("BNB", doc="Catalogue token whose minimum, cap, APR, price "
+                              "and volatility apply (none: give the APR).", kind="text",
+                              optional=True, parse=one_token, metavar="TOKEN")
+    apr: float | None = param(None, doc="APR instead of the token's.", unit="fraction per "
+                              "year", kind="rate", optional=True, metavar="RATE")
+    min_holding: float | None = param(None, doc="Minimum balance that earns, instead of the "
+                                      "token's.", unit="tokens", low=0, optional=True,
+                                      metavar="X")
+    cap: float | None = param(None, doc="Largest balance that earns, instead of the token's.",
+                              unit="tokens", low=0, low_open=True, optional=True,
+                              metavar="Y")
+    tiers: Any = field(default=None, metadata={"spec": spec.specs(Terms)["tiers"]})
+    preset: str = param("binance_soft_staking", doc="Product terms (a preset's name).",
+                        kind="text", choices=tuple(PRESETS))
+    catalog: str | None = param(None, doc="File laid over the shipped token catalogue.",
+                                kind="text", optional=True, metavar="FILE")
+
+    def __post_init__(self) -> None:
+        spec.check(self)
+        if self.token is not None:
+            catalog_token(self.token, self.catalog)
+        if self.apr is not None and self.tiers is not None:
+            raise ParameterError("cannot be combined with tiers: the tiers set the rate paid",
+                                 param="apr")
+
+    def terms(self) -> Terms:
+        """The product terms: the preset with the tiers given."""
+        return build_terms(self.preset, tiers=self.tiers)
+
+    def rule(self, terms: Terms | None = None) -> TokenRule:
+        """The rule: the token's minimum, cap and APR, overridden where given."""
+        return token_rule(self.token, catalog=self.catalog, apr=self.apr,
+                          min_holding=self.min_holding, cap=self.cap,
+                          terms=terms or self.terms())
 
 
 def ledger_for(

@@ -20,7 +20,7 @@ import pandas as pd
 
 from .balances import DAY_NS, DayGrid, DayMeasure, Snapshot, _day_start
 from .errors import InputError, ParameterError
-from .rules import eligible, gross, truncate
+from .rules import eligible, gross, rate_paid, truncate
 from .tables import parse_time
 from .terms import Terms
 
@@ -114,8 +114,9 @@ def accrual_window(
         if "token" not in act:
             act["token"] = ""
         act["token"] = act["token"].fillna("").astype(str).str.upper()
-        if "deactivated_at" not in act:
-            act["deactivated_at"] = pd.NaT
+        if "deactivated_at" not in act:  # typed, so that the day arithmetic applies
+            act["deactivated_at"] = pd.Series(pd.NaT, index=act.index,
+                                              dtype="datetime64[ns, UTC]")
         specific = keys.merge(act[act["token"] != ""], on=["account", "token"], how="left")
         general = keys.merge(act[act["token"] == ""].drop(columns="token"), on="account",
                              how="left")
@@ -190,31 +191,12 @@ def reward_history(
     pandas.DataFrame
         :data:`HISTORY_COLUMNS`, one row per account, token and accruing day, ordered by
         date, account, token. ``date`` is the UTC day; ``paid_at`` the payout instant (UTC);
-        balances and rewards in tokens; ``apr`` a fraction per year.
+        balances and rewards in tokens; ``apr`` the rate paid, a fraction per year (with
+        tiers, the rate the bands give the eligible balance, not the catalogue's APR).
     """
     terms = terms or Terms()
-    if (start is None or end is None) and len(ledger) == 0:
-        raise ParameterError("is needed for an empty ledger", param="start" if start is None
-                             else "end")
-    if start is None:
-        start = ledger["time"].min().floor("D")
-    if end is None:
-        end = ledger["time"].max().floor("D")
-    s, e = _day_start(start, "start"), _day_start(end, "end")
-    if e < s:
-        raise ParameterError(f"{e.date()} is before the start {s.date()}", param="end")
-    n_days = int((e - s) // pd.Timedelta(days=1)) + 1
-    led = ledger
-    if "wallet" in led:
-        led = led[led["wallet"] == "free"]
-    if compound and "kind" in led:
-        led = led[led["kind"] != "reward"]
-    missing = pd.Index(pd.unique(led["token"])).difference(catalog.index)
-    if len(missing):
-        raise ParameterError(f"has token(s) {list(missing)} that are not in the catalogue",
-                             param="ledger")
-
-    grid = DayGrid(led, s, n_days)
+    s, n_days = _days(ledger, start, end)
+    grid = DayGrid(_earning(ledger, catalog, compound), s, n_days)
     dates = grid.dates()
     tokens = pd.Index(np.asarray(grid.tokens, dtype=str))
     apr_td = apr_matrix(catalog, tokens, dates, apr_history)
@@ -229,6 +211,36 @@ def reward_history(
     day_numbers = grid.start_day_number + np.arange(n_days)
     return _frame(grid, tokens, first, stop, values,
                   payout_days(day_numbers, terms) * DAY_NS + terms.payout_time_s * 10**9)
+
+
+def _days(ledger: pd.DataFrame, start: object, end: object) -> tuple[pd.Timestamp, int]:
+    """First day and number of days of a history (default: the ledger's range)."""
+    if (start is None or end is None) and len(ledger) == 0:
+        raise ParameterError("is needed for an empty ledger", param="start" if start is None
+                             else "end")
+    if start is None:
+        start = ledger["time"].min().floor("D")
+    if end is None:
+        end = ledger["time"].max().floor("D")
+    s, e = _day_start(start, "start"), _day_start(end, "end")
+    if e < s:
+        raise ParameterError(f"{e.date()} is before the start {s.date()}", param="end")
+    return s, int((e - s) // pd.Timedelta(days=1)) + 1
+
+
+def _earning(ledger: pd.DataFrame, catalog: pd.DataFrame, compound: bool) -> pd.DataFrame:
+    """The entries that count: the ``free`` wallet; reward credits left out when they are
+    simulated; every token in the catalogue."""
+    led = ledger
+    if "wallet" in led:
+        led = led[led["wallet"] == "free"]
+    if compound and "kind" in led:
+        led = led[led["kind"] != "reward"]
+    missing = pd.Index(pd.unique(led["token"])).difference(catalog.index)
+    if len(missing):
+        raise ParameterError(f"has token(s) {list(missing)} that are not in the catalogue",
+                             param="ledger")
+    return led
 
 
 def accrue(
@@ -297,6 +309,8 @@ def accrue(
             g = gross(el, apr_k, terms.tiers, terms.days_per_year)
         r = truncate(g * keep, terms.precision)
         r[(d < first) | (d >= stop)] = 0.0
+        if terms.tiers is not None:  # the history shows the rate the tiers paid
+            apr_k = rate_paid(g, el, apr_k, terms.tiers, terms.days_per_year)
         avg[d], elig[d], reward[d], apr_used[d] = m, el, r, apr_k
         if compound:
             p = int(pay_day[d])

@@ -9,6 +9,13 @@ The rule for one account, token and day::
     gross    = eligible * apr / days_per_year                    (flat)
              = sum over bands [lo, hi) of (part of eligible in band) * apr_band / days_per_year
     reward   = truncate(gross * (1 - fee), precision)            (toward zero)
+
+and its inverse, the APR a reward implies::
+
+    apr      = reward / (1 - fee) * days_per_year / eligible     (NaN where nothing is eligible)
+
+Every user of the rule calls these functions: the reward engine (:mod:`.rewards`), the
+reconciliation (:mod:`.reconciliation`), the realized APR (:mod:`.apr.realized`).
 """
 
 from __future__ import annotations
@@ -16,12 +23,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
 from .checks import ratio, whole
 from .errors import ParameterError
+from .typing import Decimals, FloatArray, Fraction
 
-__all__ = ["Tiers", "eligible", "gross", "truncate", "daily_reward", "parse_tiers"]
+__all__ = ["Tiers", "eligible", "gross", "truncate", "payout", "daily_reward", "implied_apr",
+           "rate_paid", "parse_tiers"]
 
 #: Marginal tiers: ``((upper_bound, apr), ...)`` with increasing bounds, the last ``inf``.
 #: Bounds in tokens, APRs as fractions per year.
@@ -32,7 +41,7 @@ Tiers = tuple[tuple[float, float], ...]
 _TRUNC_REL_SLACK = 2e-15
 
 
-def eligible(avg: ArrayLike, min_holding: ArrayLike, cap: ArrayLike) -> NDArray[np.float64]:
+def eligible(avg: ArrayLike, min_holding: ArrayLike, cap: ArrayLike) -> FloatArray:
     """Eligible balance: zero below the minimum, the balance up to the cap, the cap above.
 
     Parameters
@@ -58,7 +67,7 @@ def gross(
     apr: ArrayLike,
     tiers: Tiers | None = None,
     days_per_year: float = 365.0,
-) -> NDArray[np.float64]:
+) -> FloatArray:
     """Gross reward of one day, before fee and truncation.
 
     Parameters
@@ -90,7 +99,7 @@ def gross(
     return total / days_per_year
 
 
-def truncate(x: ArrayLike, precision: int = 8) -> NDArray[np.float64]:
+def truncate(x: ArrayLike, precision: Decimals = 8) -> FloatArray:
     """Truncate toward zero to ``precision`` decimals (0.021917808 → 0.02191780).
 
     Float noise a few ulps below an exact decimal is not mistaken for a shortfall.
@@ -102,6 +111,44 @@ def truncate(x: ArrayLike, precision: int = 8) -> NDArray[np.float64]:
     return np.where(near, r, np.trunc(y)) / scale
 
 
+def payout(
+    eligible_balance: ArrayLike,
+    apr: ArrayLike,
+    *,
+    tiers: Tiers | None = None,
+    fee: Fraction = 0.0,
+    precision: Decimals = 8,
+    days_per_year: float = 365.0,
+) -> FloatArray:
+    """The reward paid on an eligible balance: gross, less the fee, truncated.
+
+    Parameters
+    ----------
+    eligible_balance
+        Eligible balance of the day (:func:`eligible`), in tokens.
+    apr
+        Annual rate as a fraction; ignored where ``tiers`` is given.
+    tiers, days_per_year
+        As for :func:`gross`.
+    fee
+        Share of the gross reward the exchange keeps, in [0, 1).
+    precision
+        Decimals the reward is truncated to (toward zero).
+
+    Returns
+    -------
+    numpy.ndarray
+        Reward paid, in tokens.
+
+    Examples
+    --------
+    >>> float(payout(100, 0.08))
+    0.0219178
+    """
+    g = gross(eligible_balance, apr, tiers, days_per_year)
+    return truncate(g * (1.0 - fee), precision)
+
+
 def daily_reward(
     avg: ArrayLike,
     apr: ArrayLike,
@@ -109,10 +156,10 @@ def daily_reward(
     cap: ArrayLike = np.inf,
     *,
     tiers: Tiers | None = None,
-    fee: float = 0.0,
-    precision: int = 8,
+    fee: Fraction = 0.0,
+    precision: Decimals = 8,
     days_per_year: float = 365.0,
-) -> NDArray[np.float64]:
+) -> FloatArray:
     """The whole rule: balance measure in, paid reward (tokens, truncated) out.
 
     Examples
@@ -122,8 +169,55 @@ def daily_reward(
     """
     ratio(fee, "fee")
     whole(precision, "precision", 0, 12)
-    g = gross(eligible(avg, min_holding, cap), apr, tiers, days_per_year)
-    return truncate(g * (1.0 - fee), precision)
+    return payout(eligible(avg, min_holding, cap), apr, tiers=tiers, fee=fee,
+                  precision=precision, days_per_year=days_per_year)
+
+
+def implied_apr(
+    reward: ArrayLike,
+    eligible_balance: ArrayLike,
+    *,
+    fee: Fraction = 0.0,
+    days_per_year: float = 365.0,
+) -> FloatArray:
+    """The APR a reward implies: the rule solved for the rate (truncation aside).
+
+    ``reward / (1 - fee) * days_per_year / eligible``; NaN where nothing was eligible. The
+    reward was truncated, so the rate lies in ``[implied_apr(r), implied_apr(r + 10**-p))``.
+
+    Examples
+    --------
+    >>> float(implied_apr(0.0219178, 100))  # Bitget's example: 8 %, less the truncation
+    0.07999997
+    """
+    r = np.asarray(reward, dtype=np.float64)
+    e = np.asarray(eligible_balance, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(e > 0, r / (1.0 - fee) * days_per_year / e, np.nan)
+
+
+def rate_paid(
+    gross_reward: ArrayLike,
+    eligible_balance: ArrayLike,
+    apr: ArrayLike,
+    tiers: Tiers | None = None,
+    days_per_year: float = 365.0,
+) -> FloatArray:
+    """The APR a day was paid at: ``apr`` itself, or with tiers the rate the bands give the
+    eligible balance together (the first band's rate where nothing is eligible).
+
+    Examples
+    --------
+    >>> t = ((500.0, 0.12), (np.inf, 0.003))
+    >>> e = np.array([1000.0, 0.0])
+    >>> rate_paid(gross(e, 0.5, t), e, 0.5, t).round(4).tolist()  # (60 + 1.5) / 1000
+    [0.0615, 0.12]
+    """
+    if tiers is None:
+        return np.broadcast_to(np.asarray(apr, dtype=np.float64),
+                               np.shape(eligible_balance)).copy()
+    rate = implied_apr(gross_reward, eligible_balance, days_per_year=days_per_year)
+    return np.where(np.isnan(rate), tiers[0][1], rate)
 
 
 def parse_tiers(text: str | Sequence[tuple[float, float]] | None) -> Tiers | None:

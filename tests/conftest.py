@@ -37,3 +37,14 @@ def plain_catalog() -> pd.DataFrame:
     cat.loc[:, "cap"] = np.inf
     cat.loc[:, "apr"] = 0.0365
     return cat
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """No test reaches the network: with pytest-socket installed, every test may connect to
+    loopback only (local servers, kernels and Dask schedulers on 127.0.0.1 still work)."""
+    if not config.pluginmanager.hasplugin("socket"):
+        return
+    loopback = pytest.mark.allow_hosts(["127.0.0.1", "::1", "localhost"])
+    for item in items:
+        if item.get_closest_marker("allow_hosts") is None:
+            item.add_marker(loopback)

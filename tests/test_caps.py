@@ -151,7 +151,12 @@ def test_caps_and_yields_commands(tmp_path, capsys):
     f.write_text("balance\n1\n-2\n")
     code, _, err = run(["caps", "--balances", f, "--apr", "0.01"], capsys)
     assert code == 1 and "line 3, column 'balance'" in err
-    code, _, err = run(["caps", "--population", "lognormal:1,1", "--apr", "0.01"], capsys)
-    assert code == 2 and "--holders" in err
+    # the holders sampled default to the report's 200,000 (one default for both shells)
+    code, out, _ = run(["caps", "--population", "lognormal:1,1", "--apr", "0.01"], capsys)
+    assert code == 0 and json.loads(out)["holders"] == 200_000
+    assert json.loads(out)["parameters"]["holders"] == 200_000
+    code, _, err = run(["caps", "--population", "lognormal:1,1", "--apr", "0.01",
+                        "--holders", "5"], capsys)
+    assert code == 2 and "--holders must be in 10..10,000,000, got 5" in err
     code, _, err = run(["yields", "project", "--balance", "-1", "--apr", "0.01"], capsys)
     assert code == 2 and "--balance" in err

@@ -240,7 +240,7 @@ def test_token_is_comma_separated_and_repeatable(tmp_path, capsys):
     (["apr", "index", "--pre", "1", "--post", "2", "--elapsed", "0"], "--elapsed must be"),
     (["apr", "convert", "--apy", "inf"], "--apy must be a finite number"),
     (["caps", "--population", "lognormal:1,1", "--holders", "10", "--apr", "0.01",
-      "--budget", "1", "--cap-step", "0"], "--cap-step must be positive"),
+      "--budget", "1", "--cap-step", "0"], "--cap-step must be > 0, got 0"),
     (["yields", "curve", "--apr", "0.05", "--balances", "1,x"],
      "--balances '1,x' is not a list of numbers"),
     (["rewards", "l.csv", "--start", "2025-11-20", "--end", "2025-11-21", "--tiers",

@@ -31,9 +31,9 @@ def test_path_and_top_level():
     assert ss.examples is examples
     for name in ss.__all__:
         assert getattr(ss, name) is not None
-    # the submodule softstake_model.reconcile, once imported, leaves the function in place
-    import softstake_model.reconcile  # noqa: F401
-    from softstake_model.reconcile import reconcile_totals
+    # no submodule is named like the function: importing reconciliation leaves it in place
+    import softstake_model.reconciliation  # noqa: F401
+    from softstake_model.reconciliation import reconcile_totals
 
     assert callable(ss.reconcile) and callable(ss.stress_sweep) and callable(reconcile_totals)
-    assert ss.reconcile.__module__ == "softstake_model.reconcile"
+    assert ss.reconcile.__module__ == "softstake_model.reconciliation"

@@ -33,8 +33,11 @@ def test_extras_split_core_from_report_and_scale():
     assert _extra("report") == {"matplotlib", "papermill", "nbconvert", "nbformat", "ipykernel",
                                 "jupyterlab", "ipywidgets", "pydantic", "jinja2", "tqdm"}
     assert _extra("scale") == {"dask", "distributed", "tqdm"}
-    assert _extra("all") == _extra("report") | _extra("scale")
-    assert _extra("dev") == _extra("all") | {"pytest", "hypothesis", "ruff", "playwright"}
+    assert _extra("fetch") == {"binance-sdk-staking", "ccxt", "sqlalchemy", "psycopg",
+                               "platformdirs"}
+    assert _extra("all") == _extra("report") | _extra("scale") | _extra("fetch")
+    assert _extra("dev") == _extra("all") | {"pytest", "hypothesis", "ruff", "playwright",
+                                             "pytest-socket"}
     assert "dataframe" in next(s for s in PROJECT["optional-dependencies"]["scale"]
                                if _name(s) == "dask")
     pydantic = next(s for s in PROJECT["optional-dependencies"]["report"]
@@ -47,6 +50,9 @@ def test_environment_matches_pyproject():
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     conda = {_name(s) for s in env["dependencies"] if isinstance(s, str)}
     conda -= {"python", "pip"}
+    # packages on PyPI only come through the environment's pip section
+    conda |= {_name(s) for d in env["dependencies"] if isinstance(d, dict)
+              for s in d.get("pip", []) if not s.startswith("-")}
     assert conda == wanted
     # the same lower bounds on both sides
     bounds = {_name(s): s.split(">=", 1)[1].split(",")[0].strip() for s in

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from softstake_model.errors import ParameterError
-from softstake_model.reconcile import reconcile, reconcile_totals
+from softstake_model.reconciliation import reconcile, reconcile_totals
 
 
 def statement(credits):

@@ -183,3 +183,14 @@ def test_range_defaults_to_the_ledger(plain_catalog):
     assert h["avg_balance"].iloc[0] == pytest.approx(100 * 14 / 24, rel=1e-12)
     assert reward_history(led, plain_catalog, end="2025-11-02")["date"].dt.day.tolist() == \
         [1, 2]
+
+
+def test_history_shows_the_rate_the_tiers_paid(catalog):
+    # an APR of 50 % with Bitget's tiers: the tiers set the reward, and the history's apr
+    # column says the rate they paid on 6000 (99 a year / 6000 = 1.65 %), not 50 %
+    cat = catalog.copy()
+    cat.loc["BNB", ["apr", "cap"]] = [0.5, np.inf]
+    h = hist([("2025-11-01T00:00:00Z", "a", "BNB", 6000)], cat, preset("bitget_flexible"),
+             start="2025-11-20", end="2025-11-20", compound=False)
+    assert h["reward"].iloc[0] == 0.27123287  # 99 / 365, truncated
+    assert h["apr"].iloc[0] == pytest.approx(0.0165, rel=1e-12)

@@ -85,3 +85,33 @@ def test_monotone_in_balance(a, b, apr, mn, cap):
     assert daily_reward(lo, apr, mn, cap, tiers=BITGET) <= daily_reward(hi, apr, mn, cap,
                                                                          tiers=BITGET)
     assert daily_reward(lo, apr, mn, cap) <= daily_reward(hi, apr, mn, cap)
+
+
+# --- the inverse of the rule: the APR a reward implies, the rate tiers paid -------------------
+
+def test_implied_apr_by_hand():
+    from softstake_model.rules import implied_apr
+
+    # 0.00425 paid on 50 eligible, 15 % fee: 0.00425 / 0.85 * 365 / 50 = 0.0365
+    assert implied_apr(0.00425, 50, fee=0.15) == pytest.approx(0.0365, rel=1e-12)
+    assert np.isnan(implied_apr(1.0, 0.0))  # nothing eligible: no rate
+
+
+@given(st.floats(1, 1e7), st.floats(0.0001, 1), st.sampled_from([0.0, 0.1, 0.15]))
+def test_the_true_apr_lies_in_the_interval_truncation_leaves(balance, apr, fee):
+    from softstake_model.rules import implied_apr, payout
+
+    r = payout(balance, apr, fee=fee)
+    low = implied_apr(r, balance, fee=fee)
+    high = implied_apr(r + 1e-8, balance, fee=fee)
+    assert low <= apr * (1 + 1e-9) and apr < high * (1 + 1e-9)
+
+
+def test_rate_paid_by_tiers_by_hand():
+    from softstake_model.rules import rate_paid
+
+    # 6000 in Bitget's bands pays 99 a year: 99 / 6000 = 1.65 %, whatever the flat APR says
+    e = np.array([6000.0, 0.0])
+    assert rate_paid(gross(e, 0.5, BITGET), e, 0.5, BITGET).tolist() == pytest.approx(
+        [0.0165, 0.12], rel=1e-12)
+    assert rate_paid(gross(e, 0.5), e, 0.5).tolist() == [0.5, 0.5]  # flat: the APR itself

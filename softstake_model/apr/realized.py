@@ -9,23 +9,29 @@ window) are taken per account and token over the daily APRs.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from .. import rules
+from ..catalog import load_catalog
 from ..errors import InputError, ParameterError
+from ..ledger import read_rewards_record
+from ..rules import implied_apr
 from ..tables import Column, read_table
+from ..typing import Decimals, Fraction, Frame
 
 __all__ = ["realized_apr", "read_reward_history"]
 
 
 def realized_apr(
-    history: pd.DataFrame,
+    history: Frame,
     days_per_year: float = 365,
-    precision: int = 8,
-    fee: float = 0.0,
+    precision: Decimals = 8,
+    fee: Fraction = 0.0,
     windows: Sequence[int] = (7, 30),
-) -> pd.DataFrame:
+) -> Frame:
     """Daily realized APR with the interval truncation allows and rolling means.
 
     Parameters
@@ -62,10 +68,10 @@ def realized_apr(
     out = out.sort_values([*keys, "date"], kind="stable", ignore_index=True)
     unit = 10.0 ** -precision
     elig = out["eligible_balance"].to_numpy(float)
-    scale = np.where(elig > 0, days_per_year / np.where(elig > 0, elig, 1.0) / (1 - fee), np.nan)
-    out["apr"] = out["reward"].to_numpy(float) * scale
+    reward = out["reward"].to_numpy(float)
+    out["apr"] = implied_apr(reward, elig, fee=fee, days_per_year=days_per_year)
     out["apr_low"] = out["apr"]
-    out["apr_high"] = (out["reward"].to_numpy(float) + unit) * scale
+    out["apr_high"] = implied_apr(reward + unit, elig, fee=fee, days_per_year=days_per_year)
     for w in windows:
         # rows are sorted by keys then date, the order groupby(sort=False) gives back
         grouped = out.groupby(keys, sort=False, observed=True) if keys else out
@@ -88,25 +94,20 @@ def read_reward_history(path: str, catalog: pd.DataFrame | None = None) -> pd.Da
     The CSV keeps ``date`` (a naive day), ``reward``, ``eligible_balance`` and, if present,
     ``account`` and ``token``; a bad value is an :class:`InputError` naming its line.
     """
-    from pathlib import Path
-
     p = Path(path)
     if not p.exists():
         raise InputError("file not found", file=str(p))
     if p.suffix.lower() == ".json":
-        from ..ledger import read_rewards_record
-
         rec = read_rewards_record(p)
         if catalog is None:
-            from ..catalog import load_catalog
-
             catalog = load_catalog()
         tokens = rec["token"].astype(str).str.upper()
         known = tokens.isin(catalog.index).to_numpy()
         mn = tokens.map(catalog["min_holding"]).to_numpy(float)
         cap = tokens.map(catalog["cap"]).to_numpy(float)
         avg = rec["avg_amount"].to_numpy(float)
-        eligible = np.where(known, np.where(avg < mn, 0.0, np.minimum(avg, cap)), avg)
+        eligible = np.where(known, rules.eligible(avg, np.nan_to_num(mn), np.nan_to_num(
+            cap, nan=np.inf)), avg)
         return pd.DataFrame({
             "date": (rec["time"].dt.floor("D") - pd.Timedelta(days=1)).dt.tz_localize(None),
             "token": rec["token"], "reward": rec["reward"],

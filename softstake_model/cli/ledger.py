@@ -7,12 +7,11 @@ import sys
 
 from .options import note
 
-__all__ = ["NAME", "HELP", "DESCRIPTION", "FLAGS", "add_arguments", "run"]
+__all__ = ["NAME", "HELP", "DESCRIPTION", "add_arguments", "run"]
 
 NAME = "ledger"
 HELP = "ledger tools"
 DESCRIPTION = "Ledger tools."
-FLAGS = {"source": "INPUT"}
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -21,7 +20,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     cv = sub.add_parser("convert", help="stream a ledger into bucketed Parquet partitions",
                         description="Convert a ledger CSV (generic or Binance statement) into "
                         "Parquet partitions bucketed by account, reading it in chunks.")
-    cv.add_argument("input", metavar="INPUT")
+    cv.add_argument("source", metavar="INPUT", help="ledger CSV (generic or Binance statement)")
     cv.add_argument("--out", required=True, metavar="DIR")
     cv.add_argument("--buckets", type=int, default=64, metavar="N")
     cv.add_argument("--format", default="auto", choices=["auto", "generic", "binance-statement"])
@@ -33,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
     """Convert."""
     from ..scale import convert_ledger
 
-    m = convert_ledger(args.input, args.out, args.buckets, args.format, args.chunksize,
+    m = convert_ledger(args.source, args.out, args.buckets, args.format, args.chunksize,
                        progress=sys.stderr.isatty())
     note(f"wrote {m['rows']:,} rows into {len(m['files'])} partitions under {args.out}")
     return 0

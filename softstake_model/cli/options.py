@@ -17,8 +17,8 @@ __all__ = [
     "add_token",
     "add_catalog",
     "add_preset",
-    "add_rule",
     "add_terms",
+    "refuse_apr_with_tiers",
     "add_timeline",
     "json_text",
     "print_json",
@@ -51,23 +51,24 @@ def add_preset(p: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
                    help="product terms (default binance_soft_staking)")
 
 
-def add_rule(p: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
-    """The rule of one position: token, catalogue, APR, minimum, cap, tiers, preset."""
-    add_token(p, one=True)
-    add_catalog(p)
-    p.add_argument("--apr", type=float, metavar="RATE", help="APR as a fraction (0.05 = 5%%)")
-    p.add_argument("--min-holding", type=float, metavar="X", help="minimum balance (tokens)")
-    p.add_argument("--cap", type=float, metavar="Y", help="cap on eligible balance (tokens)")
-    p.add_argument("--tiers", metavar="BANDS",
-                   help='marginal bands "500:0.12,5000:0.008,inf:0.003" (upper:apr)')
-    add_preset(p)
+def refuse_apr_with_tiers(args: argparse.Namespace) -> None:
+    """``--apr`` and ``--tiers`` together are refused: the tiers set the rate paid, so the
+    APR would be shown beside rewards it did not make."""
+    if getattr(args, "apr", None) is not None and getattr(args, "tiers", None) is not None:
+        from ..errors import ParameterError
+
+        raise ParameterError("--apr cannot be combined with --tiers: the tiers set the rate "
+                             "paid (give one of them)")
 
 
 def add_terms(p: argparse.ArgumentParser, apr_type: object = float,
               apr_help: str = "APR as a fraction (0.05 = 5%%)") -> None:
     """Catalogue and product terms of the ledger commands (``rewards``, ``reconcile``);
-    ``apr_type`` parses ``--apr``."""
-    from ..terms import SNAPSHOT_METHODS
+    ``apr_type`` parses ``--apr``. The product terms' options are the fields of
+    :class:`~softstake_model.terms.Terms` (meaning, bounds and choices written there), each
+    defaulting to the preset's value; the times of day are given as HH:MM."""
+    from ..spec import add_options
+    from ..terms import Terms
 
     g = p.add_argument_group("product terms (override the preset and the catalogue)")
     g.add_argument("--format", default="auto", choices=["auto", "generic", "binance-statement"],
@@ -80,14 +81,10 @@ def add_terms(p: argparse.ArgumentParser, apr_type: object = float,
     apr.add_argument("--apr-history", metavar="FILE", help="CSV date,token,apr (every day)")
     g.add_argument("--min-holding", type=float, metavar="X", help="minimum balance (tokens)")
     g.add_argument("--cap", type=float, metavar="Y", help="cap on eligible balance (tokens)")
-    g.add_argument("--tiers", metavar="BANDS",
-                   help='marginal bands "500:0.12,5000:0.008,inf:0.003" (upper:apr)')
-    g.add_argument("--snapshot", choices=SNAPSHOT_METHODS, help="balance measure of a day")
+    names = ["tiers", "snapshot", "fee", "precision", "seed"]
+    add_options(g, Terms, names, defaults=dict.fromkeys(names))
     g.add_argument("--fixed-time", metavar="HH:MM", help="time of the 'fixed' snapshot (UTC)")
     g.add_argument("--payout-time", metavar="HH:MM", help="time of day of payouts (UTC)")
-    g.add_argument("--fee", type=float, metavar="F", help="share of gross reward kept (0.15)")
-    g.add_argument("--precision", type=int, metavar="N", help="decimals rewards truncate to")
-    g.add_argument("--seed", type=int, metavar="N", help="seed of hourly_random snapshots")
 
 
 def add_timeline(p: argparse.ArgumentParser) -> None:
@@ -97,7 +94,7 @@ def add_timeline(p: argparse.ArgumentParser) -> None:
     t.add_argument("--deactivated-at", metavar="ISO", help="deactivation instant, all accounts")
     t.add_argument("--activations", metavar="FILE",
                    help="CSV account,activated_at[,deactivated_at][,token]")
-    t.add_argument("--exclude-accounts", metavar="FILE",
+    t.add_argument("--exclude-accounts", dest="excluded", metavar="FILE",
                    help="CSV with an 'account' column: accounts that accrue nothing")
 
 

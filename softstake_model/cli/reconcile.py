@@ -1,12 +1,22 @@
-"""``softstake reconcile``: a holder's statement, the reward due each day beside the one paid."""
+"""``softstake reconcile``: a holder's statement, the reward due each day beside the one paid.
+
+Every option is a field of :class:`softstake_model.reconcile_question.ReconcileQuestion`
+(names, defaults, bounds and help written once there); the command builds the question,
+calls :func:`~softstake_model.reconcile_question.reconcile_statement` and prints what it
+returns.
+"""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .options import add_terms, add_timeline, note
+from .options import add_token, note
 from .rewards import FLAGS as _REWARDS_FLAGS
-from .rewards import catalog_and_terms, timeline_of
+
+if TYPE_CHECKING:
+    from ..reconcile_question import Reconciliation
 
 __all__ = ["NAME", "HELP", "DESCRIPTION", "FLAGS", "add_arguments", "run"]
 
@@ -18,38 +28,55 @@ DESCRIPTION = (
     "history, so by default each payout's APR is read off the statement (paid / eligible "
     "balance) and compared with the median of its neighbours; --apr RATE, --apr catalog or "
     "--apr-history FILE compare with that APR instead. Prints the summary, the per-token "
-    "totals and the flagged payouts; --out writes the full table.")
-FLAGS = {**_REWARDS_FLAGS, "path": "STATEMENT", "record_account": "--account",
-         "compare": "--apr"}
+    "totals and the flagged payouts; --out writes the full table (CSV or .parquet), or the "
+    "figures with every parameter used (.json).")
+#: Python names in the package's errors that are not fields of the question.
+FLAGS = {**{k: v for k, v in _REWARDS_FLAGS.items() if k in ("fixed_time_s", "payout_time_s")},
+         "path": "STATEMENT", "record_account": "--account", "compare": "--apr"}
+
+#: The question's fields by option group, in the order --help lists them.
+_MAIN = ("rewards_record", "account")
+_TERMS = ("format", "preset", "catalog")
+_RULE = ("min_holding", "cap", "tiers", "snapshot", "fixed_time", "payout_time", "fee",
+         "precision", "seed")
+_TIMELINE = ("activated_at", "deactivated_at", "activations", "excluded")
+_CHECK = ("start", "end", "tolerance", "neighbours")
 
 
 def _apr(text: str) -> float | str:
-    """``--apr``: a fraction or ``catalog``."""
-    if text.strip().lower() == "catalog":
-        return "catalog"
+    """``--apr``: a fraction or ``catalog`` (refused while the options are parsed)."""
+    from ..errors import ParameterError
+    from ..reconcile_question import parse_compare
+
     try:
-        return float(text)
-    except ValueError:
+        return parse_compare(text)  # type: ignore[return-value]
+    except ParameterError:
         raise argparse.ArgumentTypeError(
             f"'{text}' is neither an APR (0.05 = 5%) nor 'catalog'") from None
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    """Declare the command's arguments."""
-    p.add_argument("statement", metavar="STATEMENT", help="statement CSV with reward credits")
-    p.add_argument("--rewards-record", metavar="FILE",
-                   help="Binance rewardsRecord JSON; paid rewards are taken from it")
-    p.add_argument("--account", help="account the rewards record belongs to")
-    add_terms(p, apr_type=_apr,
-              apr_help="compare with this APR (0.05 = 5%%) or with the catalogue's "
-                       "('catalog') instead of the APR implied by each payout")
-    add_timeline(p)
-    p.add_argument("--start", metavar="YYYY-MM-DD", help="first accrual day to check")
-    p.add_argument("--end", metavar="YYYY-MM-DD", help="last accrual day to check")
-    p.add_argument("--tolerance", type=float, metavar="F",
-                   help="relative departure from the APR compared with that is still ok "
-                        "(default 0.1 when the APR is implied, 0 when one is given)")
-    p.add_argument("--out", metavar="FILE", help="write the full table (CSV or .parquet)")
+    """Declare the command's arguments (from the question's fields)."""
+    from .. import spec
+    from ..reconcile_question import ReconcileQuestion as Q
+
+    p.add_argument("statement", metavar="STATEMENT", nargs="?",
+                   help=spec.specs(Q)["statement"].doc.replace("%", "%%"))
+    spec.add_options(p, Q, _MAIN)
+    g = p.add_argument_group("product terms (override the preset and the catalogue)")
+    spec.add_options(g, Q, _TERMS)
+    add_token(g)
+    apr = g.add_mutually_exclusive_group()
+    spec.add_options(apr, Q, ("apr", "apr_history"))
+    spec.add_options(g, Q, _RULE)
+    spec.add_options(p.add_argument_group("timeline"), Q, _TIMELINE)
+    spec.add_options(p, Q, _CHECK)
+    for action in p._actions:  # --apr is refused while parsing, as a type error
+        if action.dest == "apr":
+            action.type = _apr
+    p.add_argument("--out", metavar="FILE",
+                   help="write the full table (CSV or .parquet), or the figures and every "
+                        "parameter used (.json)")
 
 
 def _tokens(v: float) -> str:
@@ -64,45 +91,25 @@ def _pct(v: float) -> str:
     return "" if v != v else f"{v:.3%}"
 
 
-def run(args: argparse.Namespace) -> int:
-    """Reconcile; print the summary, per-token totals and flagged payouts."""
-    from ..files import write_table
-    from ..ledger import read_rewards_record
-    from ..product import ledger_for, parse_tokens
-    from ..reconcile import flag_counts, reconcile, reconcile_totals
-
-    # the whole statement is read (its range and activation), the tokens chosen afterwards
-    whole = argparse.Namespace(**{**vars(args), "apr": None, "token": None})
-    catalog, terms = catalog_and_terms(whole)
-    timeline = timeline_of(args, terms)
-    tokens = parse_tokens(args.token)
-    ledger, ignored = ledger_for(args.statement, catalog, format=args.format,
-                                 only_catalog_tokens=bool(tokens))
-    if ignored:
-        note(f"ignoring coins without soft staking: {', '.join(ignored)}")
-    record = read_rewards_record(args.rewards_record) if args.rewards_record else None
-    table = reconcile(ledger, catalog, terms, start=args.start, end=args.end,
-                      rewards_record=record, record_account=args.account, compare=args.apr,
-                      tolerance=args.tolerance, tokens=tokens or None, **timeline)
-    counts = flag_counts(table)
-    if len(table):
-        span = f" ({table['date'].min().date()} to {table['date'].max().date()})"
-    else:
-        span = ""
+def _print(res: Reconciliation) -> None:
+    """The summary, the per-token totals and the flagged payouts."""
+    table, counts, flagged = res.table, res.counts, res.flagged
+    span = f" ({table['date'].min().date()} to {table['date'].max().date()})" if len(table) \
+        else ""
     print(f"{len(table)} payouts checked{span}: "
           + ", ".join(f"{n} {f}" for f, n in counts.items()))
-    print(f"compared with {table.attrs['compared_with']}")
-    if table.attrs.get("activation"):
-        print(table.attrs["activation"].replace("activated_at", "--activated-at"))
+    print(f"compared with {res.compared_with}")
+    if res.activation:
+        print(res.activation.replace("activated_at", "--activated-at"))
     paid_rows = int((table["paid"] > 0).sum())
-    if table.attrs["basis"] in ("catalog", "given") and counts["mismatch"] > paid_rows / 2:
+    if res.basis in ("catalog", "given") and counts["mismatch"] > paid_rows / 2:
         print("most payouts differ from that APR: the exchange adjusts it daily; run without "
               "--apr to compare each payout with its neighbours, or give the rates paid "
               "with --apr-history")
-    totals = reconcile_totals(table, catalog, terms.precision).reset_index()
+    totals = res.totals.reset_index()
     if totals.empty:
         print("no payout to check for the selected token(s)")
-        return 0
+        return
     print()
     print(totals.to_string(
         index=False,
@@ -113,7 +120,6 @@ def run(args: argparse.Namespace) -> int:
         formatters={"expected": _tokens, "paid": _tokens, "difference": _tokens,
                     "difference_usd": _usd}))
     print("(amounts in tokens; USD at the catalogue price)")
-    flagged = table[table["flag"] != "ok"]
     if len(flagged):
         print()
         print(flagged.to_string(
@@ -125,9 +131,27 @@ def run(args: argparse.Namespace) -> int:
             formatters={"date": lambda d: str(d.date()), "expected": _tokens,
                         "paid": _tokens, "difference": _tokens, "implied_apr": _pct,
                         "apr": _pct}))
-    if args.out:
-        write_table(table, args.out)
-        note(f"wrote the full table ({len(table):,} rows) to {args.out}")
-    elif len(table) > len(flagged):
+
+
+def run(args: argparse.Namespace) -> int:
+    """Reconcile; print the summary, per-token totals and flagged payouts."""
+    from .. import spec
+    from ..files import atomic_write, write_table
+    from ..reconcile_question import ReconcileQuestion, reconcile_statement
+    from .options import json_text
+
+    question = spec.from_args(ReconcileQuestion, args, token=args.token)
+    res = reconcile_statement(question)
+    if res.ignored:
+        note(f"ignoring coins without soft staking: {', '.join(res.ignored)}")
+    _print(res)
+    if args.out and Path(args.out).suffix.lower() == ".json":
+        text = json_text({"parameters": res.parameters, **res.figures()})
+        atomic_write(args.out, lambda f: f.write(text))
+        note(f"wrote the figures and the parameters used to {args.out}")
+    elif args.out:
+        write_table(res.table, args.out)
+        note(f"wrote the full table ({len(res.table):,} rows) to {args.out}")
+    elif len(res.table) > len(res.flagged):
         note("--out FILE writes the full table")
     return 0

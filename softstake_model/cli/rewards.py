@@ -17,13 +17,14 @@ HELP = "daily reward history of a ledger"
 DESCRIPTION = ("Compute the daily reward history the product's rules produce for a ledger "
                "(CSV: date,account,token,avg_balance,eligible_balance,apr,reward,paid_at; "
                "Parquet with --out FILE.parquet).")
-FLAGS = {"excluded": "--exclude-accounts", "fixed_time_s": "--fixed-time",
-         "payout_time_s": "--payout-time", "path": "LEDGER"}
+#: Empty: every option is found by its dest (the Python name). Kept for ``cli/reconcile.py``,
+#: which merges it into its own map.
+FLAGS: dict[str, str] = {}
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """Declare the command's arguments."""
-    p.add_argument("ledger", metavar="LEDGER",
+    p.add_argument("path", metavar="LEDGER",
                    help="ledger CSV (generic or Binance statement), or a converted folder")
     add_terms(p)
     add_timeline(p)
@@ -44,7 +45,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def catalog_and_terms(args: argparse.Namespace) -> tuple:
     """The catalogue and terms the shared options describe (package calls only)."""
     from ..product import build_terms, product_catalog
+    from .options import refuse_apr_with_tiers
 
+    refuse_apr_with_tiers(args)
     terms = build_terms(args.preset, snapshot=args.snapshot, fixed_time=args.fixed_time,
                         payout_time=args.payout_time, fee=args.fee, precision=args.precision,
                         seed=args.seed, tiers=args.tiers)
@@ -58,7 +61,7 @@ def timeline_of(args: argparse.Namespace, terms: object) -> dict:
     from ..product import timeline
 
     return timeline(activated_at=args.activated_at, deactivated_at=args.deactivated_at,
-                    activations=args.activations, excluded=args.exclude_accounts,
+                    activations=args.activations, excluded=args.excluded,
                     apr_history=args.apr_history, terms=terms)
 
 
@@ -90,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
         from ..errors import ParameterError
 
         raise ParameterError("goes with the dask engine", param="scheduler")
-    ledger, catalog, terms, timeline = ledger_setup(args, args.ledger)
+    ledger, catalog, terms, timeline = ledger_setup(args, args.path)
     if not args.no_compound and (ledger["kind"] == "reward").any():
         note("the ledger holds reward credits; they are replaced by the simulated ones "
              "(use 'softstake reconcile' to check them)")
@@ -116,9 +119,9 @@ def _run_dask(args: argparse.Namespace) -> int:
     from ..files import write_table
     from ..scale import get_client, is_ledger_dir, rewards_dask
 
-    if not is_ledger_dir(args.ledger):
-        raise ParameterError(f"reads a converted ledger folder; convert '{args.ledger}' first: "
-                             f"softstake ledger convert {args.ledger} --out LEDGER_DIR",
+    if not is_ledger_dir(args.path):
+        raise ParameterError(f"reads a converted ledger folder; convert '{args.path}' first: "
+                             f"softstake ledger convert {args.path} --out LEDGER_DIR",
                              param="engine")
     catalog, terms = catalog_and_terms(args)
     timeline = timeline_of(args, terms)
@@ -128,7 +131,7 @@ def _run_dask(args: argparse.Namespace) -> int:
         if link:
             note(f"Dask dashboard: {link}")
         to_dir = _out_is_dir(args.out)
-        res = rewards_dask(args.ledger, catalog, terms, start=args.start, end=args.end,
+        res = rewards_dask(args.path, catalog, terms, start=args.start, end=args.end,
                            out=args.out if to_dir else None, client=client,
                            compound=not args.no_compound, progress=sys.stderr.isatty(),
                            only_catalog_tokens=bool(args.token), **timeline)

@@ -1,52 +1,43 @@
-"""``softstake yields``: what a holder earns — projections and the effective-APR curve."""
+"""``softstake yields``: what a holder earns — projections and the effective-APR curve.
+
+Every option is a field of :class:`~softstake_model.yields.HolderQuestion` (its meaning,
+unit, bounds and default written once there); ``project`` answers the question through
+:func:`~softstake_model.yields.outlook`, the entry point the yields report calls too.
+"""
 
 from __future__ import annotations
 
 import argparse
 
-from .options import add_catalog, add_preset, add_rule, note, print_json
+from .options import note, refuse_apr_with_tiers
 
-__all__ = ["NAME", "HELP", "DESCRIPTION", "FLAGS", "add_arguments"]
+__all__ = ["NAME", "HELP", "DESCRIPTION", "add_arguments"]
 
 NAME = "yields"
 HELP = "what a holder earns: projections and APR curves"
 DESCRIPTION = "Holder yields."
-FLAGS = {"price_paths": "--paths", "payout_time_s": "--payout-time", "prices": "--price",
-         "path": "--price-history", "budget": "--budget-usd"}
+
+#: The rule of one position (the command has no default token: without --token the terms
+#: are the ones given, minimum 0 and no cap unless given).
+_RULE = ["token", "catalog", "apr", "min_holding", "cap", "tiers", "preset"]
+_NO_TOKEN = {"token": None}
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """Declare the subcommands and their arguments."""
+    from ..spec import add_options
+    from ..yields import HolderQuestion as Q
+
     sub = p.add_subparsers(dest="yields_command", required=True)
     pj = sub.add_parser("project", help="project a balance with daily compounding (JSON)",
                         description="Project a balance through the product's rules. With "
-                        "--apr-paths the APR follows simulated paths; with --price (and "
-                        "--volatility or --price-history) the result is also valued in fiat.")
-    size = pj.add_mutually_exclusive_group(required=True)
-    size.add_argument("--balance", type=float, metavar="X",
-                      help="tokens held from before --start")
-    size.add_argument("--budget-usd", type=float, metavar="USD",
-                      help="a USD budget, bought at --price (default the catalogue's price)")
-    add_rule(pj)
-    pj.add_argument("--days", type=int, default=365, metavar="N")
-    pj.add_argument("--start", metavar="DATE", help="first accrual day (default today, UTC)")
-    pj.add_argument("--payout-time", metavar="HH:MM")
-    pj.add_argument("--apr-paths", type=int, default=0, metavar="N",
-                    help="simulate N APR paths centred on the APR (the token's own process: "
-                         "its history, its schedule, or a labelled fallback)")
-    pj.add_argument("--apr-history", metavar="FILE",
-                    help="with --apr-paths: fit the paths' process to this daily date,apr CSV")
-    pj.add_argument("--price", type=float, metavar="P",
-                    help="token price now (USD); the result is also valued at it and under "
-                         "simulated prices (default price: the catalogue's, not simulated)")
-    pj.add_argument("--volatility", type=float, metavar="V",
-                    help="annual price volatility (default: the token's)")
-    pj.add_argument("--drift", type=float, default=0.0, metavar="MU", help="annual drift")
-    pj.add_argument("--price-history", metavar="FILE",
-                    help="CSV of daily prices (column 'price' or 'close'): bootstrap its daily "
-                         "returns instead of GBM; starts at --price if given, else the last")
-    pj.add_argument("--paths", type=int, default=1000, metavar="N", help="price paths")
-    pj.add_argument("--seed", type=int, default=0, metavar="S")
+                        "--apr-paths the APR follows simulated paths; with a price (given or "
+                        "the catalogue's) and a volatility the result is also valued in "
+                        "fiat under simulated prices (GBM, or --price-history bootstrapped).")
+    add_options(pj.add_mutually_exclusive_group(required=True), Q, ["balance", "budget_usd"],
+                defaults={"budget_usd": None})
+    add_options(pj, Q, exclude=["balance", "budget_usd"], defaults=_NO_TOKEN)
+    pj.add_argument("--out", metavar="FILE", help="also write the JSON here")
     pj.set_defaults(run=_project)
     co = sub.add_parser("compare", help="the same USD budget in several tokens (table)",
                         description="Put the same USD budget in each token at its catalogue "
@@ -55,37 +46,30 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "the token's volatility, 5/50/95 %% quantiles).")
     co.add_argument("--tokens", required=True, metavar="T1,T2,...",
                     help="catalogue tokens, e.g. SOL,ADA,BNB")
-    co.add_argument("--budget-usd", type=float, required=True, metavar="USD")
-    co.add_argument("--days", type=int, default=365, metavar="N")
-    co.add_argument("--start", metavar="DATE", help="first accrual day (default today, UTC)")
-    add_catalog(co)
-    add_preset(co)
-    co.add_argument("--paths", type=int, default=1000, metavar="N", help="price paths")
-    co.add_argument("--seed", type=int, default=0, metavar="S")
+    add_options(co, Q, ["budget_usd", "days", "start", "catalog", "preset", "price_paths",
+                        "seed"])
     co.add_argument("--out", metavar="FILE", help="also write the table (CSV or .parquet)")
     co.set_defaults(run=_compare)
     cu = sub.add_parser("curve", help="effective APR against balance (CSV)")
-    add_rule(cu)
+    add_options(cu, Q, _RULE, defaults=_NO_TOKEN)
     cu.add_argument("--balances", required=True, metavar="B1,B2,...")
     cu.set_defaults(run=_curve)
 
 
 def _project(args: argparse.Namespace) -> int:
-    from ..product import build_terms, token_rule
-    from ..yields import holder_outlook
+    from ..files import atomic_write
+    from ..spec import from_args
+    from ..yields import HolderQuestion, outlook
+    from .options import json_text
 
-    terms = build_terms(args.preset, tiers=args.tiers, payout_time=args.payout_time)
-    rule = token_rule(args.token, catalog=args.catalog, apr=args.apr,
-                      min_holding=args.min_holding, cap=args.cap, terms=terms)
-    out = holder_outlook(args.balance, rule, terms, days=args.days, start=args.start,
-                         apr_paths=args.apr_paths, apr_history=args.apr_history,
-                         seed=args.seed, price=args.price,
-                         volatility=args.volatility, drift=args.drift,
-                         price_history=args.price_history, price_paths=args.paths,
-                         budget_usd=args.budget_usd)
+    refuse_apr_with_tiers(args)
+    out = outlook(from_args(HolderQuestion, args)).summary
     if "note" in out["position"]:
         note(out["position"]["note"].replace("budget_usd", "--budget-usd"))
-    print_json(out)
+    text = json_text(out)
+    print(text, end="")
+    if args.out:
+        atomic_write(args.out, lambda h: h.write(text))
     return 0
 
 
@@ -95,8 +79,8 @@ def _compare(args: argparse.Namespace) -> int:
     from ..yields import compare_tokens
 
     table = compare_tokens(args.budget_usd, args.tokens, catalog=args.catalog, days=args.days,
-                           paths=args.paths, seed=args.seed, terms=build_terms(args.preset),
-                           start=args.start)
+                           paths=args.price_paths, seed=args.seed,
+                           terms=build_terms(args.preset), start=args.start)
     usd = "{:,.2f}".format
     print(f"${args.budget_usd:,.2f} in each token for {args.days} days, bought and valued at "
           "the catalogue price; value at the horizon under price risk: 5 / 50 / 95 % of "
@@ -128,6 +112,7 @@ def _curve(args: argparse.Namespace) -> int:
     from ..product import build_terms, token_rule
     from ..yields import effective_apr_curve
 
+    refuse_apr_with_tiers(args)
     try:
         balances = [float(b) for b in args.balances.split(",") if b.strip()]
     except ValueError:

@@ -11,18 +11,22 @@ redraws. Headless (tests, papermill) the controls are built the same way and
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
+from typing import Any, TypedDict
 
 import numpy as np
+import pandas as pd
 
-from ..caps import cap_metrics, sample_population
+from ..cap_question import CapQuestion, cap_cost
+from ..catalog import load_catalog
 from ..liquidity import StressParams, simulate, withdrawal_rates
-from ..product import token_rule
-from ..terms import PRESETS, preset
-from ..yields import effective_apr_curve, project
+from ..product import TokenRule
+from ..projection import Projection, curve_balances, effective_apr_curve
+from ..terms import PRESETS
+from ..yields import HolderQuestion, outlook
 from .format import amount, days, pct, usd
-from .params import ALL_TOKENS, CapsParams
+from .params import ALL_TOKENS
 
-__all__ = ["Choices", "explore", "figure", "Explorer"]
+__all__ = ["Choices", "Explored", "explore", "figure", "Explorer"]
 
 
 @dataclass(frozen=True)
@@ -70,31 +74,40 @@ class Choices:
     days: int = 365
 
 
-def explore(c: Choices) -> dict:
+class Explored(TypedDict):
+    """What :func:`explore` returns (see there)."""
+
+    rule: TokenRule
+    amount: float
+    curve: pd.DataFrame
+    projection: Projection
+    metrics: dict[str, Any]
+    stress: dict[str, Any]
+    lines: list[str]
+
+
+def explore(c: Choices) -> Explored:
     """The explorer's figures for ``c``, each from the package function that computes it.
 
     Returns
     -------
-    dict
+    Explored
         ``rule`` (the :class:`~softstake_model.product.TokenRule`), ``amount`` (tokens),
-        ``curve`` (effective APR against balance), ``projection``, ``metrics``
-        (:func:`~softstake_model.caps.cap_metrics` over the sampled population),
+        ``curve`` (effective APR against balance), ``projection`` (the holder's outlook at
+        the constant APR, :func:`~softstake_model.yields.outlook`), ``metrics`` (the cost of
+        the cap over the report's sampled population, :func:`~softstake_model.cap_question.
+        cap_cost`),
         ``stress`` (the shock run's daily state and ``max_delay_days``), ``lines``
         (sentences saying what the numbers mean).
     """
-    rule = token_rule(c.token, apr=c.apr or None, min_holding=c.min_holding or None,
-                      cap=c.cap or None)
-    terms = preset(c.preset)
-    held = c.balance if c.balance > 0 else c.budget_usd / rule.price_usd
-    hi = rule.cap * 4 if np.isfinite(rule.cap) else max(held, rule.min_holding) * 100
-    curve = effective_apr_curve(np.geomspace(max(rule.min_holding / 10, 1e-6), hi, 150),
-                                rule.apr, rule.min_holding, rule.cap, terms)
-    proj = project(held, apr=rule.apr, min_holding=rule.min_holding, cap=rule.cap,
-                   terms=terms, days=c.days)
-    balances = sample_population(CapsParams().population_usd, c.holders, 0) / rule.price_usd
-    metrics = cap_metrics(balances, rule.apr, rule.min_holding, rule.cap, terms)
-    from ..catalog import load_catalog
-
+    rule_given = {"token": c.token, "apr": c.apr or None, "min_holding": c.min_holding or None,
+                  "cap": c.cap or None, "preset": c.preset}
+    held_given = {"balance": c.balance} if c.balance > 0 else {"budget_usd": c.budget_usd}
+    answer = outlook(HolderQuestion(**rule_given, **held_given, days=c.days, price_paths=1))
+    rule, terms, held, proj = answer.rule, answer.terms, answer.tokens, answer.constant
+    curve = effective_apr_curve(curve_balances(rule, held, 150), rule.apr, rule.min_holding,
+                                rule.cap, terms)
+    metrics = cap_cost(CapQuestion(**rule_given, holders=c.holders, sweep_points=5)).summary
     rule_text = c.unbonding.strip() or str(load_catalog().loc[rule.token, "unbonding"])
     params = StressParams(total=1_000_000.0, buffer_ratio=c.buffer_ratio, unbonding=rule_text,
                           days=c.days, shocks=((c.shock_day, c.shock_fraction),))
@@ -113,14 +126,12 @@ def explore(c: Choices) -> dict:
         f"{days(float(m['max_delay_days']))}, {pct(float(m['delayed_share']))} of requests "
         "delayed.",
     ]
-    return {"rule": rule, "amount": held, "curve": curve, "projection": proj,
-            "metrics": metrics, "stress": {"daily": res.daily(),
-                                           "max_delay_days": float(m["max_delay_days"]),
-                                           "delayed_share": float(m["delayed_share"])},
-            "lines": lines}
+    return Explored(rule=rule, amount=held, curve=curve, projection=proj, metrics=metrics,
+                    stress={"daily": res.daily(), "max_delay_days": float(m["max_delay_days"]),
+                            "delayed_share": float(m["delayed_share"])}, lines=lines)
 
 
-def figure(v: dict) -> object:
+def figure(v: Explored) -> object:
     """The four panels of the explorer for one :func:`explore` result."""
     import matplotlib.pyplot as plt
     import matplotlib.ticker

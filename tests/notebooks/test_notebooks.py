@@ -71,13 +71,14 @@ def _worst_shock_delay(p: dict) -> float:
 
 
 def _ok_payouts(p: dict) -> int:
+    from softstake_model import examples
     from softstake_model.product import ledger_for, product_catalog
-    from softstake_model.reconcile import flag_counts, reconcile
-    from softstake_model.report.params import EXAMPLES, ReconcileParams
+    from softstake_model.reconciliation import flag_counts, reconcile
 
+    # the page's default: the shipped example with its own activation (its data file)
     cat = product_catalog()
-    ledger, _ = ledger_for(Path(str(EXAMPLES)) / "binance_statement.csv", cat)
-    table = reconcile(ledger, cat, activated_at=ReconcileParams().activated_at)
+    ledger, _ = ledger_for(examples.path("statement"), cat)
+    table = reconcile(ledger, cat, activations=examples.statement_activations())
     return int(flag_counts(table)["ok"])
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from ... import shipped
+from ...catalog import load_catalog, tokens
 from ...errors import InputError
 from ...terms import PRESETS
 
@@ -15,9 +16,9 @@ __all__ = ["EXAMPLES", "ALL_TOKENS", "Preset", "DEFAULT_PRESET", "Params", "cata
            "check_file", "token_in_catalog"]
 
 #: The shipped example data (found through importlib.resources, so an installed wheel has it).
-EXAMPLES = resources.files("softstake_model") / "data" / "examples"
-#: The catalogue tokens of the default report, in its order.
-ALL_TOKENS = "BNB,SOL,TRX,ADA,SUI,TON,NEAR,APT,POL,ALGO,IOTA,S,APE,EGLD,AXS"
+EXAMPLES = shipped.path("statement").parent
+#: The tokens of the default report: the shipped catalogue's, in its order.
+ALL_TOKENS = ",".join(tokens())
 
 #: Names of the product-terms presets (``softstake_model.terms.PRESETS``).
 Preset = Literal[tuple(PRESETS)]  # type: ignore[valid-type]
@@ -32,8 +33,6 @@ class Params(BaseModel):
 
 def catalog_tokens(catalog: str | None) -> list[str]:
     """The tokens of the catalogue (with ``catalog`` laid over it), as a validator needs."""
-    from ...catalog import load_catalog
-
     try:
         return list(load_catalog(catalog).index)
     except InputError as e:  # pydantic would take it for a value error of another field

@@ -42,11 +42,14 @@ import pandas as pd
 
 from . import checks
 from .balances import DAY_NS
+from .catalog import override
 from .errors import InputError, ParameterError
 from .product import parse_tokens
 from .rewards import payout_days, reward_history
-from .rules import truncate
+from .rules import implied_apr, payout
+from .tables import parse_time
 from .terms import Terms
+from .typing import Fraction, Frame
 
 __all__ = ["RECONCILE_COLUMNS", "FLAGS", "DEFAULT_TOLERANCE", "reconcile", "flag_counts",
            "reconcile_totals", "neighbour_median"]
@@ -74,11 +77,11 @@ def reconcile(
     rewards_record: pd.DataFrame | None = None,
     record_account: str | None = None,
     compare: str | float | None = None,
-    tolerance: float | None = None,
+    tolerance: Fraction | None = None,
     neighbours: int = 3,
     tokens: str | Sequence[str] | None = None,
     **timeline: object,
-) -> pd.DataFrame:
+) -> Frame:
     """Expected against paid rewards, one row per account, token and payout.
 
     Parameters
@@ -132,12 +135,50 @@ def reconcile(
         raise ParameterError(f"must be a whole number >= 1, got {neighbours}",
                              param="neighbours")
     if given is not None:
-        from .catalog import override
-
         catalog = override(catalog, apr=given)
     paid = _paid(statement, rewards_record, record_account)
-    lag = pd.Timedelta(days=terms.payout_lag_days)
     infer = timeline.get("activated_at") is None and timeline.get("activations") is None
+    start, end = _range(statement, paid, terms, start, end, infer)
+    activation = None
+    if infer:
+        timeline["activations"], activation = _activation_from_credits(
+            statement, paid, terms, start)
+        if timeline.get("deactivated_at") is not None:
+            timeline["activations"]["deactivated_at"] = parse_time(
+                timeline["deactivated_at"], "deactivated_at")
+        timeline["activated_at"] = timeline["deactivated_at"] = None
+    wanted = parse_tokens(tokens)
+    if wanted:
+        statement = statement[statement["token"].astype(str).isin(wanted)]
+        paid = paid[paid["token"].astype(str).isin(wanted)]
+    hist = reward_history(statement, catalog, terms, start=start, end=end, compound=False,
+                          **timeline)
+    table = _by_payout(hist, paid, terms, start, end)
+    table["implied_apr"] = implied_apr(table["paid"].to_numpy(float),
+                                       table["eligible_balance"].to_numpy(float),
+                                       fee=terms.fee, days_per_year=terms.days_per_year)
+    if basis == "implied":
+        rate = table["implied_apr"].where(table["paid"] > 0).to_numpy(float)
+        group = (table["account"] + "\x00" + table["token"]).to_numpy()
+        ref = neighbour_median(rate, group, neighbours)
+        table["apr"] = np.where(np.isnan(ref), table["apr"], ref)
+        table["expected"] = np.where(
+            table["eligible_balance"].notna(),
+            payout(table["eligible_balance"].fillna(0), table["apr"].fillna(0),
+                   fee=terms.fee, precision=terms.precision,
+                   days_per_year=terms.days_per_year), np.nan)
+    _flag(table, tolerance, terms)
+    out = table[RECONCILE_COLUMNS].copy()
+    out.attrs.update(basis=basis, activation=activation,
+                     compared_with=_compared_with(basis, given, catalog, out, tolerance,
+                                                  neighbours, terms, timeline))
+    return out
+
+
+def _range(statement: pd.DataFrame, paid: pd.DataFrame, terms: Terms, start: object,
+           end: object, infer: bool) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The accrual days to check: those given, else the statement's (from the first
+    credit's accrual day when the activation is inferred, to the last day paid)."""
     if start is None:
         start = statement["time"].min().floor("D").tz_localize(None)
         if infer and len(paid):  # nothing accrues before the first credit's accrual day
@@ -149,24 +190,14 @@ def reconcile(
             statement["time"].max()
         end = _last_paid_day(last, terms)
     start, end = pd.Timestamp(start), pd.Timestamp(end)
-    if end < start:
-        end = start
-    activation = None
-    if infer:
-        timeline["activations"], activation = _activation_from_credits(
-            statement, paid, terms, start)
-        if timeline.get("deactivated_at") is not None:
-            from .tables import parse_time
+    return start, max(start, end)
 
-            timeline["activations"]["deactivated_at"] = parse_time(
-                timeline["deactivated_at"], "deactivated_at")
-        timeline["activated_at"] = timeline["deactivated_at"] = None
-    wanted = parse_tokens(tokens)
-    if wanted:
-        statement = statement[statement["token"].astype(str).isin(wanted)]
-        paid = paid[paid["token"].astype(str).isin(wanted)]
-    hist = reward_history(statement, catalog, terms, start=start, end=end, compound=False,
-                          **timeline)
+
+def _by_payout(hist: pd.DataFrame, paid: pd.DataFrame, terms: Terms, start: pd.Timestamp,
+               end: pd.Timestamp) -> pd.DataFrame:
+    """The history's accrual days grouped by payout day beside the credits paid that day
+    (an outer join: a payout with no accrual, an accrual with no payout)."""
+    lag = pd.Timedelta(days=terms.payout_lag_days)
     hist["account"] = hist["account"].astype(str)
     hist["token"] = hist["token"].astype(str)
     hist["pay_day"] = hist["paid_at"].dt.floor("D").dt.tz_localize(None)
@@ -183,21 +214,11 @@ def reconcile(
     table = exp.join(got, how="outer").reset_index()
     table["date"] = table["date"].fillna(table["pay_day"] - lag)
     table["days"] = table["days"].fillna(0).astype(int)
-    table = table.sort_values(["account", "token", "date"], ignore_index=True)
-    keep = 1 - terms.fee
-    with np.errstate(divide="ignore", invalid="ignore"):
-        table["implied_apr"] = np.where(
-            table["eligible_balance"] > 0,
-            table["paid"] / keep * terms.days_per_year / table["eligible_balance"], np.nan)
-    if basis == "implied":
-        rate = table["implied_apr"].where(table["paid"] > 0).to_numpy(float)
-        group = (table["account"] + "\x00" + table["token"]).to_numpy()
-        ref = neighbour_median(rate, group, neighbours)
-        table["apr"] = np.where(np.isnan(ref), table["apr"], ref)
-        table["expected"] = np.where(
-            table["eligible_balance"].notna(),
-            truncate(table["eligible_balance"].fillna(0) * table["apr"].fillna(0)
-                     / terms.days_per_year * keep, terms.precision), np.nan)
+    return table.sort_values(["account", "token", "date"], ignore_index=True)
+
+
+def _flag(table: pd.DataFrame, tolerance: float, terms: Terms) -> None:
+    """``difference`` and ``flag`` of every payout, in place (see :data:`FLAGS`)."""
     unit = 10.0 ** -terms.precision
     due = table["expected"].fillna(0.0)
     table["difference"] = np.round(table["paid"].fillna(0.0) - due, terms.precision)
@@ -210,11 +231,6 @@ def reconcile(
     flag[has_paid & (due == 0)] = "unexpected"
     flag[has_paid & (due > 0) & beyond_unit & beyond_tol] = "mismatch"
     table["flag"] = flag
-    out = table[RECONCILE_COLUMNS].copy()
-    out.attrs.update(basis=basis, activation=activation,
-                     compared_with=_compared_with(basis, given, catalog, out, tolerance,
-                                                  neighbours, terms, timeline))
-    return out
 
 
 def neighbour_median(values: np.ndarray, group: np.ndarray, half: int) -> np.ndarray:
