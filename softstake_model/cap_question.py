@@ -38,7 +38,7 @@ from .product import (
 from .spec import param
 from .terms import Terms
 
-__all__ = ["CapQuestion", "CapCost", "cap_cost", "DEFAULT_POPULATION_USD"]
+__all__ = ["CapQuestion", "CapCost", "cap_cost", "DEFAULT_POPULATION_USD", "round_grid"]
 
 #: Holder balances in USD: mostly lognormal (median about 150 USD) with a Pareto tail of
 #: large holders from 20,000 USD (assumed: no exchange publishes its balance distribution).
@@ -90,7 +90,8 @@ class CapQuestion(RuleQuestion):
     buffer_ratio: float = param(0.1, doc="Liquid share of balances, not staked.",
                                 unit="share of balances", kind="ratio", flag="--buffer",
                                 metavar="R", source="assumed")
-    sweep_points: int = param(60, doc="Caps and minimums in the sweeps.", unit="points",
+    sweep_points: int = param(60, doc="Caps and minimums in the sweeps, at round values (at "
+                              "least this many up to ten a decade).", unit="points",
                               kind="whole", low=5, high=1000, metavar="N")
 
     def __post_init__(self) -> None:
@@ -181,16 +182,45 @@ class CapCost:
     difference: Any = None
 
 
+#: Mantissas of round sweep values, coarsest first: 1-2-5, then finer series.
+ROUND_SERIES = ((1, 2, 5), (1, 1.5, 2, 3, 5, 7), (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8))
+
+
+def round_grid(low: float, high: float, points: int, keep: float | None = None
+               ) -> NDArray[np.float64]:
+    """Round values from ``low`` to ``high``: the coarsest series of :data:`ROUND_SERIES`
+    with at least ``points`` values in the range (the finest when none has), and ``keep``
+    (the current value) among them.
+
+    Examples
+    --------
+    >>> round_grid(0.1, 10, 5).tolist()
+    [0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0]
+    >>> round_grid(1, 100, 3, keep=37.5).tolist()
+    [1.0, 2.0, 5.0, 10.0, 20.0, 37.5, 50.0, 100.0]
+    """
+    decades = np.arange(np.floor(np.log10(low)) - 1, np.ceil(np.log10(high)) + 1)
+    for series in ROUND_SERIES:
+        values = np.array([float(f"{m * 10.0 ** d:.6g}") for d in decades for m in series])
+        values = values[(values >= low * (1 - 1e-9)) & (values <= high * (1 + 1e-9))]
+        if len(values) >= points:
+            break
+    if keep is not None and np.isfinite(keep):
+        values = np.append(values, keep)
+    return np.unique(values)
+
+
 def _sweeps(model: CapModel, rule: TokenRule, points: int
             ) -> tuple[NDArray[np.float64], pd.DataFrame, pd.DataFrame]:
     """Caps from below the minimum to ten times the cap (or the largest balances), and
-    minimums from a hundredth to a hundred times the current one."""
+    minimums from a hundredth to a hundred times the current one, at round values
+    (:func:`round_grid`; the current cap and minimum among them)."""
     mn, cap = rule.min_holding, rule.cap
     top = float(np.quantile(model.balances, 0.999))
     if np.isfinite(cap):  # the current cap sits inside the sweep, with room on both sides
         top = max(top, cap * 10)
-    caps = np.geomspace(max(min(mn, cap / 10), 1e-3), max(top, mn * 10, 1e-2), points)
-    mins = np.geomspace(max(mn / 100, 1e-4), max(mn * 100, 1e-2), points)
+    caps = round_grid(max(min(mn, cap / 10), 1e-3), max(top, mn * 10, 1e-2), points, cap)
+    mins = round_grid(max(mn / 100, 1e-4), max(mn * 100, 1e-2), points, mn)
     return caps, model.metrics(caps, mn), model.metrics(np.full_like(mins, cap), mins)
 
 

@@ -71,7 +71,7 @@ def caps_view(p: CapQuestion) -> CapsView:
         [{"holders": k.replace("_", " ").replace("pct", " %"), "share of cost": x}
          for k, x in m["cost_by_percentile"].items()])
     sweep = res.min_sweep
-    v["min_table"] = sweep.iloc[:: max(1, len(sweep) // 10)].drop(columns="cap")
+    v["min_table"] = _round_rows(sweep, rule.min_holding).drop(columns="cap")
     pop = m["population"]
     v["population"] = pd.DataFrame([{
         "holders": pop["holders"], "total": pop["total"], "total_usd": pop["total_usd"],
@@ -93,6 +93,18 @@ def caps_view(p: CapQuestion) -> CapsView:
         "min_holding": rule.min_holding, "flags": res.flags}
     v["findings"] = _caps_findings(v)
     return v
+
+
+def _round_rows(sweep: pd.DataFrame, current: float) -> pd.DataFrame:
+    """The minimum sweep's rows at 1-2-5 values and the current minimum (about ten rows)."""
+    m = sweep["min_holding"].to_numpy(float)
+    with np.errstate(divide="ignore"):
+        mant = np.round(m / 10.0 ** np.floor(np.log10(m)), 6)
+    keep = np.isin(mant, (1.0, 2.0, 5.0)) | np.isclose(m, current)
+    rows = sweep[keep]
+    if len(rows) > 14:
+        rows = sweep[np.isin(mant, (1.0,)) | np.isclose(m, current)]
+    return rows.reset_index(drop=True)
 
 
 def _population_line(p: CapQuestion, token: str) -> str:
