@@ -73,7 +73,8 @@ CASES = [
     # 3. unbounded work
     ("stress-paths", S + ["--paths", "3000000"], 2, "--paths asks for about"),
     ("caps-holders", ["caps", "--token", "BNB", "--population", "lognormal:0,1",
-                      "--holders", "600000000"], 2, "--holders asks for about"),
+                      "--holders", "600000000"], 2,
+     "--holders must be in 10..10,000,000, got 600,000,000"),
     ("stress-days", S + ["--days", "100000000"], 2, "--days must be in 1..36,525"),
     ("rates-far-day", ["stress", "--token", "BNB", "--total", "100", "--buffer", "0.1",
                        "--withdrawal-rates", "rates_big_day.csv"], 1,
@@ -103,7 +104,7 @@ CASES = [
      "initial=-5 must be a finite number >= 0"),
     ("staked-fraction-0", ["apr", "chain", "SOL", "--staked-fraction", "0"], 2,
      "--staked-fraction must be above 0"),
-    ("fee-above-1", R + ["--fee", "1.5"], 2, "--fee must be in [0, 1]"),
+    ("fee-above-1", R + ["--fee", "1.5"], 2, "--fee must be in [0, 1), got 1.5"),
     ("precision-negative", R + ["--precision", "-1"], 2, "--precision must be in 0..12"),
     # 5. contradictions
     ("stress-days-0", S + ["--days", "0"], 2, "--days must be in 1..36,525, got 0"),

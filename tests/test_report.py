@@ -1,5 +1,6 @@
 """The report runner: validation, scenario expansion, failures, index, browser check."""
 
+import dataclasses
 import datetime
 import json
 import os
@@ -8,7 +9,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from pydantic import ValidationError
 
 from softstake_model.cli import main
 from softstake_model.errors import ParameterError
@@ -32,7 +32,7 @@ def test_validation_messages():
     assert validate("yields", {"budget_usd": 5}).budget_usd == 5.0  # ints are floats
     with pytest.raises(ParameterError, match=r"unknown parameter\(s\) \['colour'\]"):
         validate("yields", {"colour": 1})
-    with pytest.raises(ParameterError, match="'apr_paths' should be int, got float 2.5"):
+    with pytest.raises(ParameterError, match="'apr_paths' must be a whole number, got 2.5"):
         validate("yields", {"apr_paths": 2.5})
     with pytest.raises(ParameterError, match=r"^caps: parameter 'buffer_ratio' must be in "
                        r"\[0, 1\], got 2$"):
@@ -42,22 +42,23 @@ def test_validation_messages():
         validate("caps", {"holders": 5})
     with pytest.raises(ParameterError, match=r"'tokens' names unknown token\(s\) \['XYZ'\]"):
         validate("liquidity_stress", {"tokens": "BNB,XYZ"})
-    with pytest.raises(ParameterError, match=r"'preset' must be one of 'binance_soft_staking'"):
+    with pytest.raises(ParameterError, match=r"'preset' must be one of binance_soft_staking, "):
         validate("caps", {"preset": "nope"})
     assert validate("caps", {"preset": "kucoin_savings"}).preset == "kucoin_savings"
     assert validate("liquidity_stress", {"catalog": None}).catalog is None
     # one message per problem, each naming the notebook and the parameter
     with pytest.raises(ParameterError) as e:
         validate("yields", {"days": 0, "seed": "x"})
-    assert str(e.value).splitlines() == ["yields: parameter 'days' must be in 1..3,650, got 0",
-                                         "yields: parameter 'seed' should be int, got str 'x'"]
-    with pytest.raises(ParameterError, match="'balance' should be float | None, got bool True"):
+    assert str(e.value).splitlines() == [
+        "yields: parameter 'days' must be in 1..36,525, got 0",
+        "yields: parameter 'seed' must be a whole number, got 'x'"]
+    with pytest.raises(ParameterError, match="'balance' must be a number, got True"):
         validate("yields", {"balance": True})
 
 
 def test_parameters_are_frozen():
     p = validate("yields", {})
-    with pytest.raises(ValidationError):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         p.days = 3
 
 
@@ -238,7 +239,7 @@ def test_plan_defaults_filters_and_overrides():
         plan(overrides=[("colour", "red")])
     assert e.value.param == "overrides"
     with pytest.raises(ParameterError, match=r"\n  yields \[token=BNB, days=0\]: parameter "
-                       r"'days' must be in 1\.\.3,650, got 0\n"):
+                       r"'days' must be in 1\.\.36,525, got 0\n"):
         plan(overrides=[("days", "0")], notebooks=["yields"])
     with pytest.raises(ParameterError, match="names unknown notebook") as e:
         plan(notebooks=["yield"])
