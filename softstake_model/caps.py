@@ -421,7 +421,9 @@ def caps_summary(
     (``cap_for_budget``: ``"none"`` when no cap is needed, None when none fits) and its
     cost. ``assumed`` lists the assumed values behind the figures."""
     out = CapsSummary(**cap_metrics(balances, rule.apr, rule.min_holding, rule.cap, terms))
-    out["terms"] = {"min_holding": rule.min_holding, "cap": rule.cap, "apr": rule.apr}
+    t = terms or Terms()
+    out["terms"] = {"min_holding": rule.min_holding, "cap": rule.cap, "apr": rule.apr,
+                    "preset": t.name, "rule_basis": t.rule_basis}
     if budget is not None:
         model = CapModel(balances, rule.apr, terms or Terms())
         cap = cap_for_budget(model, budget, rule.min_holding, cap_step)

@@ -163,6 +163,11 @@ def _caps_findings(v: CapsView) -> list[str]:
     if top1 is not None:
         lines.append(f"The richest 1 % of holders receive {pct(top1)} of the rewards "
                      f"(Gini {m['gini']:.2f}).")
+    basis = m["terms"].get("rule_basis")
+    if basis:
+        lines.append(f"Terms: {m['terms']['preset']}, with the {basis}."
+                     if basis.startswith("minimum") else
+                     f"Terms: {m['terms']['preset']}: {basis}.")
     if h["spread"] is not None:
         sign = "keeps" if h["spread"] >= 0 else "pays out more than it earns:"
         lines.append(f"On-chain the staked part earns {pct(v['network_apr'])} net; against the "
