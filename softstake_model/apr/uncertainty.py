@@ -77,7 +77,8 @@ def process_sentence(token: str | None) -> str:
 def schedule_ratio(token: str, days: int, start: object = None,
                    at: object = None) -> NDArray[np.float64]:
     """The chain's net APR on each simulated day relative to the day before the first
-    (weekly resolution: the rate is recomputed every 7 days and held).
+    (weekly resolution: the rate is recomputed every 7 days and held; all ones where the
+    chain has no model on one of the days).
 
     Parameters
     ----------
@@ -92,11 +93,13 @@ def schedule_ratio(token: str, days: int, start: object = None,
     """
     first = as_of(at) + pd.Timedelta(days=1) if start is None else parse_date(start, "start")
     chain = TOKEN_CHAIN[token]
-    base = network_apr(chain, at=first - pd.Timedelta(days=1))["net_apr"]
+    base = network_apr(chain, at=first - pd.Timedelta(days=1), interval=False)["net_apr"]
     weeks = np.arange(0, days, 7)
-    rates = np.array([network_apr(chain, at=first + pd.Timedelta(days=int(d)))["net_apr"]
-                      for d in weeks])
-    return np.repeat(rates / base, 7)[:days]
+    rates = [network_apr(chain, at=first + pd.Timedelta(days=int(d)), interval=False)["net_apr"]
+             for d in weeks]
+    if base is None or any(r is None for r in rates):
+        return np.ones(days)  # no model on some day: the mean stays at the quoted APR
+    return np.repeat(np.array(rates) / base, 7)[:days]
 
 
 def token_apr_paths(apr: float, days: int, paths: int, seed: int | None = 0,

@@ -1,5 +1,7 @@
 """The index's content from the runs' records: the overview by token, sweeps compared, and
-the record kept across reports written into the same folder.
+the record kept across reports written into the same folder; and the views of them the
+index page shows (:func:`overview_view`, :func:`sweep_view`: cells formatted through
+:mod:`.format`, marks and charts).
 
 A record is one run as ``index.json`` keeps it: ``notebook``, ``scenario``, ``slug``,
 ``params``, ``ok``, ``error``, ``seconds``, ``headline``, ``html``, ``ipynb``, ``finished``
@@ -15,8 +17,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from .format import DASH, amount, days, fmt, interval, kind_of, label_of, missing, pct, text, usd
+from .params import ALL_TOKENS, SCHEMAS, field_defaults
+
 __all__ = ["OVERVIEW_COLUMNS", "merge_records", "overview_table", "sweep_groups",
-           "DELAY_RISK"]
+           "DELAY_RISK", "overview_view", "sweep_view"]
 
 #: Columns of the overview, in order (plain numbers; the page formats them).
 OVERVIEW_COLUMNS = ["token", "apr", "apr_as_of", "apr_confidence", "network_apr", "spread",
@@ -90,6 +95,11 @@ def overview_table(records: Iterable[dict]) -> pd.DataFrame:
     """One row per token: caps figures from its caps run, stress figures from a stress run
     that covers it (this command's runs first; the first such run otherwise).
 
+    Parameters
+    ----------
+    records
+        The folder's records (:func:`merge_records`).
+
     Returns
     -------
     DataFrame
@@ -128,16 +138,11 @@ def overview_table(records: Iterable[dict]) -> pd.DataFrame:
 
 
 def _catalogue_order() -> list[str]:
-    from .params import ALL_TOKENS
-
     return ALL_TOKENS.split(",")
 
 
 def _defaults(notebook: str) -> dict:
-    from .params import SCHEMAS
-
-    schema = SCHEMAS.get(notebook)
-    return {k: f.default for k, f in schema.model_fields.items()} if schema else {}
+    return field_defaults(notebook) if notebook in SCHEMAS else {}
 
 
 def sweep_groups(records: Iterable[dict]) -> list[dict]:
@@ -146,6 +151,11 @@ def sweep_groups(records: Iterable[dict]) -> list[dict]:
     For each notebook with two or more good runs: the swept parameters (those whose value,
     the notebook's default where a run leaves it out, differs between runs) and a table
     with a column per swept parameter and a column per plain headline figure.
+
+    Parameters
+    ----------
+    records
+        The folder's records (:func:`merge_records`).
 
     Returns
     -------
@@ -185,3 +195,126 @@ def sweep_groups(records: Iterable[dict]) -> list[dict]:
         out.append({"notebook": nb, "swept": swept, "figures": figures, "table": table,
                     "numeric": numeric})
     return out
+
+
+#: The overview's columns on the page, in order.
+_HEAD = ["token", "catalogue APR (per year)", "APR as of", "APR source", "net network APR",
+         "spread (network − catalogue)", "holders earning", "eligible share of balances",
+         "reward cost (tokens a day)", "reward cost (USD a day)",
+         "P(delay) at the current buffer (95 % interval)",
+         "buffer needed for the target (95 % interval)", "longest delay in the shock",
+         "unbonding rule", "flags"]
+
+
+def _cell(shown: str, css: str = "", title: str = "", sub: str = "") -> dict:
+    return {"text": shown, "css": css, "title": title, "sub": sub}
+
+
+def overview_view(frame: pd.DataFrame) -> dict:
+    """The overview table as the index shows it: formatted cells with marks, and charts.
+
+    A negative spread is marked ▼ and a delay risk above :data:`DELAY_RISK`, or a buffer
+    below the one the target needs, ⚠. The "APR as of" and "flags" columns are left out
+    when no row has them.
+
+    Parameters
+    ----------
+    frame
+        From :func:`overview_table` (not empty).
+
+    Returns
+    -------
+    dict
+        ``head`` (column labels), ``rows`` (each ``cells``: ``text``, ``css``, ``title``,
+        ``sub``; and ``links``: (name, page) pairs), ``charts`` ((title, data URI) pairs).
+    """
+    flags = any(not missing(f) and str(f).strip() for f in frame["flags"])
+    as_of = bool(frame["apr_as_of"].notna().any())
+    keep = [i for i, h in enumerate(_HEAD) if (h != "APR as of" or as_of)
+            and (h != "flags" or flags)]
+    rows = []
+    for _, r in frame.iterrows():
+        cells = _overview_cells(r)
+        links = [(name, r[col]) for name, col in (("caps", "caps_run"),
+                                                  ("stress", "stress_run"))
+                 if not missing(r[col]) and r[col]]
+        rows.append({"cells": [cells[i] for i in keep], "links": links})
+    return {"head": [_HEAD[i] for i in keep], "rows": rows, "charts": _overview_charts(frame)}
+
+
+def _overview_cells(r: pd.Series) -> list[dict]:
+    """One token's row of the overview as cells, in the order of ``_HEAD``."""
+    spread, p, needed = r["spread"], r["p_delay"], r["buffer_needed"]
+    neg = not missing(spread) and spread < 0
+    risky = not missing(p) and p > DELAY_RISK
+    short = (not missing(needed) and not missing(r["buffer_ratio"])
+             and needed > r["buffer_ratio"]) or (missing(needed) and not missing(p))
+    shown_needed = pct(needed) if not missing(needed) else \
+        ("none enough" if not missing(p) else DASH)
+    return [
+        _cell(r["token"]), _cell(pct(r["apr"], 2)), _cell(text(r["apr_as_of"], blank=DASH)),
+        _cell(text(r["apr_confidence"], blank=DASH)), _cell(pct(r["network_apr"], 2)),
+        _cell(("▼ " if neg else "") + pct(spread, 2), "bad" if neg else "",
+              "the exchange pays more than the chain yields" if neg else ""),
+        _cell(pct(r["earning_share"])), _cell(pct(r["eligible_share"])),
+        _cell(amount(r["daily_cost"])), _cell(usd(r["daily_cost_usd"])),
+        _cell(("⚠ " if risky else "") + pct(p), "bad" if risky else "",
+              f"more than {DELAY_RISK:.0%} of paths see a delay" if risky else "",
+              interval(r["p_delay_low"], r["p_delay_high"])),
+        _cell(("⚠ " if short else "") + shown_needed, "bad" if short else "",
+              f"above the current buffer of {pct(r['buffer_ratio'])}" if short else "",
+              interval(r["buffer_low"], r["buffer_high"])),
+        _cell(days(r["shock_max_delay_days"])), _cell(text(r["unbonding"], blank=DASH)),
+        _cell(text(r["flags"], "")),
+    ]
+
+
+def _overview_charts(frame: pd.DataFrame) -> list[tuple[str, str]]:
+    """The overview's charts as (title, data URI) pairs, those the figures allow."""
+    from . import plots  # matplotlib, from the report extra, loads only to draw
+
+    charts = []
+    if frame["spread"].notna().any():
+        charts.append(("spread by token", plots.to_data_uri(plots.spread_by_token(frame))))
+    if frame["buffer_needed"].notna().any():
+        charts.append(("buffer needed against the current buffer",
+                       plots.to_data_uri(plots.buffers(frame))))
+        if (frame["apr"].notna() & frame["buffer_needed"].notna()).sum() >= 2:
+            charts.append(("APR against liquidity risk",
+                           plots.to_data_uri(plots.apr_vs_risk(frame))))
+    return charts
+
+
+def sweep_view(group: dict) -> dict:
+    """A comparison of swept runs as the index shows it: formatted cells, and a chart of up
+    to four figures that vary when one numeric parameter is swept.
+
+    Parameters
+    ----------
+    group
+        One item of :func:`sweep_groups`.
+
+    Returns
+    -------
+    dict
+        ``notebook``, ``swept``, ``head`` (labels), ``rows`` (each ``cells``, formatted
+        text, and ``html``, the run's page), ``chart`` (a data URI, or None).
+    """
+    t = group["table"]
+    head = [*group["swept"], *[label_of(f) for f in group["figures"]]]
+    rows = [{"cells": [fmt(k, r[k]) for k in group["swept"]] +
+             [fmt(f, r[f]) for f in group["figures"]], "html": r["html"]}
+            for _, r in t.iterrows()]
+    chart = None
+    if group["numeric"]:
+        nums = [f for f in group["figures"]
+                if t[f].map(lambda v: isinstance(v, int | float) and not isinstance(v, bool)
+                            ).all() and t[f].nunique() > 1][:4]
+        if nums:
+            from . import plots  # matplotlib, from the report extra, loads only to draw
+
+            chart = plots.to_data_uri(plots.sweep(
+                t, group["numeric"], nums, {f: label_of(f) for f in nums},
+                {f for f in nums if kind_of(f, 0.0) == "pct"}))
+    return {"notebook": group["notebook"], "swept": group["swept"], "head": head,
+            "rows": rows, "chart": chart}
