@@ -184,12 +184,10 @@ def reward_history(
     compound
         Credit each reward at its payout instant so that it counts in later balances.
         Reward credits already in the ledger (``kind == 'reward'``) are then replaced by
-        the simulated ones, never counted twice. With ``compound=False`` the simulation
-        credits nothing: the ledger is taken as it is, its own reward credits included
-        (what a reconciliation needs), unless ``statement_credits=False``.
+        the simulated ones, never counted twice. ``compound=False``: the simulation
+        credits nothing; the ledger's own credits stay (what a reconciliation needs).
     statement_credits
-        With ``compound=False``: keep the ledger's own reward credits in the balances
-        (True) or leave them out too (False: balances without any reward credited).
+        With ``compound=False``, False leaves the ledger's own reward credits out too.
     progress
         Show a progress bar over days.
 
@@ -204,11 +202,10 @@ def reward_history(
     terms = terms or Terms()
     s, n_days = _days(ledger, start, end)
     if terms.tiers is not None and terms.tiers_unit == "USD":
-        return _in_tokens(ledger, catalog, terms, start=s, end=s + pd.Timedelta(days=n_days - 1),
-                          apr_history=apr_history, activated_at=activated_at,
-                          deactivated_at=deactivated_at, activations=activations,
-                          excluded=excluded, compound=compound, progress=progress,
-                          statement_credits=statement_credits)
+        kw = dict(apr_history=apr_history, activated_at=activated_at, excluded=excluded,
+                  deactivated_at=deactivated_at, activations=activations, compound=compound,
+                  progress=progress, statement_credits=statement_credits)
+        return _in_tokens(ledger, catalog, terms, start=s, end=s + (n_days - 1) * DAY, **kw)
     grid = DayGrid(_earning(ledger, catalog, compound or not statement_credits), s, n_days)
     dates = grid.dates()
     tokens = pd.Index(np.asarray(grid.tokens, dtype=str))
@@ -226,6 +223,9 @@ def reward_history(
                  payout_days(day_numbers, terms) * DAY_NS + terms.payout_time_s * 10**9)
     out.attrs["rule_basis"] = terms.rule_basis
     return out
+
+
+DAY = pd.Timedelta(days=1)
 
 
 def _in_tokens(ledger: pd.DataFrame, catalog: pd.DataFrame, terms: Terms,
