@@ -104,7 +104,7 @@ def test_command_and_page_say_the_same(tmp_path, capsys):
     h = v["headline"]
     assert s["population"]["total"] == h["population_total"]
     assert (s["cap_difference"]["daily_cost_difference"], s["cap_difference"]["low"]) == \
-        (h["cost_difference"], h["cost_difference_low"])
+        (h["cost_difference"], h["intervals"]["cost_difference"][0])
     text = " ".join(v["findings"])
     assert "5,000 holders with 2,000,000 DOT in all (about $8,000,000 at $4.00), tied to the " \
         "book" in text

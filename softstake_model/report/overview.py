@@ -216,7 +216,8 @@ def sweep_groups(records: Iterable[dict]) -> list[dict]:
         swept = [k for k in names if len({repr(v) for v in values[k]}) > 1]
         if not swept:
             continue
-        figures = [k for k in rs[0]["headline"]
+        keys = list(dict.fromkeys(k for r in rs for k in r["headline"]))
+        figures = [k for k in keys
                    if k not in swept and all(isinstance(r["headline"].get(k), int | float | str)
                                              or r["headline"].get(k) is None for r in rs)
                    and k not in _CONTEXT]
@@ -262,7 +263,8 @@ def _matrices(nb: str, swept: list[str], figures: list[str], table: pd.DataFrame
               ) -> list[dict]:
     """For exactly two numeric swept parameters: each chosen figure as a matrix (rows the
     first parameter's values, columns the second's), with its intervals when given."""
-    if len(swept) != 2 or not all(table[k].map(_is_number).all() for k in swept):
+    if len(swept) != 2 or not all(table[k].map(_is_number).all() and table[k].notna().all()
+                                  for k in swept):
         return []
     numeric = [f for f in figures if table[f].map(lambda v: v is None or _is_number(v)).all()
                and table[f].notna().any()]
@@ -414,10 +416,17 @@ def sweep_view(group: dict) -> dict:
 def _with_interval(f: str, r: pd.Series) -> str:
     """A figure's cell: its value, and its interval when the run gives one."""
     shown = fmt(f, r[f])
-    lo, hi = r.get(f"{f}@low"), r.get(f"{f}@high")
+    sub = _range(f, shown, r.get(f"{f}@low"), r.get(f"{f}@high"))
+    return f"{shown} ({sub})" if sub else shown
+
+
+def _range(f: str, shown: str, lo: object, hi: object) -> str:
+    """``low–high`` as the figure is formatted; empty when an end is missing or both ends
+    read as the figure itself."""
     if missing(lo) or missing(hi) or shown == DASH:
-        return shown
-    return f"{shown} ({fmt(f, lo)}–{fmt(f, hi)})"
+        return ""
+    a, b = fmt(f, lo), fmt(f, hi)
+    return "" if a == b == shown else f"{a}–{b}"
 
 
 def _matrix_view(m: dict) -> dict:
@@ -433,8 +442,7 @@ def _matrix_view(m: dict) -> dict:
             v = values.at[i, j]
             lo = None if m["low"] is None else m["low"].at[i, j]
             hi = None if m["high"] is None else m["high"].at[i, j]
-            row.append({"text": fmt(f, v), "sub": "" if missing(lo) or missing(hi) else
-                        f"{fmt(f, lo)}–{fmt(f, hi)}"})
+            row.append({"text": fmt(f, v), "sub": _range(f, fmt(f, v), lo, hi)})
             short.append(fmt(f, v))
         cells.append({"value": fmt(m["rows"], i), "cells": row})
         texts.append(short)

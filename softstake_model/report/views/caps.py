@@ -123,8 +123,8 @@ def _difference_figures(m: dict) -> dict:
     if d is None:
         return {}
     return {"other_cap": d["other_cap"], "cost_difference": d["daily_cost_difference"],
-            "cost_difference_low": d["low"], "cost_difference_high": d["high"],
-            "holders_between": d["holders_between"]}
+            "holders_between": d["holders_between"],
+            "intervals": {"cost_difference": [d["low"], d["high"]]}}
 
 
 def _population_findings(v: CapsView) -> list[str]:
