@@ -448,7 +448,7 @@ def _matrix_view(m: dict) -> dict:
         texts.append(short)
     chart = plots.to_data_uri(plots.heatmap(
         values.rename_axis(index=m["rows"], columns=m["cols"]),
-        f"{label_of(f)} by {m['rows']} and {m['cols']}", texts, kind_of(f, 0.0) == "pct"))
+        label_of(f), texts, kind_of(f, 0.0) == "pct"))
     return {"figure": label_of(f), "rows": m["rows"], "cols": m["cols"],
             "columns": [fmt(m["cols"], c) for c in values.columns], "body": cells,
             "chart": chart}

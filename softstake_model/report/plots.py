@@ -6,6 +6,8 @@ here beyond arranging the data for the axes.
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib
 import matplotlib.dates
 import matplotlib.pyplot as plt
@@ -353,7 +355,8 @@ def heatmap(matrix: pd.DataFrame, title: str, texts: list[list[str]], percent: b
     im = ax.imshow(values, cmap="Reds", aspect="auto")
     ax.set_xticks(range(values.shape[1]), [f"{c:g}" for c in matrix.columns])
     ax.set_yticks(range(values.shape[0]), [f"{i:g}" for i in matrix.index])
-    ax.set(xlabel=str(matrix.columns.name), ylabel=str(matrix.index.name), title=title)
+    ax.set(xlabel=str(matrix.columns.name), ylabel=str(matrix.index.name))
+    ax.set_title("\n".join(textwrap.wrap(title, 38)), fontsize=9)
     top = np.nanmax(values) if np.isfinite(values).any() else 0.0
     for i in range(values.shape[0]):
         for j in range(values.shape[1]):

@@ -111,7 +111,8 @@ def _population_line(p: CapQuestion, token: str) -> str:
     """The assumed population, as the assumed values' list says it."""
     if p.balances is not None:
         return f"holders read from {p.balances} (not sampled)"
-    shape = p.population if p.population is not None else f"{p.population_usd} (USD)"
+    shape = f"`{p.population}`" if p.population is not None else \
+        f"`{p.population_usd}` (USD)"
     if p.book is not None:
         return (f"holder population's shape {shape}, assumed; its scale is the book "
                 f"({amount(p.book, token)} over {p.holders:,} holders)")
