@@ -15,11 +15,10 @@ import functools
 import math
 from dataclasses import dataclass, replace
 from fractions import Fraction
-from importlib import resources
-from pathlib import Path
 
 import pandas as pd
 
+from .. import shipped
 from ..errors import ParameterError
 from .asof import as_of
 
@@ -79,9 +78,9 @@ class Param:
 
 @functools.cache
 def chain_table() -> pd.DataFrame:
-    """The shipped ``data/chain_params.csv``, every column as text."""
-    path = Path(str(resources.files("softstake_model") / "data" / "chain_params.csv"))
-    return pd.read_csv(path, dtype=str, keep_default_na=False)
+    """The shipped ``data/chain_params.csv``, every column as text, read through the checked
+    reader (:func:`softstake_model.shipped.chain_params`)."""
+    return shipped.chain_params()
 
 
 def _number(text: str) -> int | float | str:

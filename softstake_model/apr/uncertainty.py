@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import functools
 from dataclasses import replace
-from importlib import resources
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from .. import shipped
 from ..errors import ParameterError
 from ..examples import eth_store
 from ..tables import parse_date
@@ -44,9 +44,9 @@ def eth_store_shape() -> OUFit:
 
 @functools.cache
 def _process_table() -> pd.DataFrame:
-    path = resources.files("softstake_model") / "data" / "apr_processes.csv"
-    return pd.read_csv(str(path), dtype={"token": str}, keep_default_na=False).set_index(
-        "token")
+    """The shipped ``data/apr_processes.csv``, checked (:func:`~softstake_model.shipped.
+    apr_processes`)."""
+    return shipped.apr_processes()
 
 
 def token_process(token: str | None) -> OUFit:
