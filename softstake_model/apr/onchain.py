@@ -42,6 +42,7 @@ naming the URL and method; nothing is returned half-read.
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import urllib.error
 import urllib.request
@@ -51,7 +52,7 @@ import pandas as pd
 
 from ..errors import InputError, ParameterError
 
-__all__ = ["READERS", "DEFAULT_URLS", "read_chain", "COLUMNS"]
+__all__ = ["READERS", "DEFAULT_URLS", "read_chain", "read_chains", "base_url", "COLUMNS"]
 
 #: The columns of every frame a reader returns.
 COLUMNS = ["token", "field", "value", "fetched_at", "source"]
@@ -327,3 +328,39 @@ def read_chain(token: str, base_url: str | None = None,
                          columns=COLUMNS)
     frame["fetched_at"] = frame["fetched_at"].dt.as_unit("s")
     return frame
+
+
+def base_url(token: str, urls: dict[str, str] | None = None) -> str:
+    """The endpoint of ``token``'s chain: ``urls[token]``, else ``$SOFTSTAKE_<TOKEN>_URL``
+    (e.g. ``SOFTSTAKE_SOL_URL``), else :data:`DEFAULT_URLS`."""
+    key = str(token).strip().upper()
+    given = {str(k).strip().upper(): v for k, v in (urls or {}).items()}
+    return given.get(key) or os.environ.get(f"SOFTSTAKE_{key}_URL", "").strip() or \
+        DEFAULT_URLS.get(key, "")
+
+
+def read_chains(tokens: list[str], urls: dict[str, str] | None = None,
+                fetched_at: object = None) -> pd.DataFrame:
+    """:func:`read_chain` of every token (each at :func:`base_url`), one frame, every
+    request made before anything is returned (a failure returns nothing).
+
+    Raises
+    ------
+    ParameterError
+        ``tokens``: none given, or one without a reader (named); ``urls``: a URL for a
+        token not asked for.
+    """
+    keys = [str(t).strip().upper() for t in tokens if str(t).strip()]
+    if not keys:
+        raise ParameterError(f"name at least one chain: {', '.join(READERS)}", param="tokens")
+    unknown = [k for k in keys if k not in READERS]
+    if unknown:
+        raise ParameterError(f"{', '.join(unknown)} has no on-chain reader; choose from "
+                             f"{', '.join(READERS)}", param="tokens")
+    extra = sorted({str(k).strip().upper() for k in urls or {}} - set(keys))
+    if extra:
+        raise ParameterError(f"a URL is given for {', '.join(extra)}, which is not fetched",
+                             param="urls")
+    when = pd.Timestamp.now(tz="UTC") if fetched_at is None else fetched_at
+    frames = [read_chain(k, base_url(k, urls), when) for k in dict.fromkeys(keys)]
+    return pd.concat(frames, ignore_index=True)
