@@ -10,9 +10,10 @@ import pytest
 import sqlalchemy as sa
 from test_apr_onchain import server  # noqa: F401  (the fixture)
 
-from softstake_model.apr import network_apr
+from softstake_model.apr import apr_table, network_apr
 from softstake_model.apr.onchain import read_chains
 from softstake_model.apr.stored import STATE_PARAMS, state_params
+from softstake_model.catalog import load_catalog
 from softstake_model.cli import main
 from softstake_model.errors import ParameterError
 from softstake_model.store import open_store, schema
@@ -78,6 +79,10 @@ def test_a_fetched_stake_replaces_the_assumed_row(tmp_path, monkeypatch):
     assert res["network_apr"] - mev == pytest.approx((shipped["network_apr"] - mev) * sf / 0.5)
     before = network_apr("SOL", at="2026-11-29", interval=False)  # before the fetch
     assert before["parameters"]["staked_fraction"]["confidence"] == "assumed"
+    row = apr_table(load_catalog(), at="2026-12-01").set_index("token")
+    assert row.loc["SOL", "fetched"] == "SOL.staked_fraction (fetched 2026-11-30 from " \
+        "https://rpc getVoteAccounts / getSupply)" and row.loc["NEAR", "fetched"] == ""
+    assert "SOL.staked_fraction" not in row.loc["SOL", "assumed"]
     assert network_apr("SOL", at="2026-12-01", staked_fraction=0.7,
                        interval=False)["parameters"]["staked_fraction"]["confidence"] == "user"
 

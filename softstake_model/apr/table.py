@@ -66,7 +66,9 @@ def apr_table(catalog: pd.DataFrame, at: object = None,
         of eligible balance before costs, see ``docs/apr.md``), ``flags`` (text, empty when
         none: ``above network`` when the catalogue APR exceeds the net network APR, ``stale``
         when the estimate is older than ``max_age_days``, ``undated`` when it has no date)
-        and ``assumed`` (the assumed values behind the row).
+        ``assumed`` (the assumed values behind the row) and ``fetched`` (the values read
+        from the chain by ``softstake fetch chain`` instead of shipped rows, each with its
+        day and URL).
     """
     if not (isinstance(max_age_days, int | float) and max_age_days > 0):
         raise ParameterError(f"must be a positive number of days, got {max_age_days}",
@@ -79,6 +81,8 @@ def apr_table(catalog: pd.DataFrame, at: object = None,
         assumed = [f"apr ({r['apr_source']})"] if r["apr_confidence"] == "assumed" else []
         if res:
             assumed += [f"{chain}.{k}" for k in res["assumed"]]
+        fetched = [f"{chain}.{k} ({v['source']})" for k, v in res["parameters"].items()
+                   if v["confidence"] == "fetched"] if res else []
         dated = r.get("apr_date")
         dated = pd.Timestamp(str(dated)) if isinstance(dated, str) and dated else None
         age = (when - dated).days if dated is not None else np.nan
@@ -105,5 +109,6 @@ def apr_table(catalog: pd.DataFrame, at: object = None,
             "beyond_schedule": bool(res and res["beyond_schedule"]),
             "flags": _flags(r["apr"], net, has, dated, age, max_age_days),
             "assumed": "; ".join(assumed),
+            "fetched": "; ".join(fetched),
         })
     return pd.DataFrame(rows)
