@@ -135,7 +135,7 @@ def test_fetch_chain_refusals_write_nothing(server, tmp_path, capsys):  # noqa: 
     assert main(["fetch", "chain", "SOL", "--url", "SOL", "--store", str(store)]) != 0
     assert "--url" in capsys.readouterr().err
     assert main(["fetch", "chain", "DOGE", "--store", str(store)]) != 0
-    assert "DOGE has no on-chain reader" in capsys.readouterr().err
+    assert "include DOGE, which has no on-chain reader" in capsys.readouterr().err
     broken = server("NEAR", "500")
     assert main(["fetch", "chain", "SOL", "NEAR", "--url", f"SOL={server('SOL')}",
                  "--url", f"NEAR={broken}", "--store", str(store)]) != 0

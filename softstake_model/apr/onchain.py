@@ -355,12 +355,11 @@ def read_chains(tokens: list[str], urls: dict[str, str] | None = None,
         raise ParameterError(f"name at least one chain: {', '.join(READERS)}", param="tokens")
     unknown = [k for k in keys if k not in READERS]
     if unknown:
-        raise ParameterError(f"{', '.join(unknown)} has no on-chain reader; choose from "
-                             f"{', '.join(READERS)}", param="tokens")
+        raise ParameterError(f"include {', '.join(unknown)}, which has no on-chain reader; "
+                             f"choose from {', '.join(READERS)}", param="tokens")
     extra = sorted({str(k).strip().upper() for k in urls or {}} - set(keys))
     if extra:
-        raise ParameterError(f"a URL is given for {', '.join(extra)}, which is not fetched",
-                             param="urls")
+        raise ParameterError(f"names {', '.join(extra)}, which is not fetched", param="urls")
     when = pd.Timestamp.now(tz="UTC") if fetched_at is None else fetched_at
     frames = [read_chain(k, base_url(k, urls), when) for k in dict.fromkeys(keys)]
     return pd.concat(frames, ignore_index=True)
