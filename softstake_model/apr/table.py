@@ -62,7 +62,8 @@ def apr_table(catalog: pd.DataFrame, at: object = None,
         One row per token: ``apr`` (the catalogue's user APR, fraction a year),
         ``apr_date`` and ``apr_age_days``, ``apr_confidence``, ``apr_source``, ``model``,
         ``inflation``, ``network_apr`` (stakers' gross), ``net_apr`` (after the validator's
-        commission), ``spread = net_apr - apr`` (the spread: what the exchange keeps per unit
+        commission) with its interval ``net_apr_low``, ``net_apr_high``, ``spread = net_apr
+        - apr`` (the spread: what the exchange keeps per unit
         of eligible balance before costs, see ``docs/apr.md``), ``flags`` (text, empty when
         none: ``above network`` when the catalogue APR exceeds the net network APR, ``stale``
         when the estimate is older than ``max_age_days``, ``undated`` when it has no date)
@@ -101,6 +102,8 @@ def apr_table(catalog: pd.DataFrame, at: object = None,
             "inflation": res["inflation"] if has and res["inflation"] is not None else np.nan,
             "network_apr": res["network_apr"] if has else np.nan,
             "net_apr": net,
+            "net_apr_low": res["net_apr_low"] if has else np.nan,
+            "net_apr_high": res["net_apr_high"] if has else np.nan,
             "spread": net - r["apr"],
             "spread_low": low,
             "spread_high": high,
