@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 
 from . import spec
 from .apr import apr_table
+from .apr.intervals import sign_word
 from .caps import (
     CapModel,
     CapsSummary,
@@ -234,7 +235,8 @@ def _network(q: CapQuestion, rule: TokenRule) -> dict[str, Any]:
     ``flags`` (the chain model's), ``apr_confidence`` (``user`` for an APR given) and
     ``assumed`` (the chain model's assumed inputs, when its APR is used, or "")."""
     out: dict[str, Any] = {"network_apr": q.network_apr, "as_of": None, "flags": "",
-                           "apr_confidence": "user", "apr_source": "user", "assumed": ""}
+                           "apr_confidence": "user", "apr_source": "user", "assumed": "",
+                           "net_low": None, "net_high": None, "no_model": ""}
     if rule.token is None:
         return out
     cat = product_catalog(q.catalog, [rule.token])
@@ -248,9 +250,26 @@ def _network(q: CapQuestion, rule: TokenRule) -> dict[str, Any]:
         out["apr_source"] = value_source(t, "apr")
     if q.network_apr is None and not pd.isna(row["net_apr"]):
         out["network_apr"] = float(row["net_apr"])
+        out["net_low"] = float(row["spread_low"] + row["apr"])  # the model's interval
+        out["net_high"] = float(row["spread_high"] + row["apr"])
+    if q.network_apr is None:
+        out["no_model"] = "" if pd.isna(row["no_model"]) else str(row["no_model"])
         out["assumed"] = (f"network APR from the {rule.token} chain model: "
                           f"{row['assumed'] or 'no assumed inputs'}")
     return out
+
+
+def _spread_interval(known: dict[str, Any], apr: float) -> dict[str, Any]:
+    """``spread_low``, ``spread_high`` (the chain model's net APR interval less ``apr``;
+    None for a network APR given), ``spread_sign`` (``positive``, ``negative`` or
+    ``unknown`` when the interval straddles 0) and ``no_model`` (why the chain has no
+    network APR, or "")."""
+    low, high = known["net_low"], known["net_high"]
+    if low is None or high is None:
+        return {"spread_low": None, "spread_high": None, "spread_sign": None,
+                "no_model": known["no_model"]}
+    return {"spread_low": low - apr, "spread_high": high - apr,
+            "spread_sign": sign_word(low - apr, high - apr), "no_model": ""}
 
 
 def cap_cost(q: CapQuestion) -> CapCost:
@@ -278,6 +297,7 @@ def cap_cost(q: CapQuestion) -> CapCost:
         out["daily_cost_usd"] = out["daily_cost"] * rule.price_usd
     out["network_apr"] = net
     out["spread"] = None if net is None else net - rule.apr
+    out.update(_spread_interval(known, rule.apr))
     if net is not None:
         res.margin = platform_margin(model, net, sorted({0.0, 0.05, q.buffer_ratio, 0.2}),
                                      caps, rule.min_holding)

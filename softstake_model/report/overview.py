@@ -26,16 +26,17 @@ __all__ = ["OVERVIEW_COLUMNS", "merge_records", "overview_table", "sweep_groups"
 #: Columns of the overview, in order (plain numbers; the page formats them).
 OVERVIEW_COLUMNS = ["token", "apr", "apr_as_of", "apr_confidence", "apr_source", "network_apr",
                     "spread",
-                    "earning_share", "eligible_share", "daily_cost", "daily_cost_usd",
+                    "spread_low", "spread_high", "spread_sign", "no_model", "earning_share",
+                    "eligible_share", "daily_cost", "daily_cost_usd",
                     "buffer_ratio", "p_delay", "p_delay_low", "p_delay_high", "buffer_needed",
                     "buffer_low", "buffer_high", "shock_max_delay_days",
                     "longest_delay_p99_days", "unbonding", "flags"]
 #: P(delay) above this at the current buffer is marked as a high delay risk on the page.
 DELAY_RISK = 0.5
 
-_CAPS = ("apr", "apr_as_of", "apr_confidence", "apr_source", "network_apr", "spread",
-         "earning_share",
-         "eligible_share", "daily_cost", "daily_cost_usd", "flags")
+_CAPS = ("apr", "apr_as_of", "apr_confidence", "apr_source", "network_apr", "spread", "spread_low",
+         "spread_high", "spread_sign", "no_model", "earning_share", "eligible_share",
+         "daily_cost", "daily_cost_usd", "flags")
 #: Headline entries that describe a run rather than result from it (not compared).
 _CONTEXT = {"token", "target", "flags", "apr_as_of", "apr_confidence", "apr_source",
             "price_usd", "cap",
@@ -143,7 +144,8 @@ def overview_table(records: Iterable[dict]) -> pd.DataFrame:
     frame = frame.sort_values("token", key=lambda s: s.map(lambda t: order.get(t, len(order))),
                               kind="stable", ignore_index=True)
     numeric = [c for c in OVERVIEW_COLUMNS if c not in
-               ("token", "apr_as_of", "apr_confidence", "apr_source", "unbonding", "flags")]
+               ("token", "apr_as_of", "apr_confidence", "apr_source", "unbonding", "flags",
+                "spread_sign", "no_model")]
     frame[numeric] = frame[numeric].apply(pd.to_numeric, errors="coerce")
     return frame[[*OVERVIEW_COLUMNS, *_RUN_COLUMNS]]
 
@@ -300,7 +302,9 @@ def _cell(shown: str, css: str = "", title: str = "", sub: str = "") -> dict:
 def overview_view(frame: pd.DataFrame) -> dict:
     """The overview table as the index shows it: formatted cells with marks, and charts.
 
-    A negative spread is marked ▼ and a delay risk above :data:`DELAY_RISK`, or a buffer
+    A negative spread is marked ▼, a spread whose interval spans zero ``?`` (its sign is not
+    known; the interval is shown below it), a chain without a network APR says why; a delay
+    risk above :data:`DELAY_RISK`, or a buffer
     below the one the target needs, ⚠. The "APR as of" and "flags" columns are left out
     when no row has them.
 
@@ -343,8 +347,7 @@ def _apr_source(r: pd.Series) -> object:
 
 def _overview_cells(r: pd.Series) -> list[dict]:
     """One token's row of the overview as cells, in the order of ``_HEAD``."""
-    spread, p, needed = r["spread"], r["p_delay"], r["buffer_needed"]
-    neg = not missing(spread) and spread < 0
+    p, needed = r["p_delay"], r["buffer_needed"]
     risky = not missing(p) and p > DELAY_RISK
     short = (not missing(needed) and not missing(r["buffer_ratio"])
              and needed > r["buffer_ratio"]) or (missing(needed) and not missing(p))
@@ -353,8 +356,7 @@ def _overview_cells(r: pd.Series) -> list[dict]:
     return [
         _cell(r["token"]), _cell(pct(r["apr"], 2)), _cell(text(r["apr_as_of"], blank=DASH)),
         _cell(text(_apr_source(r), blank=DASH)), _cell(pct(r["network_apr"], 2)),
-        _cell(("▼ " if neg else "") + pct(spread, 2), "bad" if neg else "",
-              "the exchange pays more than the chain yields" if neg else ""),
+        _spread_cell(r),
         _cell(pct(r["earning_share"])), _cell(pct(r["eligible_share"])),
         _cell(amount(r["daily_cost"])), _cell(usd(r["daily_cost_usd"])),
         _cell(("⚠ " if risky else "") + pct(p), "bad" if risky else "",
@@ -367,6 +369,26 @@ def _overview_cells(r: pd.Series) -> list[dict]:
         _cell(text(r["unbonding"], blank=DASH)),
         _cell(text(r["flags"], "")),
     ]
+
+
+def _spread_cell(r: pd.Series) -> dict:
+    """The spread with its interval below it: ▼ when it is negative, ``?`` when its
+    interval straddles 0 (the sign is not known), and the reason instead of a number when
+    the chain has no network APR."""
+    spread, sign = r["spread"], r.get("spread_sign")
+    reason = r.get("no_model")
+    if missing(spread) and not missing(reason) and str(reason):
+        return _cell("no model", "", str(reason), str(reason))
+    neg = not missing(spread) and spread < 0
+    unknown = not missing(sign) and sign == "unknown"
+    low, high = r.get("spread_low"), r.get("spread_high")
+    sub = "" if missing(low) or missing(high) else f"{pct(low, 2)}–{pct(high, 2)}"
+    title = "the exchange pays more than the chain yields" if neg else ""
+    if unknown:
+        title = (f"{title}; " if title else "") + "its sign is not known: the interval " \
+            "the chain model's ranges give spans zero"
+    mark = ("▼ " if neg else "") + ("? " if unknown else "")
+    return _cell(mark + pct(spread, 2), "bad" if neg else "", title, sub)
 
 
 def _overview_charts(frame: pd.DataFrame) -> list[tuple[str, str]]:

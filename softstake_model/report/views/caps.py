@@ -93,6 +93,8 @@ def caps_view(p: CapQuestion) -> CapsView:
         "apr_as_of": res.as_of, "network_apr": res.network_apr, "spread": m["spread"],
         "price_usd": price, "cap": None if not np.isfinite(rule.cap) else rule.cap,
         "min_holding": rule.min_holding, "flags": res.flags}
+    v["headline"].update({k: m.get(k) for k in ("spread_low", "spread_high", "spread_sign",
+                                                "no_model")})
     v["findings"] = _caps_findings(v)
     stale = page_stale_line(p.catalog, [rule.token], ("min_holding", "cap", "apr",
                                                       "price_usd"),
