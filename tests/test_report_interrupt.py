@@ -15,7 +15,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from softstake_model.report.execute import descendants
+from softstake_model.report.processes import descendants
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(),
                                 reason="finds the command's processes through /proc")
