@@ -44,11 +44,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="where the notebooks are (default: those shipped in the package)")
 
 
-def missing_extra(modules: tuple[str, ...] = REPORT_MODULES) -> list[str]:
-    """The modules of ``modules`` that cannot be imported (none with the report extra)."""
+def missing_extra(modules: tuple[str, ...] | None = None) -> list[str]:
+    """The modules of ``modules`` (None: :data:`REPORT_MODULES`) that cannot be imported."""
     import importlib.util
 
-    return [m for m in modules if importlib.util.find_spec(m) is None]
+    return [m for m in (REPORT_MODULES if modules is None else modules)
+            if importlib.util.find_spec(m) is None]
 
 
 def run(args: argparse.Namespace) -> int:
