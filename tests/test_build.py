@@ -63,3 +63,18 @@ def test_environment_uses_conda_forge_names():
     conda = {_name(s) for s in env["dependencies"] if isinstance(s, str)}
     assert "playwright-python" in conda and "playwright" not in conda
     assert not conda & set(CONDA_FORGE_NAMES)  # no PyPI spelling where conda-forge differs
+
+
+def test_atomic_write_syncs_the_file_before_the_rename(tmp_path, monkeypatch):
+    import os
+
+    from softstake_model import files
+
+    events = []
+    real_fsync, real_replace = os.fsync, os.replace
+    monkeypatch.setattr(files.os, "fsync", lambda fd: (events.append("fsync"), real_fsync(fd)))
+    monkeypatch.setattr(files.os, "replace",
+                        lambda a, b: (events.append("replace"), real_replace(a, b)))
+    files.atomic_write(tmp_path / "out.csv", lambda h: h.write("a,b\n1,2\n"))
+    assert events == ["fsync", "replace"]
+    assert (tmp_path / "out.csv").read_text() == "a,b\n1,2\n"
