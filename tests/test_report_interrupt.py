@@ -15,14 +15,15 @@ import time
 from pathlib import Path
 
 import nbformat
+import psutil
 import pytest
 
 from softstake_model.report.processes import descendants
 
 GUARD = 300  # seconds: a last guard against a hang, never a speed check
 
-pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(),
-                                reason="finds the command's processes through /proc")
+pytestmark = pytest.mark.skipif(sys.platform == "win32",
+                                reason="signals a process group (POSIX)")
 
 
 def tiny_notebooks(folder: Path) -> Path:
@@ -40,10 +41,17 @@ def tiny_notebooks(folder: Path) -> Path:
 
 def alive(pid: int) -> bool:
     try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE  # a zombie has ended
+    except psutil.Error:
         return False
-    return stat[stat.rindex(")") + 2] != "Z"  # a zombie has ended
+
+
+def _cmdline(pid: int) -> list[str]:
+    """The command line of ``pid`` (empty once it has ended: short-lived helpers do)."""
+    try:
+        return psutil.Process(pid).cmdline()
+    except psutil.Error:
+        return []
 
 
 def start(tmp_path: Path) -> tuple[subprocess.Popen, Path]:
@@ -63,8 +71,7 @@ def wait_for_kernels(proc: subprocess.Popen, out: Path, n: int = 2) -> list[int]
     deadline = time.monotonic() + GUARD
     while time.monotonic() < deadline:
         procs = descendants([proc.pid])
-        kernels = [p for p in procs if b"ipykernel" in Path(f"/proc/{p}/cmdline").read_bytes()
-                   ] if procs else []
+        kernels = [p for p in procs if "ipykernel" in " ".join(_cmdline(p))]
         if (out / "caps-token=BNB.html").exists() and len(kernels) >= n:
             return procs
         assert proc.poll() is None, proc.communicate()
