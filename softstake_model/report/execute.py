@@ -164,8 +164,13 @@ def _run_pool(runs: list[Run], build: Path, out: Path, notebooks_dir: Path, jobs
             results.append(_collect(fut.result(), build, out))
         pool.shutdown(wait=True)
     except BaseException as e:  # Ctrl-C, SIGTERM: stop every run now, keep finished pages
-        with _second_interrupt_kills(pool):
-            _kill_all(pool)
+        while True:
+            try:
+                with _second_interrupt_kills(pool):
+                    _kill_all(pool)
+                break
+            except KeyboardInterrupt:  # a second Ctrl-C before its handler was in place
+                continue
         return e
     return None
 
