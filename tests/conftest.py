@@ -48,3 +48,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if item.get_closest_marker("allow_hosts") is None:
             item.add_marker(loopback)
+
+
+@pytest.fixture(autouse=True)
+def _no_user_store(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+                   ) -> None:
+    """No test reads the user's own history store: ``SOFTSTAKE_STORE`` names a file that
+    does not exist (tests of the store give theirs with ``--store`` or set it)."""
+    monkeypatch.setenv("SOFTSTAKE_STORE", str(tmp_path_factory.getbasetemp() / "no-store.sqlite"))

@@ -307,6 +307,12 @@ def test_apr_table_command(capsys):
     code, out, _ = run(["apr", "table"], capsys)
     lines = out.splitlines()
     assert code == 0 and "flags" in lines[0] and len(lines) == 16
+    code, out, _ = run(["apr", "table", "--text", "--at", "2026-12-01"], capsys)
+    lines = {line.split(":")[0]: line for line in out.splitlines()}
+    assert code == 0 and len(lines) == 15
+    assert lines["APE"].startswith("APE: catalogue 3.00%; no model since 2025-04-15")
+    assert "spread" in lines["SOL"] and "sign not known" in lines["SOL"]
+    assert "assumed: SOL.anchor_date" in lines["SOL"] and ", negative)" in lines["BNB"]
 
 
 # --- Cardano: what delegators actually earned --------------------------------------------------

@@ -39,7 +39,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._answer(json.loads(self.rfile.read(length))["method"])
 
     def do_GET(self):
-        self._answer(self.path.rsplit("::", 1)[-1].rsplit("/", 1)[-1])
+        self._answer(self.path.split("?", 1)[0].rsplit("::", 1)[-1].rsplit("/", 1)[-1])
 
     def log_message(self, *args):  # quiet
         pass
@@ -112,4 +112,24 @@ def test_no_server_and_no_reader():
         read_chain("NEAR", base_url="http://127.0.0.1:9")
     with pytest.raises(ParameterError, match="no on-chain reader"):
         read_chain("DOGE")
-    assert set(READERS) == {"SOL", "NEAR", "SUI", "APT", "EGLD"}
+    assert set(READERS) == {"SOL", "NEAR", "SUI", "APT", "EGLD", "ADA", "IOTA", "ALGO", "TRX",
+                            "TON"}
+
+
+def test_ada_iota_algo_trx_ton_readers_by_hand(server):
+    ada = _values(read_chain("ADA", base_url=server("ADA"), fetched_at=AT))
+    assert ada["epoch"] == 600  # the last complete epoch: the tip's 601 less one
+    assert ada["reserves"] == 6_800_000_000 and ada["treasury"] == 1_700_000_000  # ADA
+    assert ada["staked"] == 21_500_000_000 and ada["fees"] == 90_000
+    assert ada["epoch_start"] == 1764366291 and ada["circulating"] == 36e9
+    iota = _values(read_chain("IOTA", base_url=server("IOTA"), fetched_at=AT))
+    assert iota["staked"] == 2.35e9 and iota["supply"] == 4.7e9  # nanos to IOTA, V2 unwrapped
+    assert iota["staked_fraction"] == 0.5 and iota["epoch"] == 210
+    algo = _values(read_chain("ALGO", base_url=server("ALGO"), fetched_at=AT))
+    assert algo["online_stake"] == 2e9 and algo["supply"] == 1e10  # microALGO to ALGO
+    assert algo["staked_fraction"] == 0.2 and algo["round"] == 52e6
+    trx = _values(read_chain("TRX", base_url=server("TRX"), fetched_at=AT))
+    assert trx["total_votes"] == 44e9  # 30 + 14 billion votes, the candidate without any 0
+    assert trx["block_reward"] == 8 and trx["voting_reward"] == 128  # sun to TRX
+    ton = _values(read_chain("TON", base_url=server("TON"), fetched_at=AT))
+    assert ton["staked"] == 620e6 and ton["min_stake"] == 300e3 and ton["validators"] == 2

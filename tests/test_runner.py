@@ -289,21 +289,22 @@ def test_overview_view_marks_and_formats():
     view = overview_view(overview_table([stress, *caps]))
     # no row has an as-of date or flags: both columns are left out
     assert "APR as of" not in view["head"] and "flags" not in view["head"]
-    assert len(view["head"]) == 13 and view["head"][0] == "token"
+    assert len(view["head"]) == 14 and view["head"][0] == "token"
     cells = {r["cells"][0]["text"]: {h: c for h, c in zip(view["head"], r["cells"])}
              for r in view["rows"]}
     assert list(cells) == ["BNB", "SOL", "ADA"]  # catalogue order
     sol, bnb, ada = cells["SOL"], cells["BNB"], cells["ADA"]
     spread = sol["spread (network − catalogue)"]
     assert (spread["text"], spread["css"]) == ("▼ -0.10 %", "bad")  # -0.001 as percent
-    assert bnb["spread (network − catalogue)"] == {"text": "0.40 %", "css": "", "title": "",
-                                                    "sub": ""}
+    assert bnb["spread (network − catalogue)"] == {"text": "0.40 %", "css": "", "title":
+                                                    "from caps: token=BNB", "sub": ""}
     p = sol["P(delay) at the current buffer (95 % interval)"]
     assert (p["text"], p["css"], p["sub"]) == ("⚠ 90.0 %", "bad", "80.0 %–95.0 %")
-    assert p["title"] == "more than 50% of paths see a delay"
+    # each cell names the run it comes from
+    assert p["title"] == "more than 50% of paths see a delay; from stress: default"
     need = sol["buffer needed for the target (95 % interval)"]
     assert (need["text"], need["sub"]) == ("⚠ 12.0 %", "11.0 %–13.0 %")
-    assert need["title"] == "above the current buffer of 5.0 %"
+    assert need["title"] == "above the current buffer of 5.0 %; from stress: default"
     # ADA: a delay risk below 50 %, no buffer enough; an end of the interval missing
     p = ada["P(delay) at the current buffer (95 % interval)"]
     assert (p["text"], p["css"], p["sub"]) == ("30.0 %", "", "")
@@ -314,11 +315,11 @@ def test_overview_view_marks_and_formats():
     assert bnb["buffer needed for the target (95 % interval)"]["text"] == DASH
     assert bnb["reward cost (tokens a day)"]["text"] == "1,234"
     assert sol["reward cost (USD a day)"]["text"] == "$2,660"
-    assert sol["longest delay in the shock"]["text"] == "2 days"
+    assert sol["longest delay in the shock alone"]["text"] == "2 days"
     links = {r["cells"][0]["text"]: r["links"] for r in view["rows"]}
-    assert links == {"BNB": [("caps", "c2.html")], "SOL": [("caps", "c1.html"),
-                                                           ("stress", "s.html")],
-                     "ADA": [("stress", "s.html")]}
+    assert links == {"BNB": [("caps: token=BNB", "c2.html")],
+                     "SOL": [("caps: token=SOL", "c1.html"), ("stress: default", "s.html")],
+                     "ADA": [("stress: default", "s.html")]}
     assert [t for t, _ in view["charts"]] == ["spread by token",
                                               "buffer needed against the current buffer"]
 

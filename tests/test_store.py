@@ -68,7 +68,7 @@ def test_a_version_1_store_is_migrated_to_the_current_version(tmp_path):
     engine.dispose()
     s = open_store(tmp_path / "old.sqlite")
     with s.read() as conn:
-        assert schema.version_of(conn) == schema.SCHEMA_VERSION == 2
+        assert schema.version_of(conn) == schema.SCHEMA_VERSION == 3
         assert "ix_products_token_day" in {i["name"] for i in
                                            sa.inspect(conn).get_indexes("products")}
 

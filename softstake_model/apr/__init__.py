@@ -9,7 +9,8 @@
 - :mod:`.asof`: the as-of date (passed in as ``at``, default today);
 - :mod:`.ada`: Cardano's pot and projected reserve; :mod:`.intervals`: network APR
   intervals from the parameters' ranges; :mod:`.steps`: the dates a model may jump at;
-  :mod:`.onchain`: staking state read from public chain interfaces.
+  :mod:`.onchain`: staking state read from public chain interfaces; :mod:`.stored`: the
+  state fetched into the history store, as the parameters the models read.
 """
 
 from .asof import as_of, today

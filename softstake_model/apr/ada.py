@@ -106,7 +106,9 @@ def ada_state(at: pd.Timestamp, p: ChainParams) -> dict:
         reserves += -expansion + pools * keep.numerator // keep.denominator
     return {"reserves": reserves, "fees": fees, "eta": eta, "epoch": e0 + n,
             "active_stake": int(p.exact("active_stake")),
-            "state": f"projected {n} epochs from shipped epoch {e0}"}
+            "state": f"projected {n} epochs from "
+                     f"{'fetched' if p.param('base_epoch').confidence == 'fetched' else 'shipped'}"
+                     f" epoch {e0}"}
 
 
 def ada_model(p: ChainParams, at: pd.Timestamp, year: float | None) -> dict:

@@ -23,6 +23,7 @@ from .asof import as_of, naive_day
 from .intervals import propagate
 from .issuance import ISSUANCE_MODELS
 from .params import USER_PARAMS, ChainParams, Param, fraction, net_of, read_params
+from .stored import stored_params
 
 __all__ = [
     "CHAINS",
@@ -357,7 +358,9 @@ def network_apr(
     at
         Date the rates apply to (default today, UTC; the catalogue's figures are dated
         2025-11-19); it also picks each parameter's row in force (``valid_from``,
-        ``valid_to``).
+        ``valid_to``) and the latest staking state fetched on or before it
+        (``softstake fetch chain``, :mod:`.stored`), which replaces the shipped rows it
+        covers (confidence ``fetched``, its URL and day as the source).
     year
         Years since the schedule's start, instead of ``at`` (SOL: slot-years; APT and EGLD:
         genesis years, 1 = the first, taken as that year's first day; ALGO: years of
@@ -397,7 +400,7 @@ def network_apr(
     if year is not None and c in _YEAR_AT:
         when = _YEAR_AT[c](pd.Timestamp(str(read_params(c)["genesis"].value)), year)
         year = None
-    p = ChainParams(c, read_params(c, over, when))
+    p = ChainParams(c, read_params(c, over, when, stored_params(c, when)))
     out = ChainResult(chain=c, at=None if year is not None else str(when.date()))
     if "no_model" in p and not _user_model(c, over):
         out.update({"inflation": None, "network_apr": None, "net_apr": None,

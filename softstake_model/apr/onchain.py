@@ -20,6 +20,20 @@ out) and rates as fractions a year:
 - APT (REST): ``0x1::staking_config::StakingRewardsConfig`` and ``0x1::block::BlockResource``
   (``rewards_rate`` and ``min_rewards_rate``: the per-epoch FixedPoint64 rate times the
   epochs in a year; ``epochs_per_year``).
+- ADA (REST, Koios ``/api/v1``): ``tip`` (the epoch in progress), then of the last complete
+  epoch ``totals`` (``reserves``, ``treasury``, ``supply``, ``circulating``) and
+  ``epoch_info`` (``staked``: its active stake, ``fees``, ``epoch``, ``epoch_start``: its
+  start in Unix seconds); lovelace divided out.
+- IOTA (JSON-RPC): ``iotax_getLatestIotaSystemState`` (``staked``, ``supply``, ``epoch``;
+  a versioned answer ``{"V2": {...}}`` is unwrapped), ``staked_fraction``.
+- ALGO (REST, algod): ``/v2/ledger/supply`` (``online_stake``: ``online-money``,
+  ``supply``: ``total-money``, ``round``), ``staked_fraction``.
+- TRX (REST, TronGrid): ``wallet/listwitnesses`` (``total_votes``: the sum of
+  ``voteCount``, one vote per TRX) and ``wallet/getchainparameters`` (``block_reward``:
+  ``getWitnessPayPerBlock``, ``voting_reward``: ``getWitness127PayPerBlock``; sun divided
+  out). TronGrid states no total supply.
+- TON (REST, tonapi ``/v2/blockchain/validators``): ``staked`` (``total_stake``, the
+  elector's stake of the current round), ``min_stake``, ``validators``; nanoton divided out.
 
 A failed request or an answer of another shape is an :class:`~softstake_model.errors.InputError`
 naming the URL and method; nothing is returned half-read.
@@ -28,6 +42,7 @@ naming the URL and method; nothing is returned half-read.
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import urllib.error
 import urllib.request
@@ -37,7 +52,7 @@ import pandas as pd
 
 from ..errors import InputError, ParameterError
 
-__all__ = ["READERS", "DEFAULT_URLS", "read_chain", "COLUMNS"]
+__all__ = ["READERS", "DEFAULT_URLS", "read_chain", "read_chains", "base_url", "COLUMNS"]
 
 #: The columns of every frame a reader returns.
 COLUMNS = ["token", "field", "value", "fetched_at", "source"]
@@ -49,6 +64,11 @@ DEFAULT_URLS = {
     "SUI": "https://fullnode.mainnet.sui.io:443",
     "APT": "https://api.mainnet.aptoslabs.com",
     "EGLD": "https://api.multiversx.com",
+    "ADA": "https://api.koios.rest/api/v1",
+    "IOTA": "https://api.mainnet.iota.cafe",
+    "ALGO": "https://mainnet-api.algonode.cloud",
+    "TRX": "https://api.trongrid.io",
+    "TON": "https://tonapi.io",
 }
 
 _TIMEOUT = 20  # seconds a request may take
@@ -183,9 +203,97 @@ def _egld(url: str) -> list[tuple[str, float, str]]:
     return rows
 
 
+def _first(answer: object, url: str, method: str) -> dict:
+    """The first row of a Koios answer (a JSON array of rows)."""
+    if not isinstance(answer, list) or not answer or not isinstance(answer[0], dict):
+        raise InputError(f"{method}: the answer has no row", file=url)
+    return answer[0]
+
+
+def _ada(url: str) -> list[tuple[str, float, str]]:
+    base = url.rstrip("/")
+    tip = _first(_request(base + "/tip", None, "tip"), base + "/tip", "tip")
+    epoch = int(_num(_get(tip, "epoch_no", base + "/tip", "tip"), base, "tip", "epoch_no")) - 1
+    rows: list[tuple[str, float, str]] = [("epoch", float(epoch), "tip")]
+    for method, fields in (("totals", (("reserves", "reserves"), ("treasury", "treasury"),
+                                       ("supply", "supply"), ("circulating", "circulation"))),
+                           ("epoch_info", (("staked", "active_stake"), ("fees", "fees")))):
+        full = f"{base}/{method}?_epoch_no={epoch}"
+        row = _first(_request(full, None, method), full, method)
+        rows += [(field, _num(_get(row, key, full, method), full, method, key) / 1e6, method)
+                 for field, key in fields]
+        if method == "epoch_info":
+            rows.append(("epoch_start", _num(_get(row, "start_time", full, method), full,
+                                             method, "start_time"), method))
+    return rows
+
+
+def _iota(url: str) -> list[tuple[str, float, str]]:
+    method = "iotax_getLatestIotaSystemState"
+    state = _rpc(url, method, [])
+    if isinstance(state, dict) and len(state) == 1 and next(iter(state)) in ("V1", "V2"):
+        state = next(iter(state.values()))
+    staked = _num(_get(state, "totalStake", url, method), url, method, "totalStake") / 1e9
+    supply = _num(_get(state, "iotaTotalSupply", url, method), url, method,
+                  "iotaTotalSupply") / 1e9
+    rows = [("staked", staked, method), ("supply", supply, method),
+            ("epoch", _num(_get(state, "epoch", url, method), url, method, "epoch"), method)]
+    if supply > 0:
+        rows.append(("staked_fraction", staked / supply, method))
+    return rows
+
+
+def _algo(url: str) -> list[tuple[str, float, str]]:
+    full = url.rstrip("/") + "/v2/ledger/supply"
+    sup = _request(full, None, "ledger/supply")
+    online, total = (_num(_get(sup, k, full, "ledger/supply"), full, "ledger/supply", k) / 1e6
+                     for k in ("online-money", "total-money"))
+    rows = [("online_stake", online, "ledger/supply"), ("supply", total, "ledger/supply"),
+            ("round", _num(_get(sup, "current_round", full, "ledger/supply"), full,
+                           "ledger/supply", "current_round"), "ledger/supply")]
+    if total > 0:
+        rows.append(("staked_fraction", online / total, "ledger/supply"))
+    return rows
+
+
+_TRX_PARAMS = (("block_reward", "getWitnessPayPerBlock"),
+               ("voting_reward", "getWitness127PayPerBlock"))
+
+
+def _trx(url: str) -> list[tuple[str, float, str]]:
+    base = url.rstrip("/")
+    wit_url, par_url = base + "/wallet/listwitnesses", base + "/wallet/getchainparameters"
+    witnesses = _get(_request(wit_url, None, "listwitnesses"), "witnesses", wit_url,
+                     "listwitnesses")
+    votes = sum(_num(w.get("voteCount", 0), wit_url, "listwitnesses", "voteCount")
+                for w in witnesses)
+    params = _get(_request(par_url, None, "getchainparameters"), "chainParameter", par_url,
+                  "getchainparameters")
+    values = {p.get("key"): p.get("value") for p in params if isinstance(p, dict)}
+    rows = [("total_votes", votes, "listwitnesses")]
+    for field, key in _TRX_PARAMS:
+        if key not in values:
+            raise InputError(f"getchainparameters: the answer has no '{key}'", file=par_url)
+        rows.append((field, _num(values[key], par_url, "getchainparameters", key) / 1e6,
+                     "getchainparameters"))
+    return rows
+
+
+def _ton(url: str) -> list[tuple[str, float, str]]:
+    full = url.rstrip("/") + "/v2/blockchain/validators"
+    v = _request(full, None, "blockchain/validators")
+    what = "blockchain/validators"
+    return [("staked", _num(_get(v, "total_stake", full, what), full, what, "total_stake")
+             / 1e9, what),
+            ("min_stake", _num(_get(v, "min_stake", full, what), full, what, "min_stake")
+             / 1e9, what),
+            ("validators", float(len(_get(v, "validators", full, what))), what)]
+
+
 #: One reader per chain: ``reader(base_url) -> [(field, value, method), ...]``.
 READERS: dict[str, Callable[[str], list[tuple[str, float, str]]]] = {
-    "SOL": _sol, "NEAR": _near, "SUI": _sui, "APT": _apt, "EGLD": _egld}
+    "SOL": _sol, "NEAR": _near, "SUI": _sui, "APT": _apt, "EGLD": _egld, "ADA": _ada,
+    "IOTA": _iota, "ALGO": _algo, "TRX": _trx, "TON": _ton}
 
 
 def read_chain(token: str, base_url: str | None = None,
@@ -220,3 +328,38 @@ def read_chain(token: str, base_url: str | None = None,
                          columns=COLUMNS)
     frame["fetched_at"] = frame["fetched_at"].dt.as_unit("s")
     return frame
+
+
+def base_url(token: str, urls: dict[str, str] | None = None) -> str:
+    """The endpoint of ``token``'s chain: ``urls[token]``, else ``$SOFTSTAKE_<TOKEN>_URL``
+    (e.g. ``SOFTSTAKE_SOL_URL``), else :data:`DEFAULT_URLS`."""
+    key = str(token).strip().upper()
+    given = {str(k).strip().upper(): v for k, v in (urls or {}).items()}
+    return given.get(key) or os.environ.get(f"SOFTSTAKE_{key}_URL", "").strip() or \
+        DEFAULT_URLS.get(key, "")
+
+
+def read_chains(tokens: list[str], urls: dict[str, str] | None = None,
+                fetched_at: object = None) -> pd.DataFrame:
+    """:func:`read_chain` of every token (each at :func:`base_url`), one frame, every
+    request made before anything is returned (a failure returns nothing).
+
+    Raises
+    ------
+    ParameterError
+        ``tokens``: none given, or one without a reader (named); ``urls``: a URL for a
+        token not asked for.
+    """
+    keys = [str(t).strip().upper() for t in tokens if str(t).strip()]
+    if not keys:
+        raise ParameterError(f"name at least one chain: {', '.join(READERS)}", param="tokens")
+    unknown = [k for k in keys if k not in READERS]
+    if unknown:
+        raise ParameterError(f"include {', '.join(unknown)}, which has no on-chain reader; "
+                             f"choose from {', '.join(READERS)}", param="tokens")
+    extra = sorted({str(k).strip().upper() for k in urls or {}} - set(keys))
+    if extra:
+        raise ParameterError(f"names {', '.join(extra)}, which is not fetched", param="urls")
+    when = pd.Timestamp.now(tz="UTC") if fetched_at is None else fetched_at
+    frames = [read_chain(k, base_url(k, urls), when) for k in dict.fromkeys(keys)]
+    return pd.concat(frames, ignore_index=True)

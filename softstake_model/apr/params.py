@@ -46,7 +46,8 @@ class Param:
     date, source
         When the value holds from and where it comes from.
     confidence
-        ``published``, ``derived``, ``weak``, ``assumed`` or ``user`` (an override).
+        ``published``, ``derived``, ``weak``, ``assumed``, ``fetched`` (read from the chain
+        by ``softstake fetch chain``) or ``user`` (an override).
     valid_from, valid_to
         The interval ``[valid_from, valid_to)`` the row holds for (``""``: open).
     low, high
@@ -115,9 +116,9 @@ def _rows(chain: str, at: pd.Timestamp) -> dict[str, Param]:
 
 
 def read_params(chain: str, overrides: dict[str, object] | None = None,
-                at: object = None) -> dict[str, Param]:
+                at: object = None, stored: dict[str, Param] | None = None) -> dict[str, Param]:
     """The parameters of ``chain`` (plus ``generic`` ones it lacks) in force at ``at``,
-    overrides laid over.
+    values fetched from the chain and then overrides laid over.
 
     Parameters
     ----------
@@ -129,6 +130,9 @@ def read_params(chain: str, overrides: dict[str, object] | None = None,
     at
         The as-of date that picks each name's row (default today, UTC); a name with no row
         in force on the date is absent.
+    stored
+        Rows fetched from the chain (:func:`.stored.stored_params`, confidence
+        ``fetched``): each replaces the shipped row of its name; overrides still win.
 
     Raises
     ------
@@ -139,6 +143,7 @@ def read_params(chain: str, overrides: dict[str, object] | None = None,
     when = as_of(at)
     out = _rows("generic", when)
     out.update(_rows(chain, when))
+    out.update(stored or {})
     names = {r.name for r in _chain_rows("generic") + _chain_rows(chain)} | \
         set(USER_PARAMS.get(chain, ()))
     for name, value in (overrides or {}).items():

@@ -62,11 +62,14 @@ def apr_table(catalog: pd.DataFrame, at: object = None,
         One row per token: ``apr`` (the catalogue's user APR, fraction a year),
         ``apr_date`` and ``apr_age_days``, ``apr_confidence``, ``apr_source``, ``model``,
         ``inflation``, ``network_apr`` (stakers' gross), ``net_apr`` (after the validator's
-        commission), ``spread = net_apr - apr`` (the spread: what the exchange keeps per unit
+        commission) with its interval ``net_apr_low``, ``net_apr_high``, ``spread = net_apr
+        - apr`` (the spread: what the exchange keeps per unit
         of eligible balance before costs, see ``docs/apr.md``), ``flags`` (text, empty when
         none: ``above network`` when the catalogue APR exceeds the net network APR, ``stale``
         when the estimate is older than ``max_age_days``, ``undated`` when it has no date)
-        and ``assumed`` (the assumed values behind the row).
+        ``assumed`` (the assumed values behind the row) and ``fetched`` (the values read
+        from the chain by ``softstake fetch chain`` instead of shipped rows, each with its
+        day and URL).
     """
     if not (isinstance(max_age_days, int | float) and max_age_days > 0):
         raise ParameterError(f"must be a positive number of days, got {max_age_days}",
@@ -79,6 +82,8 @@ def apr_table(catalog: pd.DataFrame, at: object = None,
         assumed = [f"apr ({r['apr_source']})"] if r["apr_confidence"] == "assumed" else []
         if res:
             assumed += [f"{chain}.{k}" for k in res["assumed"]]
+        fetched = [f"{chain}.{k} ({v['source']})" for k, v in res["parameters"].items()
+                   if v["confidence"] == "fetched"] if res else []
         dated = r.get("apr_date")
         dated = pd.Timestamp(str(dated)) if isinstance(dated, str) and dated else None
         age = (when - dated).days if dated is not None else np.nan
@@ -97,6 +102,8 @@ def apr_table(catalog: pd.DataFrame, at: object = None,
             "inflation": res["inflation"] if has and res["inflation"] is not None else np.nan,
             "network_apr": res["network_apr"] if has else np.nan,
             "net_apr": net,
+            "net_apr_low": res["net_apr_low"] if has else np.nan,
+            "net_apr_high": res["net_apr_high"] if has else np.nan,
             "spread": net - r["apr"],
             "spread_low": low,
             "spread_high": high,
@@ -105,5 +112,6 @@ def apr_table(catalog: pd.DataFrame, at: object = None,
             "beyond_schedule": bool(res and res["beyond_schedule"]),
             "flags": _flags(r["apr"], net, has, dated, age, max_age_days),
             "assumed": "; ".join(assumed),
+            "fetched": "; ".join(fetched),
         })
     return pd.DataFrame(rows)

@@ -59,6 +59,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                     help="flag catalogue APRs older than this (default 365)")
     add_catalog(tb)
     tb.add_argument("--out", metavar="FILE", help="output CSV (default: stdout)")
+    tb.add_argument("--text", action="store_true",
+                    help="print one sentence per token instead of CSV")
     tb.set_defaults(run=_table)
     ft = sub.add_parser("fit", help="fit the APR process (OU on log APR) to a history")
     ft.add_argument("history", metavar="HISTORY",
@@ -123,9 +125,28 @@ def _table(args: argparse.Namespace) -> int:
     from ..catalog import load_catalog
     from ..files import write_table
 
-    write_table(apr_table(load_catalog(args.catalog), at=args.at, max_age_days=args.max_age),
-                args.out)
+    table = apr_table(load_catalog(args.catalog), at=args.at, max_age_days=args.max_age)
+    if not args.text:
+        write_table(table, args.out)
+        return 0
+    for r in table.itertuples(index=False):
+        print(_table_line(r))
     return 0
+
+
+def _table_line(r: object) -> str:
+    """One token of :func:`~softstake_model.apr.apr_table` as a sentence."""
+    head = f"{r.token}: catalogue {r.apr:.2%}"
+    if r.no_model:
+        return f"{head}; {r.no_model}"
+    sign = {"unknown": "sign not known", "": ""}.get(r.spread_sign, r.spread_sign)
+    line = (f"{head}; net network {r.net_apr:.2%} ({r.net_apr_low:.2%} to "
+            f"{r.net_apr_high:.2%}); spread {r.spread:+.2%} ({r.spread_low:+.2%} to "
+            f"{r.spread_high:+.2%}, {sign})")
+    for word, value in (("fetched", r.fetched), ("assumed", r.assumed), ("flags", r.flags)):
+        if value:
+            line += f"; {word}: {value}"
+    return line
 
 
 _ROWS = (("kappa", "speed of mean reversion", "{:.3g} a year"),

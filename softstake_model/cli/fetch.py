@@ -19,7 +19,7 @@ DESCRIPTION = (
 FLAGS = {"base_url": "--base-url", "store": "--store", "attempts": "--retries",
          "max_wait": "--max-wait", "window_days": "--window", "days": "--days",
          "timeout": "--timeout", "page_size": "--page-size", "end": "--end",
-         "exchange": "--exchange", "location": "--store"}
+         "exchange": "--exchange", "location": "--store", "urls": "--url"}
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -74,6 +74,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     rt.add_argument("--start", metavar="DATE", help="first day (default 90 days ago)")
     rt.add_argument("--end", metavar="DATE", help="last day (default today)")
     rt.set_defaults(run=_rates)
+    _add_chain(sub)
 
 
 def _session(args: argparse.Namespace) -> object:
@@ -173,4 +174,40 @@ def _rates(args: argparse.Namespace) -> int:
     print(f"Fetched {done.fetched:,} rates of {', '.join(tokens) or 'BNSOL, WBETH'} from "
           f"{done.start:%Y-%m-%d} to {done.end:%Y-%m-%d} into {store.url} as "
           f"{done.recorded.rows:,} daily APRs; {done.recorded.changed:,} new or changed.")
+    return 0
+
+
+def _add_chain(sub: argparse._SubParsersAction) -> None:
+    ch = sub.add_parser("chain", help="staked amount, supply and reward parameters from each "
+                                      "chain's public JSON-RPC or REST interface")
+    ch.add_argument("tokens", nargs="+", metavar="TOKEN",
+                    help="SOL, ADA, SUI, IOTA, NEAR, APT, EGLD, ALGO, TRX, TON")
+    ch.add_argument("--store", metavar="PATH|URL",
+                    help="history store (default: $SOFTSTAKE_STORE, else the user data folder)")
+    ch.add_argument("--url", action="append", default=[], metavar="TOKEN=URL",
+                    help="a chain's endpoint (repeatable; default $SOFTSTAKE_<TOKEN>_URL, "
+                         "else its public one)")
+    ch.set_defaults(run=_chain)
+
+
+def _chain(args: argparse.Namespace) -> int:
+    from ..apr.onchain import base_url, read_chains
+    from ..errors import ParameterError
+    from ..store import open_store
+    from ..store.chain import record_chain_state
+
+    urls = {}
+    for item in args.url:
+        token, sep, url = item.partition("=")
+        if not sep or not token.strip() or not url.strip():
+            raise ParameterError(f"'{item}' is not TOKEN=URL", param="url")
+        urls[token.strip().upper()] = url.strip()
+    frame = read_chains(args.tokens, urls)
+    store = open_store(args.store)
+    done = record_chain_state(store, frame)
+    print(f"Fetched {done.rows:,} figures of {frame.token.nunique():,} chains into "
+          f"{store.url}; {done.changed:,} new or changed.")
+    for token, rows in frame.groupby("token", sort=False):
+        shown = ", ".join(f"{f} {v:,.6g}" for f, v in zip(rows.field, rows.value, strict=True))
+        print(f"  {token} ({base_url(token, urls)}): {shown}")
     return 0

@@ -243,6 +243,20 @@ LABELS: dict[str, str] = {
     "longest delay in the shock (days)", "tokens": "tokens", "payouts": "payouts checked",
     "p_delay": "P(delay)", "buffer_needed": "buffer needed",
     "shock_max_delay_days": "longest delay in the shock", "unbonding": "unbonding rule",
+    "buffer_shock": "buffer: the shock's part", "buffer_runs": "buffer: the random runs' part",
+    "p_any_delay": "P(any delay)", "p_delay_over_7d": "P(longest delay > 7 days)",
+    "p_delay_over_14d": "P(longest delay > 14 days)",
+    "p_delay_over_28d": "P(longest delay > 28 days)",
+    "longest_delay_p50_days": "longest delay, median path",
+    "longest_delay_p95_days": "longest delay, 95th percentile of paths",
+    "longest_delay_p99_days": "longest delay, 99th percentile of paths",
+    "longest_delay_max_days": "longest delay, worst path",
+    "shock_delayed_share": "share delayed in the shock",
+    "worst_longest_delay_p99_days": "longest delay, 99th percentile (worst token)",
+    "population_total": "population total (tokens)",
+    "population_total_usd": "population total (USD)", "other_cap": "cap compared",
+    "cost_difference": "daily cost difference from the cap compared (tokens)",
+    "holders_between": "holders above the lower cap",
 }
 
 

@@ -9,6 +9,7 @@ schema before anything executes (all problems reported together).
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 
@@ -232,6 +233,43 @@ def plan(
     if not runs:
         raise ParameterError("nothing to run: no scenario matches the notebooks and tokens "
                              "asked for")
+    return _readable_slugs(runs)
+
+
+#: Longest page name (without ``.html``); the swept values are never cut.
+_MAX_SLUG = 200
+
+
+def _readable_slugs(runs: list[Run]) -> list[Run]:
+    """Page names that keep every swept value readable: for a notebook with several runs,
+    the values that differ between them first, whole, then the run's other given values
+    (replaced by a short hash of them when the name would be too long)."""
+    by_nb: dict[str, list[Run]] = {}
+    for r in runs:
+        by_nb.setdefault(r.notebook, []).append(r)
+    taken: set[str] = set()
+    for nb, rs in by_nb.items():
+        if len(rs) < 2:
+            taken.update(r.slug for r in rs)
+            continue
+        keys = list(dict.fromkeys(k for r in rs for k in r.params))
+        swept = [k for k in keys if len({repr(r.params.get(k)) for r in rs}) > 1]
+        defaults = field_defaults(nb)
+        for r in rs:
+            head = "_".join(f"{k}={r.params.get(k)}" for k in swept)
+            rest = "_".join(f"{k}={v}" for k, v in r.params.items()
+                            if k not in swept and repr(v) != repr(defaults.get(k)))
+            name = f"{nb}-{head}" + (f"_{rest}" if rest else "")
+            name = re.sub(r"[^A-Za-z0-9._=-]+", "_", name).strip("_")
+            if len(name) > _MAX_SLUG:
+                digest = hashlib.sha1(rest.encode()).hexdigest()[:8]
+                name = re.sub(r"[^A-Za-z0-9._=-]+", "_", f"{nb}-{head}").strip("_") + \
+                    f"_{digest}"
+            r.slug = name
+            k = 2
+            while r.slug in taken:
+                r.slug, k = f"{name}-{k}", k + 1
+            taken.add(r.slug)
     return runs
 
 

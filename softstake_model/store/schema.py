@@ -13,6 +13,8 @@ PostgreSQL sort and compare them alike. No table holds a key, a secret or an acc
                     balance)
 ``prices``          daily OHLCV candles per exchange, token and quote (UTC days)
 ``apr``             published APR histories per source, token and day (fraction per year)
+``chain_state``     staking state read from each chain (token, field, instant of the fetch,
+                    value in whole tokens or a fraction, the URL and method it came from)
 =================  ========================================================================
 
 A migration is a function of a connection inside the migrating transaction;
@@ -29,7 +31,7 @@ import sqlalchemy as sa
 from ..errors import SoftstakeError
 
 __all__ = ["METADATA", "SCHEMA_VERSION", "MIGRATIONS", "migrate", "version_of",
-           "schema_version", "fetches", "products", "rewards", "prices", "apr"]
+           "schema_version", "fetches", "products", "rewards", "prices", "apr", "chain_state"]
 
 METADATA = sa.MetaData()
 _NUM = sa.Float(precision=53)  # double precision on PostgreSQL, REAL on SQLite
@@ -109,8 +111,24 @@ def _v2(conn: sa.Connection) -> None:
                              f"ON {table} (token, day)"))
 
 
+chain_state = sa.Table(
+    "chain_state", METADATA,
+    sa.Column("token", sa.String(32), primary_key=True),
+    sa.Column("field", sa.String(32), primary_key=True),
+    sa.Column("fetched_at", _INSTANT, primary_key=True),
+    sa.Column("value", _NUM, nullable=False),
+    sa.Column("source", sa.String(200), nullable=False),
+)
+
+
+def _v3(conn: sa.Connection) -> None:
+    """Version 3: ``chain_state``, the staking state ``softstake fetch chain`` reads."""
+    chain_state.create(conn, checkfirst=True)
+
+
 #: ``(version, migration)`` in order; a store at version N has had the first N applied.
-MIGRATIONS: tuple[tuple[int, Callable[[sa.Connection], None]], ...] = ((1, _v1), (2, _v2))
+MIGRATIONS: tuple[tuple[int, Callable[[sa.Connection], None]], ...] = ((1, _v1), (2, _v2),
+                                                                        (3, _v3))
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 
