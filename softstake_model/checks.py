@@ -12,7 +12,8 @@ words wherever it comes from:
 - :func:`work`: an estimate of the memory large work needs, refused above
   :data:`MAX_BYTES` before anything is allocated;
 - :func:`yaml_value`: a parameter value read as YAML, bounded in text and expanded size
-  (aliases cannot make a 360-byte value grow to gigabytes).
+  (aliases cannot make a 360-byte value grow to gigabytes);
+- :func:`unique_keys_loader`: YAML's safe loader refusing a mapping that repeats a key.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ from .errors import ParameterError
 __all__ = ["MAX_BYTES", "MAX_RUNS", "MAX_VALUE_CHARS", "MAX_VALUE_NODES", "MAX_DAYS",
            "finite", "ratio", "rate", "ordered", "whole", "work", "yaml_value",
            "human_bytes", "array_finite", "bounded", "catalog_values",
-           "date_range", "horizon", "chain_request", "text_dates_loader"]
+           "date_range", "horizon", "chain_request", "text_dates_loader",
+           "unique_keys_loader"]
 
 #: Memory a single command may plan to use (bytes): 2 GiB, or ``SOFTSTAKE_MAX_BYTES``.
 MAX_BYTES = int(os.environ.get("SOFTSTAKE_MAX_BYTES", 2 * 1024**3))
@@ -273,13 +275,63 @@ def chain_request(year: object = None, params: dict | None = None) -> None:
 @functools.cache
 def text_dates_loader() -> type:
     """YAML's safe loader with dates and times left as the text written: every parameter
-    that takes one takes text, and a date object does not travel as JSON."""
+    that takes one takes text, and a date object does not travel as JSON. A mapping that
+    repeats a key is refused (:func:`unique_keys_loader`)."""
+    Loader = unique_keys_loader()
+
+    class TextDates(Loader):  # type: ignore[misc,valid-type]
+        pass
+
+    TextDates.yaml_implicit_resolvers = {
+        k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
+        for k, v in Loader.yaml_implicit_resolvers.items()}
+    return TextDates
+
+
+@functools.cache
+def unique_keys_loader() -> type:
+    """YAML's safe loader refusing a mapping that repeats a key.
+
+    PyYAML keeps the last of two equal keys without a word (a scenario file's second
+    ``yields:`` drops the first); this loader raises a ``yaml.constructor.ConstructorError``
+    (a ``yaml.YAMLError``) whose problem names the key and the line of its first use, marked
+    at the second. Merge keys (``<<: *base``) may still be overridden.
+
+    Returns
+    -------
+    type
+        A ``yaml.SafeLoader`` subclass, for ``yaml.load(text, Loader=...)``.
+
+    Examples
+    --------
+    >>> import yaml
+    >>> yaml.load("a: 1\\nb: 2", Loader=unique_keys_loader())
+    {'a': 1, 'b': 2}
+    >>> try:
+    ...     yaml.load("a: 1\\na: 2", Loader=unique_keys_loader())
+    ... except yaml.YAMLError as e:
+    ...     print(e.problem, "at line", e.problem_mark.line + 1)
+    found duplicate key 'a' (first on line 1) at line 2
+    """
     import yaml
 
     class Loader(yaml.SafeLoader):
-        pass
+        def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+            seen: dict[object, int] = {}
+            for key_node, _ in node.value if isinstance(node, yaml.MappingNode) else ():
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    first = seen.get(key)
+                except TypeError:  # an unhashable key: the base class says so
+                    continue
+                if first is not None:
+                    raise yaml.constructor.ConstructorError(
+                        "while constructing a mapping", node.start_mark,
+                        f"found duplicate key {key!r} (first on line {first + 1})",
+                        key_node.start_mark)
+                seen[key] = key_node.start_mark.line
+            return super().construct_mapping(node, deep=deep)
 
-    Loader.yaml_implicit_resolvers = {
-        k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
-        for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()}
     return Loader

@@ -154,6 +154,8 @@ def atomic_write(path: str | Path, write: Callable[[IO[Any]], None], *,
     try:
         with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", newline="")) as handle:
             write(handle)
+            handle.flush()
+            os.fsync(handle.fileno())  # on disk before the rename: no empty file after a crash
         # mkstemp makes the file private (0600); give it the mode of the file it replaces,
         # or of a new file (0666 less the umask)
         os.chmod(tmp, target.stat().st_mode & 0o7777 if target.exists()

@@ -6,6 +6,7 @@ import tomllib
 from pathlib import Path
 
 import yaml
+from test_build import CONDA_FORGE_NAMES
 
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
@@ -48,7 +49,8 @@ def test_extras_split_core_from_report_and_scale():
 def test_environment_matches_pyproject():
     wanted = {_name(s) for s in PROJECT["dependencies"]} | _extra("dev")
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
-    conda = {_name(s) for s in env["dependencies"] if isinstance(s, str)}
+    pypi = {v: k for k, v in CONDA_FORGE_NAMES.items()}  # conda-forge's names back to PyPI's
+    conda = {pypi.get(_name(s), _name(s)) for s in env["dependencies"] if isinstance(s, str)}
     conda -= {"python", "pip"}
     # packages on PyPI only come through the environment's pip section
     conda |= {_name(s) for d in env["dependencies"] if isinstance(d, dict)
@@ -60,7 +62,7 @@ def test_environment_matches_pyproject():
                                          for s in v] if ">=" in s}
     for spec in env["dependencies"]:
         if isinstance(spec, str) and ">=" in spec:
-            assert spec.split(">=", 1)[1] == bounds[_name(spec)], spec
+            assert spec.split(">=", 1)[1] == bounds[pypi.get(_name(spec), _name(spec))], spec
 
 
 def test_notebooks_ship_in_the_package_and_without_outputs():

@@ -9,7 +9,12 @@ from pathlib import Path
 
 from .options import add_token, note
 
-__all__ = ["NAME", "HELP", "DESCRIPTION", "FLAGS", "add_arguments", "run"]
+__all__ = ["NAME", "HELP", "DESCRIPTION", "FLAGS", "REPORT_MODULES", "add_arguments", "run",
+           "missing_extra"]
+
+#: What the report imports from the ``report`` extra (module names).
+REPORT_MODULES = ("papermill", "nbconvert", "nbformat", "nbclient", "jupyter_client",
+                  "ipykernel", "jinja2", "matplotlib", "tqdm", "psutil")
 
 NAME = "report"
 HELP = "run the notebooks and build the HTML report"
@@ -33,17 +38,34 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--jobs", type=int, metavar="N", help="parallel runs (default: cores)")
     p.add_argument("--quick", action="store_true",
                    help="small parameters (and BNB, SOL, ADA only) for a fast smoke run")
+    p.add_argument("--timeout", type=float, default=1800.0, metavar="SECONDS",
+                   help="longest time one notebook cell may run (default: 1800)")
     p.add_argument("--notebooks-dir", metavar="DIR",
                    help="where the notebooks are (default: those shipped in the package)")
 
 
+def missing_extra(modules: tuple[str, ...] | None = None) -> list[str]:
+    """The modules of ``modules`` (None: :data:`REPORT_MODULES`) that cannot be imported."""
+    import importlib.util
+
+    return [m for m in (REPORT_MODULES if modules is None else modules)
+            if importlib.util.find_spec(m) is None]
+
+
 def run(args: argparse.Namespace) -> int:
     """Plan, execute, say where the index is."""
-    from ..errors import ParameterError
+    from ..errors import ParameterError, SoftstakeError
+
+    missing = missing_extra()
+    if missing:
+        raise SoftstakeError("softstake report needs the report extra: pip install "
+                             f"'softstake[report]' (missing: {', '.join(missing)})")
     from ..report.runner import execute, load_scenarios, plan
 
     if args.jobs is not None and args.jobs < 1:
         raise ParameterError(f"must be >= 1, got {args.jobs}", param="jobs")
+    if not args.timeout > 0:
+        raise ParameterError(f"must be > 0 seconds, got {args.timeout:g}", param="timeout")
     if os.path.exists(args.out) and not os.path.isdir(args.out):
         raise ParameterError(f"'{args.out}' is a file; give a folder for the report",
                              param="out")
@@ -52,7 +74,8 @@ def run(args: argparse.Namespace) -> int:
                 args.quick)
     note(f"{len(runs)} run(s) with {args.jobs or os.cpu_count()} job(s)")
     t = time.perf_counter()
-    results = execute(runs, args.out, args.jobs, notebooks_dir=args.notebooks_dir)
+    results = execute(runs, args.out, args.jobs, notebooks_dir=args.notebooks_dir,
+                      timeout=args.timeout)
     failed = [r for r in results if not r.ok]
     for r in failed:
         note(f"error: {r.run.notebook} [{r.run.label}] failed at {r.error}")

@@ -2,9 +2,15 @@
 
 Runs are executed by papermill in worker processes, each into a private build folder; only
 a run that succeeds has its executed notebook and HTML moved into the output folder, so a
-failing run never replaces a good report. A kernel that dies while starting (two kernels
-started in parallel now and then pick the same port) is started again. Ctrl-C or SIGTERM
-stops every run at once: workers and their kernels are killed, finished pages stay.
+failing run never replaces a good report. Each cell has a time limit (``timeout``,
+papermill's ``execution_timeout``); a cell that runs longer fails its run with a message
+naming the cell. Kernels talk to their worker over IPC sockets in a private folder where
+the platform has them (no TCP ports to race for); elsewhere over TCP, and a kernel that
+dies while starting (two kernels started in parallel now and then pick the same port) is
+started again. Ctrl-C or SIGTERM stops every run at once: workers and their kernels are
+killed, finished pages stay. Workers end with the command also after ``kill -9``
+(:func:`~softstake_model.report.processes.end_with_parent`), and the next command into the
+same folder removes the build folders of commands no longer alive.
 
 The notebooks ship in the package and are found through :mod:`importlib.resources`, so an
 installed wheel runs from any folder.
@@ -29,11 +35,12 @@ from pathlib import Path
 from ..errors import InputError, ParameterError
 from . import HEADLINE_MIME
 from .index import write_index
+from .processes import claim_build, descendants, end_with_parent, kill_tree, remove_stale_builds
 from .render import render_html
 from .runs import Run, RunResult
 
-__all__ = ["NOTEBOOKS_DIR", "KERNEL_START_RETRIES", "shipped_notebooks", "execute",
-           "descendants"]
+__all__ = ["NOTEBOOKS_DIR", "KERNEL_START_RETRIES", "DEFAULT_TIMEOUT", "shipped_notebooks",
+           "execute", "descendants", "kernel_manager_class"]
 
 #: The notebooks shipped in the package (a :class:`~importlib.abc.Traversable`; a folder on
 #: disk for any ordinary install). :func:`shipped_notebooks` gives it as a real path.
@@ -41,6 +48,11 @@ NOTEBOOKS_DIR: Traversable = resources.files("softstake_model") / "notebooks"
 #: Times a run is started again when its kernel dies before it starts: kernels started in
 #: parallel pick free ports independently, and now and then two take the same one.
 KERNEL_START_RETRIES = 2
+#: Longest time one cell of a notebook may run (seconds) unless told otherwise: a full
+#: report's longest cell takes about a minute on a laptop.
+DEFAULT_TIMEOUT = 1800.0
+#: Longest path of a Unix socket (bytes, less a margin for the port suffix).
+_MAX_SOCKET_PATH = 90
 
 
 @contextlib.contextmanager
@@ -59,7 +71,7 @@ def shipped_notebooks() -> Iterator[Path]:
 
 def execute(runs: list[Run], out: str | Path = "reports", jobs: int | None = None,
             notebooks_dir: str | Path | Traversable | None = None,
-            progress: bool = True) -> list[RunResult]:
+            progress: bool = True, timeout: float | None = DEFAULT_TIMEOUT) -> list[RunResult]:
     """Execute ``runs`` in parallel; move each successful report into ``out``; write the index.
 
     Failed runs leave any earlier report of the same name untouched; their partly executed
@@ -82,6 +94,9 @@ def execute(runs: list[Run], out: str | Path = "reports", jobs: int | None = Non
         Folder of the notebooks; None = the shipped ones (:func:`shipped_notebooks`).
     progress
         Show a progress bar (tqdm, from the ``report`` extra).
+    timeout
+        Longest time one cell may run, in seconds (> 0); None = no limit. A cell that
+        runs longer fails its run (``cell 4: timed out after 1,800 s``).
 
     Returns
     -------
@@ -91,26 +106,30 @@ def execute(runs: list[Run], out: str | Path = "reports", jobs: int | None = Non
     Raises
     ------
     ParameterError
-        If ``jobs`` < 1.
+        If ``jobs`` < 1 or ``timeout`` <= 0.
     InputError
         If a notebook is missing from ``notebooks_dir``.
     """
     if jobs is not None and jobs < 1:
         raise ParameterError(f"must be >= 1, got {jobs}", param="jobs")
+    if timeout is not None and not timeout > 0:
+        raise ParameterError(f"must be > 0 seconds, got {timeout}", param="timeout")
     if notebooks_dir is None or not isinstance(notebooks_dir, str | Path):
         with resources.as_file(notebooks_dir or NOTEBOOKS_DIR) as shipped:
-            return execute(runs, out, jobs, Path(shipped), progress)
+            return execute(runs, out, jobs, Path(shipped), progress, timeout)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    remove_stale_builds(out)
     notebooks_dir = Path(notebooks_dir).resolve()
     for nb in {r.notebook for r in runs}:
         if not (notebooks_dir / f"{nb}.ipynb").is_file():
             raise InputError(f"notebook {nb}.ipynb not found", file=str(notebooks_dir))
     build = Path(tempfile.mkdtemp(prefix=".build-", dir=out))
+    claim_build(build)
     results: list[RunResult] = []
     try:
         interrupted = _run_pool(runs, build, out, notebooks_dir, jobs or os.cpu_count() or 1,
-                                progress, results)
+                                progress, results, timeout)
     finally:
         shutil.rmtree(build, ignore_errors=True)
     # a result comes back from its worker with a copy of its run: matched by slug (unique)
@@ -126,14 +145,16 @@ def execute(runs: list[Run], out: str | Path = "reports", jobs: int | None = Non
 
 
 def _run_pool(runs: list[Run], build: Path, out: Path, notebooks_dir: Path, jobs: int,
-              progress: bool, results: list[RunResult]) -> BaseException | None:
+              progress: bool, results: list[RunResult],
+              timeout: float | None) -> BaseException | None:
     """Run every run in a pool of ``jobs`` workers, appending each finished result to
     ``results`` as it comes; on Ctrl-C or SIGTERM kill everything and return the interrupt
     (None when every run finished)."""
-    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_quiet_worker)
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_quiet_worker,
+                               initargs=(os.getpid(),))
     try:
-        futures = [pool.submit(_execute_one, r, str(build), str(notebooks_dir), os.getcwd())
-                   for r in runs]
+        futures = [pool.submit(_execute_one, r, str(build), str(notebooks_dir), os.getcwd(),
+                               timeout) for r in runs]
         done = as_completed(futures)
         if progress:
             from tqdm.auto import tqdm
@@ -143,38 +164,96 @@ def _run_pool(runs: list[Run], build: Path, out: Path, notebooks_dir: Path, jobs
             results.append(_collect(fut.result(), build, out))
         pool.shutdown(wait=True)
     except BaseException as e:  # Ctrl-C, SIGTERM: stop every run now, keep finished pages
-        with _second_interrupt_kills(pool):
-            _kill_all(pool)
+        while True:
+            try:
+                with _second_interrupt_kills(pool):
+                    _kill_all(pool)
+                break
+            except KeyboardInterrupt:  # a second Ctrl-C before its handler was in place
+                continue
         return e
     return None
 
 
-def _execute_one(run: Run, build: str, notebooks_dir: str, cwd: str) -> RunResult:
+def _execute_one(run: Run, build: str, notebooks_dir: str, cwd: str,
+                 timeout: float | None) -> RunResult:
     """Worker: execute one run into ``build`` and render it; never raises."""
     import papermill as pm
+    from nbclient.exceptions import CellTimeoutError
 
     src = Path(notebooks_dir) / f"{run.notebook}.ipynb"
     out_nb = Path(build) / f"{run.slug}.ipynb"
     t = time.perf_counter()
     try:
-        for attempt in range(1 + KERNEL_START_RETRIES):
-            try:
-                pm.execute_notebook(str(src), str(out_nb), parameters=run.params,
-                                    kernel_name="python3", cwd=cwd, progress_bar=False,
-                                    log_output=False)
-                break
-            except RuntimeError as e:  # a kernel that died starting (a port taken meanwhile)
-                if "before replying to kernel_info" not in str(e) or \
-                        attempt == KERNEL_START_RETRIES:
-                    raise
+        with kernel_manager_class() as km_class:
+            for attempt in range(1 + KERNEL_START_RETRIES):
+                try:
+                    pm.execute_notebook(str(src), str(out_nb), parameters=run.params,
+                                        kernel_name="python3", cwd=cwd, progress_bar=False,
+                                        log_output=False, execution_timeout=timeout,
+                                        kernel_manager_class=km_class)
+                    break
+                except RuntimeError as e:  # a TCP kernel that died starting (port taken)
+                    if "before replying to kernel_info" not in str(e) or \
+                            attempt == KERNEL_START_RETRIES:
+                        raise
         page = render_html(out_nb, f"{run.notebook} — {run.label}")
         (Path(build) / f"{run.slug}.html").write_text(page, encoding="utf-8")
         return RunResult(run, True, time.perf_counter() - t, _headline(out_nb))
     except pm.PapermillExecutionError as e:
         err = f"cell {e.cell_index}: {e.ename}: {e.evalue}"
+    except CellTimeoutError:
+        err = (f"cell {_last_started(out_nb)}: timed out after {timeout:,.0f} s "
+               "(a longer limit: --timeout)")
     except Exception as e:  # a worker reports every failure; the runner decides
         err = f"{type(e).__name__}: {e}"
     return RunResult(run, False, time.perf_counter() - t, error=err)
+
+
+@contextlib.contextmanager
+def kernel_manager_class() -> Iterator[type]:
+    """A kernel manager class whose kernels use IPC sockets in a private folder.
+
+    Yields jupyter_client's ``AsyncKernelManager`` with ``transport="ipc"`` and the
+    sockets in a new temporary folder (removed afterwards), so kernels started in parallel
+    never race for TCP ports; on Windows, or where the folder's path is too long for a
+    Unix socket, the plain TCP manager.
+
+    Yields
+    ------
+    type
+        The class, for nbclient's ``kernel_manager_class``.
+    """
+    from jupyter_client.manager import AsyncKernelManager
+
+    if os.name != "posix":  # pragma: no cover - Windows
+        yield AsyncKernelManager
+        return
+    folder = tempfile.mkdtemp(prefix="softstake-k")
+    try:
+        if len(os.fsencode(folder)) > _MAX_SOCKET_PATH:
+            yield AsyncKernelManager
+            return
+
+        class IPCKernelManager(AsyncKernelManager):
+            def __init__(self, **kwargs: object) -> None:
+                super().__init__(transport="ipc", ip=os.path.join(folder, "kernel"),
+                                 **kwargs)
+
+        yield IPCKernelManager
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _last_started(nb_path: Path) -> int | str:
+    """The index of the last cell papermill started in ``nb_path`` ("?" when unknown)."""
+    try:
+        cells = json.loads(nb_path.read_text())["cells"]
+    except (OSError, ValueError, KeyError):
+        return "?"
+    started = [i for i, c in enumerate(cells)
+               if (c.get("metadata", {}).get("papermill") or {}).get("start_time")]
+    return started[-1] if started else "?"
 
 
 def _headline(nb_path: Path) -> dict:
@@ -206,50 +285,21 @@ def _collect(res: RunResult, build: Path, out: Path) -> RunResult:
     return res
 
 
-def _quiet_worker() -> None:
-    """Workers' own stderr (kernel start-up warnings) is noise: failures come back as
-    results, with the failing cell's error. Ctrl-C is the runner's to handle: workers
-    ignore SIGINT (their kernels run in sessions of their own and never see it)."""
+def _quiet_worker(parent: int) -> None:
+    """Workers end with the command (``parent``), also after its ``kill -9``. Their own
+    stderr (kernel start-up warnings) is noise: failures come back as results, with the
+    failing cell's error. Ctrl-C is the runner's to handle: workers ignore SIGINT (their
+    kernels run in sessions of their own and never see it)."""
+    end_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
-
-
-def descendants(pids: list[int]) -> list[int]:
-    """Every process descended from ``pids`` (Linux ``/proc``; elsewhere none found).
-
-    Parameters
-    ----------
-    pids
-        Process ids.
-
-    Returns
-    -------
-    list of int
-        Their children, grandchildren and so on (not ``pids`` themselves).
-    """
-    parent: dict[int, int] = {}
-    for entry in Path("/proc").glob("[0-9]*"):
-        try:
-            stat = (entry / "stat").read_text()
-            parent[int(entry.name)] = int(stat[stat.rindex(")") + 2:].split()[1])
-        except (OSError, ValueError, IndexError):
-            continue
-    found, todo = [], list(pids)
-    while todo:
-        p = todo.pop()
-        kids = [c for c, pp in parent.items() if pp == p]
-        found += kids
-        todo += kids
-    return found
 
 
 def _kill_all(pool: ProcessPoolExecutor) -> None:
     """Kill the pool's workers and everything they started (kernels), at once."""
     workers = [p.pid for p in (getattr(pool, "_processes", None) or {}).values()
                if p.pid is not None]
-    for pid in descendants(workers) + workers:
-        with contextlib.suppress(OSError):
-            os.kill(pid, signal.SIGKILL)
+    kill_tree(workers)
     pool.shutdown(wait=False, cancel_futures=True)
 
 

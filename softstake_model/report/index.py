@@ -2,13 +2,18 @@
 
 Every command merges its runs into the folder's earlier records
 (:func:`~softstake_model.report.overview.merge_records`), so earlier reports stay listed and
-a failed run keeps its earlier good page linked; both files are written atomically.
+a failed run keeps its earlier good page linked; both files are written atomically. The
+read, merge and write happen under a lock on ``out/.index.lock`` (:func:`index_lock`), so
+commands finishing at the same time into one folder each add their runs and none is lost.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from ..files import atomic_write
@@ -16,7 +21,10 @@ from .overview import merge_records
 from .render import index_page
 from .runs import RunResult, record
 
-__all__ = ["write_index", "previous_records"]
+__all__ = ["LOCK_FILE", "write_index", "previous_records", "index_lock"]
+
+#: The lock file beside the index.
+LOCK_FILE = ".index.lock"
 
 
 def write_index(results: list[RunResult], out: Path) -> Path:
@@ -42,11 +50,45 @@ def write_index(results: list[RunResult], out: Path) -> Path:
     """
     out = Path(out)
     now = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
-    records = merge_records(previous_records(out), [record(r, now) for r in results], out)
-    page = index_page(records, now)
-    atomic_write(out / "index.json", lambda h: h.write(json.dumps(records, indent=2,
-                                                                  default=str) + "\n"))
-    return atomic_write(out / "index.html", lambda h: h.write(page))
+    with index_lock(out):
+        records = merge_records(previous_records(out), [record(r, now) for r in results], out)
+        page = index_page(records, now)
+        atomic_write(out / "index.json", lambda h: h.write(json.dumps(records, indent=2,
+                                                                      default=str) + "\n"))
+        return atomic_write(out / "index.html", lambda h: h.write(page))
+
+
+@contextlib.contextmanager
+def index_lock(out: Path) -> Iterator[None]:
+    """Hold the folder's index lock (``out/.index.lock``) for as long as the context lasts.
+
+    An exclusive lock on the file (``fcntl.flock``; ``msvcrt.locking`` on Windows): a
+    second command waits for the first to finish writing the index. The operating system
+    releases it when its holder ends, also after ``kill -9``.
+
+    Parameters
+    ----------
+    out
+        Output folder.
+    """
+    fd = os.open(Path(out) / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o666)
+    try:
+        if os.name == "nt":  # pragma: no cover - Windows
+            import msvcrt
+
+            while True:
+                try:
+                    msvcrt.locking(fd, msvcrt.LK_LOCK, 1)
+                    break
+                except OSError:  # LK_LOCK gives up after 10 s: wait again
+                    continue
+        else:
+            import fcntl
+
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
 
 
 def previous_records(out: Path) -> list[dict]:

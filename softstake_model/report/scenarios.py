@@ -127,6 +127,10 @@ def _expand(nb: str, i: int, item: object, p: Path) -> list[dict]:
     except ParameterError as e:
         raise InputError(f"{nb}: scenario {i + 1}: {e}", file=str(p)) from None
     shared = item.get("params") or {}
+    if not isinstance(shared, dict):
+        raise InputError(f"{nb}: scenario {i + 1}: params needs a mapping of name -> value "
+                         f"shared by the {kinds[0]}, got a {type(shared).__name__}",
+                         file=str(p))
     return [{**shared, **sc} for sc in expanded]
 
 
