@@ -34,8 +34,8 @@ from .checks import ratio, whole
 from .errors import ParameterError
 from .typing import Decimals, FloatArray, Fraction
 
-__all__ = ["Tiers", "EDGE_TOLERANCE", "at_least", "eligible", "gross", "truncate", "payout", "daily_reward", "implied_apr",
-           "rate_paid", "parse_tiers"]
+__all__ = ["Tiers", "EDGE_TOLERANCE", "at_least", "eligible", "gross", "truncate", "payout",
+           "daily_reward", "implied_apr", "rate_paid", "parse_tiers"]
 
 #: Marginal tiers: ``((upper_bound, apr), ...)`` with increasing bounds, the last ``inf``.
 #: Bounds in tokens, APRs as fractions per year.

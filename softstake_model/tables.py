@@ -334,6 +334,7 @@ def _check_columns(names: list[str], columns: Sequence[Column], file: str) -> li
 
 def _parse_frame(raw: pd.DataFrame, present: list[Column], lines: np.ndarray,
                  file: str, keep: Sequence[str]) -> pd.DataFrame:
+    _reject_header_rows(raw, lines, file)
     data: dict[str, object] = {c.name: parse_column(raw[c.name], c, lines, file=file)
                                for c in present}
     for name in keep:
@@ -343,6 +344,22 @@ def _parse_frame(raw: pd.DataFrame, present: list[Column], lines: np.ndarray,
     frame = pd.DataFrame(data, index=pd.RangeIndex(len(raw)))
     frame.attrs["file"] = file
     return frame
+
+
+def _reject_header_rows(raw: pd.DataFrame, lines: np.ndarray, file: str) -> None:
+    """Refuse a body line that repeats the header (two exports joined together)."""
+    if raw.shape[1] == 0 or not len(raw):
+        return
+    first = raw.columns[0]
+    maybe = (raw[first].str.strip() == first).to_numpy()
+    if not maybe.any():
+        return
+    rows = raw[maybe]
+    same = np.all([(rows[c].str.strip() == c).to_numpy() for c in raw.columns], axis=0)
+    if same.any():
+        line = int(lines[np.flatnonzero(maybe)[np.flatnonzero(same)[0]]])
+        raise InputError("repeats the header: two files joined together? Keep one header "
+                         "and remove repeated rows", file=file, line=line)
 
 
 def _named(raw: pd.DataFrame, names: list[str], positions: list[int]) -> pd.DataFrame:
