@@ -12,7 +12,11 @@ The default statement is the shipped synthetic example; with it, and no activati
 the example's own activation instant is used (``data/examples/binance_statement_activations.csv``,
 what ``tools/make_examples.py`` activated it at), so the page shows the three faults planted
 in it. A statement of your own without an activation is taken to be activated the day
-before its first reward credit settles (see :mod:`softstake_model.reconciliation`).
+before its first reward credit settles (see :mod:`softstake_model.reconciliation`), the
+same in the command and on the page, which both state it.
+
+A parameter with no value may be written ``none``, ``null``, ``~`` or left empty (``-p
+activated_at none``, ``--activated-at ''``); all mean the default the field describes.
 """
 
 from __future__ import annotations
@@ -26,15 +30,31 @@ import pandas as pd
 from . import examples, spec
 from .catalog import assumed_lines
 from .errors import ParameterError
-from .ledger import read_rewards_record
+from .ledger import read_rewards_records
 from .product import build_terms, ledger_for, parse_tokens, product_catalog, timeline
 from .reconciliation import DEFAULT_TOLERANCE, flag_counts, reconcile, reconcile_totals
+from .scale import is_ledger_dir
 from .spec import param
+from .statement import Statement, infer_openings, read_statement
 from .terms import PRESETS, SNAPSHOT_METHODS, Terms
 from .typing import Frame
 
 __all__ = ["ReconcileQuestion", "Reconciliation", "reconcile_statement", "parse_compare",
-           "parse_tolerance"]
+           "parse_tolerance", "NONE_SPELLINGS", "is_none"]
+
+#: How a parameter with no value may be written (case aside; "" is empty text).
+NONE_SPELLINGS = ("", "none", "null", "~")
+
+
+def is_none(value: Any) -> bool:
+    """Whether a value means "no value": None or one of :data:`NONE_SPELLINGS`.
+
+    Examples
+    --------
+    >>> is_none(None), is_none("None"), is_none(" "), is_none("2025-11-19")
+    (True, True, True, False)
+    """
+    return value is None or (isinstance(value, str) and value.strip().lower() in NONE_SPELLINGS)
 
 
 def parse_compare(value: Any) -> str | float | None:
@@ -45,7 +65,7 @@ def parse_compare(value: Any) -> str | float | None:
     >>> parse_compare("catalog"), parse_compare("0.05"), parse_compare(0.05)
     ('catalog', 0.05, 0.05)
     """
-    if value is None:
+    if is_none(value):
         return None
     if isinstance(value, str):
         text = value.strip().lower()
@@ -65,8 +85,10 @@ def parse_compare(value: Any) -> str | float | None:
     return float(value)
 
 
-def parse_tolerance(value: Any) -> float:
+def parse_tolerance(value: Any) -> float | None:
     """``tolerance``: a relative departure >= 0 (text from the command line is read)."""
+    if is_none(value):
+        return None
     try:
         x = float(value)
     except (TypeError, ValueError):
@@ -82,7 +104,9 @@ def _iso(name: str) -> Any:
     """A parser of an instant or day given as text: date and date-time objects (as YAML
     gives them) become their ISO text; anything else but text is refused."""
 
-    def parse(value: Any) -> str:
+    def parse(value: Any) -> str | None:
+        if is_none(value):
+            return None
         if isinstance(value, dt.date):  # a datetime is a date too
             return value.isoformat()
         if not isinstance(value, str):
@@ -95,12 +119,41 @@ def _iso(name: str) -> Any:
 
 
 def _tokens(value: Any) -> str | None:
-    found = parse_tokens(value)
+    found = None if is_none(value) else parse_tokens(value)
     return ",".join(found) if found else None
 
 
-def _file(doc: str, metavar: str = "FILE", flag: str | None = None) -> Any:
-    return param(None, doc=doc, kind="text", optional=True, metavar=metavar, flag=flag)
+def _texts(name: str, what: str) -> Any:
+    """A parser of one text or a list of them (a repeated option): a tuple, or None."""
+
+    def parse(value: Any) -> tuple[str, ...] | None:
+        items = value if isinstance(value, list | tuple) else [value]
+        if not all(isinstance(v, str) for v in items):
+            raise ParameterError(f"should be {what} (text, or a list of them), got {value!r}",
+                                 param=name)
+        kept = tuple(v for v in items if not is_none(v))
+        return kept or None
+
+    return parse
+
+
+def _path(name: str) -> Any:
+    """A parser of a file's path: text, or None when written as no value."""
+
+    def parse(value: Any) -> str | None:
+        if is_none(value):
+            return None
+        if not isinstance(value, str):
+            raise ParameterError(f"should be a file's path, got {value!r}", param=name)
+        return value
+
+    return parse
+
+
+def _file(doc: str, metavar: str = "FILE", flag: str | None = None, *,
+          name: str = "file") -> Any:
+    return param(None, doc=doc, kind="any", optional=True, metavar=metavar, flag=flag,
+                 parse=_path(name))
 
 
 def _number(doc: str, unit: str, **kw: Any) -> Any:
@@ -124,16 +177,29 @@ class ReconcileQuestion:
     """
 
     statement: str | None = _file("The holder's statement (CSV with its reward credits); "
-                                  "none: the shipped synthetic example.", "STATEMENT")
+                                  "none: the shipped synthetic example.", "STATEMENT",
+                                  name="statement")
     format: str = param("auto", doc="Ledger format (auto: a Binance statement is recognised "
                         "by its header).", kind="text",
                         choices=("auto", "generic", "binance-statement"))
-    rewards_record: str | None = _file("Binance rewardsRecord JSON; the paid rewards are "
-                                       "taken from it.")
+    rewards_record: tuple[str, ...] | None = param(
+        None, doc="Binance rewardsRecord JSON, every page (repeat the option); the paid "
+        "rewards are taken from them.", kind="any", optional=True, metavar="FILE",
+        parse=_texts("rewards_record", "a file's path"))
     account: str | None = param(None, doc="Account the rewards record belongs to (none: the "
                                 "statement's only account).", kind="text", optional=True)
     catalog: str | None = _file("CSV/YAML/API-JSON file laid over the shipped token "
-                                "catalogue.")
+                                "catalogue.", name="catalog")
+    reward_label: tuple[str, ...] | None = param(
+        None, doc="A statement label (Operation) of reward credits beyond the known ones "
+        "(repeat the option for several).", kind="any", optional=True, metavar="TEXT",
+        parse=_texts("reward_label", "a label"))
+    opening_balances: str | None = _file("CSV token,balance[,account][,wallet] of the "
+                                         "balances the statement opens with (none: the "
+                                         "smallest keeping every balance >= 0, inferred).",
+                                         name="opening_balances")
+    drop_duplicates: bool = param(False, doc="Drop rows that repeat an earlier row exactly "
+                                  "(they are counted either way).", kind="flag")
     token: str | None = param(None, doc="Tokens to check, comma-separated (none: all).",
                               kind="any", optional=True, parse=_tokens, metavar="TOKEN")
     preset: str = param("binance_soft_staking", doc="Product terms.", kind="text",
@@ -143,8 +209,8 @@ class ReconcileQuestion:
                                     "'catalog', the catalogue's; or a fraction (0.05 = 5 %).",
                                     kind="any", optional=True, parse=parse_compare,
                                     metavar="RATE")
-    apr_history: str | None = _file("CSV date,token,apr of the rates paid (every day), "
-                                    "compared with instead.")
+    apr_history: str | None = _file("CSV date,token,apr of the rates paid (every accruing "
+                                    "day), compared with instead.", name="apr_history")
     min_holding: float | None = _number("Minimum balance that earns (none: the catalogue's).",
                                         "tokens", low=0, metavar="X")
     cap: float | None = _number("Cap on the eligible balance (none: the catalogue's).",
@@ -174,9 +240,10 @@ class ReconcileQuestion:
     deactivated_at: str | None = param(None, doc="Deactivation instant of every account, "
                                        "ISO-8601 with a zone.", kind="any", optional=True,
                                        parse=_iso("deactivated_at"), metavar="ISO")
-    activations: str | None = _file("CSV account,activated_at[,deactivated_at][,token].")
+    activations: str | None = _file("CSV account,activated_at[,deactivated_at][,token].",
+                                    name="activations")
     excluded: str | None = _file("CSV with an 'account' column: accounts that accrue "
-                                 "nothing.", flag="--exclude-accounts")
+                                 "nothing.", flag="--exclude-accounts", name="excluded")
     start: str | None = param(None, doc="First accrual day to check, YYYY-MM-DD (none: the "
                               "statement's first).", kind="any", optional=True,
                               parse=_iso("start"), metavar="YYYY-MM-DD")
@@ -235,6 +302,12 @@ class Reconciliation:
         One line per assumed catalogue value the figures rest on.
     ignored
         Coins of the statement without soft staking, set aside.
+    openings
+        The balance each account, coin and wallet opens the statement with
+        (:data:`~softstake_model.statement.OPENING_COLUMNS`; ``inferred`` where not given).
+    notes
+        Sentences for the holder: inferred openings, duplicate rows, a likely reward
+        label, an activations file that names no account.
     headline
         The page's headline figures: payouts, one count per flag, ``apr_compared``.
     parameters
@@ -252,38 +325,86 @@ class Reconciliation:
     ignored: list[str]
     headline: dict[str, Any]
     parameters: dict[str, Any]
+    openings: Frame | None = None
+    notes: tuple[str, ...] = ()
+
+    def glance(self) -> list[str]:
+        """The "At a glance" sentences: the counts, the days, the activation, what the
+        payouts were compared with, and the notes (the page and the command print them)."""
+        t = self.table
+        span = f" ({t['date'].min().date()} to {t['date'].max().date()}, accrual days)" \
+            if len(t) else ""
+        counts = ", ".join(f"{n} {f}" for f, n in self.counts.items() if n or f == "ok")
+        lines = [f"{len(t)} payouts checked{span}: {counts}"]
+        if self.activation:
+            lines.append(self.activation[0].upper() + self.activation[1:])
+        lines.append(f"Compared with {self.compared_with}")
+        return lines + list(self.notes)
 
     def figures(self) -> dict[str, Any]:
         """The figures as plain values (JSON): the headline, the sentences, the per-token
         totals and the flagged payouts."""
         totals = {t: {k: spec.plain(v) for k, v in row.items()}
                   for t, row in self.totals.to_dict(orient="index").items()}
-        flagged = self.flagged.assign(date=self.flagged["date"].dt.strftime("%Y-%m-%d"))
+        flagged = self.flagged.assign(**{c: self.flagged[c].dt.strftime("%Y-%m-%d") for c in
+                                         ("date", "credit_date", "paid_on")})
         return {"headline": self.headline, "compared_with": self.compared_with,
                 "activation": self.activation, "assumed": self.assumed, "totals": totals,
+                "notes": list(self.notes),
                 "flagged": [{k: spec.plain(v) for k, v in r.items()}
                             for r in flagged.to_dict(orient="records")]}
+
+
+def _sources(q: ReconcileQuestion, within: tuple[pd.Timestamp, pd.Timestamp]
+             ) -> tuple[pd.DataFrame | None, str | None]:
+    """The one place the rewards record and the APR history are resolved from the
+    question: ``(rewards record frame or None, APR history source or None)``; record times
+    must fall within ``within`` (the statement's years)."""
+    record = None
+    if q.rewards_record:
+        record = read_rewards_records(q.rewards_record, within=within)
+    return record, q.apr_history
+
+
+def _read(q: ReconcileQuestion, catalog: pd.DataFrame, tokens: list[str]) -> Statement:
+    """The statement (or a converted ledger folder) with its openings and notes."""
+    if is_ledger_dir(q.statement):
+        ledger, ignored = ledger_for(q.statement, catalog, format=q.format,
+                                     only_catalog_tokens=bool(tokens))
+        return Statement(ledger=ledger, ignored=ignored, openings=infer_openings(ledger))
+    return read_statement(q.statement, catalog, format=q.format, tokens=tokens or None,
+                          reward_labels=q.reward_label or (),
+                          duplicates="drop" if q.drop_duplicates else "keep",
+                          opening_balances=q.opening_balances)
+
+
+def _years(ledger: pd.DataFrame) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """From 1 January of the statement's first year to 1 January after its last (UTC)."""
+    first, last = ledger["time"].min(), ledger["time"].max()
+    return (pd.Timestamp(year=first.year, month=1, day=1, tz="UTC"),
+            pd.Timestamp(year=last.year + 1, month=1, day=1, tz="UTC"))
 
 
 def reconcile_statement(q: ReconcileQuestion) -> Reconciliation:
     """Answer the question: read the files, reconcile, count, total (the one entry point of
     ``softstake reconcile`` and the reconcile report).
 
-    The whole statement is read (its range and the activation come from all of it); the
-    tokens asked for are chosen afterwards.
+    The statement's checked coins are read (its range and the activation come from all of
+    them); coins without soft staking, or outside the tokens asked for, are set aside
+    before any balance is computed.
     """
     terms = q.terms()
     catalog = product_catalog(q.catalog, None, min_holding=q.min_holding, cap=q.cap)
     tokens = parse_tokens(q.token)
+    st = _read(q, catalog, tokens)
+    record, apr_history = _sources(q, _years(st.ledger))
     lines = timeline(activated_at=q.activated_at, deactivated_at=q.deactivated_at,
                      activations=q.activations, excluded=q.excluded,
-                     apr_history=q.apr_history, terms=terms)
-    ledger, ignored = ledger_for(q.statement, catalog, format=q.format,
-                                 only_catalog_tokens=bool(tokens))
-    record = read_rewards_record(q.rewards_record) if q.rewards_record else None
-    table = reconcile(ledger, catalog, terms, start=q.start, end=q.end, rewards_record=record,
-                      record_account=q.account, compare=q.apr, tolerance=q.tolerance,
-                      neighbours=q.neighbours, tokens=tokens or None, **lines)
+                     apr_history=apr_history, terms=terms)
+    table = reconcile(st.ledger, catalog, terms, start=q.start, end=q.end,
+                      rewards_record=record, record_account=q.account, compare=q.apr,
+                      tolerance=q.tolerance, neighbours=q.neighbours, tokens=tokens or None,
+                      **lines)
     counts = flag_counts(table)
     basis = table.attrs["basis"]
     fields = ("apr", "price_usd") if basis == "catalog" else ("price_usd",)
@@ -294,5 +415,5 @@ def reconcile_statement(q: ReconcileQuestion) -> Reconciliation:
         totals=reconcile_totals(table, catalog, terms.precision), basis=basis,
         compared_with=table.attrs["compared_with"], activation=table.attrs["activation"],
         assumed=assumed_lines(catalog, sorted(set(table["token"])), fields),
-        ignored=list(ignored), headline=headline, parameters=spec.values(q))
-
+        ignored=list(st.ignored), headline=headline, parameters=spec.values(q),
+        openings=st.openings, notes=tuple(st.notes) + tuple(table.attrs.get("notes", ())))

@@ -45,6 +45,7 @@ from .balances import DAY_NS
 from .catalog import override
 from .errors import InputError, ParameterError
 from .product import parse_tokens
+from .reconcile_flags import FLAGS, flag_payouts
 from .rewards import payout_days, reward_history
 from .rules import implied_apr, payout
 from .tables import parse_time
@@ -54,14 +55,10 @@ from .typing import Fraction, Frame
 __all__ = ["RECONCILE_COLUMNS", "FLAGS", "DEFAULT_TOLERANCE", "reconcile", "flag_counts",
            "reconcile_totals", "neighbour_median"]
 
-RECONCILE_COLUMNS = ["date", "account", "token", "days", "avg_balance", "eligible_balance",
-                     "apr", "expected", "paid", "difference", "implied_apr", "exchange_avg",
-                     "flag"]
-#: ``ok``; ``missing`` (a reward was due, none was paid); ``unexpected`` (paid where
-#: nothing was due); ``mismatch`` (paid and due differ by more than one unit of the
-#: precision, the most that truncation versus rounding can explain, and by more than the
-#: tolerance).
-FLAGS = ("ok", "missing", "unexpected", "mismatch")
+RECONCILE_COLUMNS = ["date", "credit_date", "account", "token", "days", "avg_balance",
+                     "eligible_balance", "apr", "expected", "paid", "difference",
+                     "implied_apr", "exchange_avg", "flag", "reason", "paid_on"]
+# FLAGS (ok, missing, late, unexpected, mismatch): see softstake_model.reconcile_flags
 #: Relative departure of a payout's implied APR from its neighbours' median that is still
 #: ``ok`` when the APR is implied (0.1: a 5 % neighbourhood accepts 4.5 % to 5.5 %).
 DEFAULT_TOLERANCE = 0.1
@@ -115,13 +112,18 @@ def reconcile(
     Returns
     -------
     pandas.DataFrame
-        :data:`RECONCILE_COLUMNS`: ``date`` is the (last) accrual day, ``days`` the number
-        of accrual days settled by the payout; amounts in tokens (``difference`` = paid -
-        expected, rounded to the precision); ``apr`` the APR compared with (fraction per
-        year); ``implied_apr`` = paid / (1 - fee) * days_per_year / eligible. ``attrs``
-        holds ``basis`` (``implied``, ``catalog``, ``given`` or ``history``),
-        ``compared_with`` (a sentence naming it) and ``activation`` (a sentence when the
-        activation was taken from the first reward credit, else None).
+        :data:`RECONCILE_COLUMNS`: ``date`` is the (last) accrual day, ``credit_date``
+        the day its payout is credited (the day the statement shows it), ``days`` the
+        number of accrual days settled by the payout; amounts in tokens (``difference`` =
+        paid - expected, rounded to the precision, and 0 where the payout is within the
+        tolerance); ``apr`` the APR compared with (fraction per year); ``implied_apr`` =
+        paid / (1 - fee) * days_per_year / eligible; ``flag`` and ``reason`` as
+        :mod:`~softstake_model.reconcile_flags` says, ``paid_on`` the day a payout came
+        (later than ``credit_date`` when ``late``). ``attrs`` holds ``basis``
+        (``implied``, ``catalog``, ``given`` or ``history``), ``compared_with`` (a
+        sentence naming it), ``activation`` (a sentence when the activation was taken
+        from the first reward credit, else None) and ``notes`` (sentences for the
+        holder).
     """
     checks.date_range(start, end)
     terms = terms or Terms()
@@ -167,9 +169,11 @@ def reconcile(
             payout(table["eligible_balance"].fillna(0), table["apr"].fillna(0),
                    fee=terms.fee, precision=terms.precision,
                    days_per_year=terms.days_per_year), np.nan)
-    _flag(table, tolerance, terms)
+    flag_payouts(table, tolerance, terms, catalog, hist)
     out = table[RECONCILE_COLUMNS].copy()
     out.attrs.update(basis=basis, activation=activation,
+                     notes=_activation_notes(statement, timeline.get("activations"),
+                                             activation),
                      compared_with=_compared_with(basis, given, catalog, out, tolerance,
                                                   neighbours, terms, timeline))
     return out
@@ -211,26 +215,24 @@ def _by_payout(hist: pd.DataFrame, paid: pd.DataFrame, terms: Terms, start: pd.T
     in_range = (paid["pay_day"] - lag >= start) & (paid["pay_day"] - lag <= end)
     got = paid[in_range].groupby(["account", "token", "pay_day"], sort=True).agg(
         paid=("paid", "sum"), exchange_avg=("exchange_avg", "last"))
-    table = exp.join(got, how="outer").reset_index()
-    table["date"] = table["date"].fillna(table["pay_day"] - lag)
+    table = exp.join(got, how="outer").reset_index().rename(columns={"pay_day": "credit_date"})
+    table["date"] = table["date"].fillna(table["credit_date"] - lag)
     table["days"] = table["days"].fillna(0).astype(int)
     return table.sort_values(["account", "token", "date"], ignore_index=True)
 
 
-def _flag(table: pd.DataFrame, tolerance: float, terms: Terms) -> None:
-    """``difference`` and ``flag`` of every payout, in place (see :data:`FLAGS`)."""
-    unit = 10.0 ** -terms.precision
-    due = table["expected"].fillna(0.0)
-    table["difference"] = np.round(table["paid"].fillna(0.0) - due, terms.precision)
-    has_paid = table["paid"].notna() & (table["paid"] != 0)
-    beyond_unit = table["difference"].abs() > unit * np.maximum(table["days"], 1) * (1 + 1e-6)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        beyond_tol = (table["difference"].abs() > tolerance * due * (1 + 1e-9))
-    flag = np.full(len(table), "ok", dtype=object)
-    flag[(due > 0) & ~has_paid] = "missing"
-    flag[has_paid & (due == 0)] = "unexpected"
-    flag[has_paid & (due > 0) & beyond_unit & beyond_tol] = "mismatch"
-    table["flag"] = flag
+def _activation_notes(statement: pd.DataFrame, activations: pd.DataFrame | None,
+                      inferred: str | None) -> list[str]:
+    """A note when an activations file names no account of the statement."""
+    if inferred is not None or activations is None:
+        return []
+    have = set(statement["account"].astype(str))
+    named = set(activations["account"].astype(str))
+    if have & named:
+        return []
+    return [f"the activations name no account of the statement (they name "
+            f"{', '.join(sorted(named)[:3])}{', ...' if len(named) > 3 else ''}; the "
+            f"statement holds {', '.join(sorted(have)[:3])}): nothing accrues"]
 
 
 def neighbour_median(values: np.ndarray, group: np.ndarray, half: int) -> np.ndarray:
@@ -369,7 +371,7 @@ def flag_counts(table: pd.DataFrame) -> pd.Series:
     Examples
     --------
     >>> flag_counts(pd.DataFrame({"flag": ["ok", "ok", "missing"]})).to_dict()
-    {'ok': 2, 'missing': 1, 'unexpected': 0, 'mismatch': 0}
+    {'ok': 2, 'missing': 1, 'late': 0, 'unexpected': 0, 'mismatch': 0}
     """
     return table["flag"].value_counts().reindex(list(FLAGS), fill_value=0).astype(int)
 
@@ -377,7 +379,8 @@ def flag_counts(table: pd.DataFrame) -> pd.Series:
 def reconcile_totals(table: pd.DataFrame, catalog: pd.DataFrame,
                      precision: int = 8) -> pd.DataFrame:
     """Per token: payouts, flagged payouts, and expected, paid and their difference in
-    tokens and in USD at the catalogue price (``price_usd``).
+    tokens and in USD at the catalogue price (``price_usd``). The difference is the sum of
+    the payouts' differences (none for those within the tolerance), else paid - expected.
 
     Examples
     --------
@@ -392,7 +395,9 @@ def reconcile_totals(table: pd.DataFrame, catalog: pd.DataFrame,
     out = t.groupby("token", sort=True).agg(payouts=("flag", "size"),
                                             flagged=("flagged", "sum"),
                                             expected=("expected", "sum"), paid=("paid", "sum"))
-    out["difference"] = np.round(out["paid"] - out["expected"], precision)
+    out["difference"] = np.round(t.groupby("token", sort=True)["difference"].sum(),
+                                 precision) if "difference" in t else \
+        np.round(out["paid"] - out["expected"], precision)
     price = catalog["price_usd"].reindex(out.index).astype(float)
     out["price_usd"] = price
     for col in ("expected", "paid", "difference"):

@@ -104,14 +104,25 @@ def _check_ms(ms: np.ndarray, path: Path) -> None:
                      file=str(path), column="time")
 
 
-def read_rewards_records(paths: str | Path | list[str | Path]) -> pd.DataFrame:
+def read_rewards_records(paths: str | Path | list[str | Path], *,
+                         within: tuple[pd.Timestamp, pd.Timestamp] | None = None
+                         ) -> pd.DataFrame:
     """Read every page of a rewards record (:func:`read_rewards_record`) as one frame.
 
     Rows that several pages hold alike are kept once; the same token and reward token at
     the same time with different figures in two rows is refused (pages that disagree).
+    With ``within`` = (start, end), a time outside [start, end) is refused (a record of
+    another period, or in another unit).
     """
     paths = [paths] if isinstance(paths, str | Path) else list(paths)
     frames = [read_rewards_record(p).assign(file=str(p)) for p in paths]
+    for f in frames if within is not None else ():
+        out = ((f["time"] < within[0]) | (f["time"] >= within[1])).to_numpy()
+        if out.any():
+            i = _first_bad(out)
+            raise InputError(f"row {i}: time {f['time'].iloc[i].isoformat()} is outside the "
+                             f"statement's years ({within[0].year} to {within[1].year - 1})",
+                             file=f["file"].iloc[i], column="time")
     if not frames:
         raise ParameterError("needs at least one file", param="rewards_record")
     both = pd.concat(frames, ignore_index=True)

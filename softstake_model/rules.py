@@ -69,10 +69,10 @@ def at_least(x: ArrayLike, edge: ArrayLike, tolerance: float = EDGE_TOLERANCE) -
 
 
 def _snap(x: np.ndarray, edge: ArrayLike, tolerance: float) -> np.ndarray:
-    """``x`` with values within ``tolerance`` of ``edge`` set to ``edge``."""
+    """``x`` with values short of ``edge`` by at most ``tolerance`` set to ``edge``."""
     edge = np.asarray(edge, dtype=np.float64)
     with np.errstate(invalid="ignore"):
-        near = np.isfinite(edge) & (np.abs(x - edge) <= _slack(x, tolerance))
+        near = np.isfinite(edge) & (x < edge) & (edge - x <= _slack(x, tolerance))
     return np.where(near, edge, x)
 
 

@@ -78,7 +78,7 @@ def test_command_and_report_give_the_same_figures(given, flags, tmp_path, capsys
     p = validate("reconcile", given)
     page = reconcile_view(p)
     assert cli["parameters"] == spec.values(p) == page.parameters
-    assert len(cli["parameters"]) == 26  # every field of the question, defaults included
+    assert len(cli["parameters"]) == 29  # every field of the question, defaults included
     assert cli["headline"] == page.headline
     for token, row in cli["totals"].items():
         for col, value in row.items():
