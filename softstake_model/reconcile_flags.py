@@ -49,7 +49,7 @@ def flag_payouts(table: pd.DataFrame, tolerance: float, terms: Terms,
     """
     unit = 10.0 ** -terms.precision
     due = table["expected"].fillna(0.0).to_numpy(float)
-    paid = table["paid"].fillna(0.0).to_numpy(float)
+    paid = table["paid"].fillna(0.0).to_numpy(float, copy=True)
     days = table["days"].to_numpy(int)
     table["paid_on"] = pd.Series(pd.NaT, index=table.index, dtype="datetime64[ns]")
     table.loc[paid != 0, "paid_on"] = table.loc[paid != 0, "credit_date"]

@@ -385,6 +385,19 @@ def _years(ledger: pd.DataFrame) -> tuple[pd.Timestamp, pd.Timestamp]:
             pd.Timestamp(year=last.year + 1, month=1, day=1, tz="UTC"))
 
 
+def _opening_doubts(table: pd.DataFrame, openings: pd.DataFrame) -> list[str]:
+    """A note per coin whose inferred opening leaves credits below the minimum: the
+    holder held more before the statement than the statement shows."""
+    inferred = set(openings.loc[openings["inferred"], "token"])
+    low = table[(table["flag"] == "unexpected")
+                & table["reason"].str.contains("below the minimum", regex=False)
+                & table["token"].isin(inferred)]
+    return [f"{n} {token} credit(s) came on days whose balance, from the inferred opening, "
+            f"is below the minimum: the statement probably opens with more {token} than "
+            "inferred; give --opening-balances FILE"
+            for token, n in low.groupby("token").size().items() if n >= 2]
+
+
 def reconcile_statement(q: ReconcileQuestion) -> Reconciliation:
     """Answer the question: read the files, reconcile, count, total (the one entry point of
     ``softstake reconcile`` and the reconcile report).
@@ -416,4 +429,5 @@ def reconcile_statement(q: ReconcileQuestion) -> Reconciliation:
         compared_with=table.attrs["compared_with"], activation=table.attrs["activation"],
         assumed=assumed_lines(catalog, sorted(set(table["token"])), fields),
         ignored=list(st.ignored), headline=headline, parameters=spec.values(q),
-        openings=st.openings, notes=tuple(st.notes) + tuple(table.attrs.get("notes", ())))
+        openings=st.openings, notes=tuple(st.notes) + tuple(table.attrs.get("notes", ()))
+        + tuple(_opening_doubts(table, st.openings)))

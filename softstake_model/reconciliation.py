@@ -337,7 +337,8 @@ def _activation_from_credits(statement: pd.DataFrame, paid: pd.DataFrame, terms:
     parts = [f"account {a} accrues from {pd.Timestamp(d).date()}" for a, d in
              zip(first.index, pd.to_datetime(first_day * DAY_NS), strict=True)]
     text = ("activation taken from the first reward credit (" + ", ".join(parts)
-            + "); give activated_at to check earlier days")
+            + "); give activated_at to check earlier days") if parts else \
+        "no reward credit in the statement to take the activation from"
     if len(silent):
         text += f"; no reward credit for {', '.join(silent)}: every day is checked"
     return frame, text
