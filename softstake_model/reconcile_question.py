@@ -32,7 +32,13 @@ from .catalog import assumed_lines
 from .errors import ParameterError
 from .ledger import read_rewards_records
 from .product import build_terms, ledger_for, parse_tokens, product_catalog, timeline
-from .reconciliation import DEFAULT_TOLERANCE, flag_counts, reconcile, reconcile_totals
+from .reconciliation import (
+    DEFAULT_TOLERANCE,
+    HISTORY_TOLERANCE,
+    flag_counts,
+    reconcile,
+    reconcile_totals,
+)
 from .scale import is_ledger_dir
 from .spec import param
 from .statement import Statement, infer_openings, read_statement
@@ -252,7 +258,8 @@ class ReconcileQuestion:
                             parse=_iso("end"), metavar="YYYY-MM-DD")
     tolerance: float | None = param(None, doc="Relative departure from the APR compared with "
                                     f"that is still ok (none: {DEFAULT_TOLERANCE:g} when the "
-                                    "APR is implied, 0 when one is given).", unit="share",
+                                    f"APR is implied, {HISTORY_TOLERANCE:g} against an APR "
+                                    "history, 0 when one is given).", unit="share",
                                     kind="any", optional=True, parse=parse_tolerance,
                                     metavar="F")
     neighbours: int = param(3, doc="Payouts on each side whose median implied APR a payout "

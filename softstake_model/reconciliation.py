@@ -52,7 +52,8 @@ from .tables import parse_time
 from .terms import Terms
 from .typing import Fraction, Frame
 
-__all__ = ["RECONCILE_COLUMNS", "FLAGS", "DEFAULT_TOLERANCE", "reconcile", "flag_counts",
+__all__ = ["RECONCILE_COLUMNS", "FLAGS", "DEFAULT_TOLERANCE", "HISTORY_TOLERANCE", "reconcile",
+           "flag_counts",
            "reconcile_totals", "neighbour_median"]
 
 RECONCILE_COLUMNS = ["date", "credit_date", "account", "token", "days", "avg_balance",
@@ -62,6 +63,11 @@ RECONCILE_COLUMNS = ["date", "credit_date", "account", "token", "days", "avg_bal
 #: Relative departure of a payout's implied APR from its neighbours' median that is still
 #: ``ok`` when the APR is implied (0.1: a 5 % neighbourhood accepts 4.5 % to 5.5 %).
 DEFAULT_TOLERANCE = 0.1
+#: The default tolerance against an APR history (0.1 %): the rates are exact, but after a
+#: faulty credit the statement's balance differs from the exchange's by that credit, about
+#: a day's reward, B * APR / 365, which moves a later reward by APR / 365 of itself (0.03 %
+#: at 10 % APR); 0.1 % covers three such days and nothing a fault would be.
+HISTORY_TOLERANCE = 0.001
 
 
 def reconcile(
@@ -100,7 +106,7 @@ def reconcile(
     tolerance
         Relative departure from the APR compared with that is still ``ok`` (beyond one
         unit of the precision, always allowed). Default :data:`DEFAULT_TOLERANCE` when the
-        APR is implied, 0 otherwise.
+        APR is implied, :data:`HISTORY_TOLERANCE` against an APR history, 0 otherwise.
     neighbours
         Payouts on each side whose median implied APR a payout is compared with.
     tokens
@@ -128,27 +134,13 @@ def reconcile(
     checks.date_range(start, end)
     terms = terms or Terms()
     basis, given = _basis(compare, terms, timeline.get("apr_history"))
-    if tolerance is None:
-        tolerance = DEFAULT_TOLERANCE if basis == "implied" else 0.0
-    if not (np.isfinite(tolerance) and tolerance >= 0):
-        raise ParameterError(f"must be a fraction >= 0 (0.1 = 10 %), got {tolerance}",
-                             param="tolerance")
-    if not (isinstance(neighbours, int | np.integer) and neighbours >= 1):
-        raise ParameterError(f"must be a whole number >= 1, got {neighbours}",
-                             param="neighbours")
+    tolerance = _tolerance(tolerance, neighbours, basis)
     if given is not None:
         catalog = override(catalog, apr=given)
     paid = _paid(statement, rewards_record, record_account)
     infer = timeline.get("activated_at") is None and timeline.get("activations") is None
     start, end = _range(statement, paid, terms, start, end, infer)
-    activation = None
-    if infer:
-        timeline["activations"], activation = _activation_from_credits(
-            statement, paid, terms, start)
-        if timeline.get("deactivated_at") is not None:
-            timeline["activations"]["deactivated_at"] = parse_time(
-                timeline["deactivated_at"], "deactivated_at")
-        timeline["activated_at"] = timeline["deactivated_at"] = None
+    activation = _infer_activation(statement, paid, terms, start, timeline) if infer else None
     wanted = parse_tokens(tokens)
     if wanted:
         statement = statement[statement["token"].astype(str).isin(wanted)]
@@ -160,15 +152,7 @@ def reconcile(
                                        table["eligible_balance"].to_numpy(float),
                                        fee=terms.fee, days_per_year=terms.days_per_year)
     if basis == "implied":
-        rate = table["implied_apr"].where(table["paid"] > 0).to_numpy(float)
-        group = (table["account"] + "\x00" + table["token"]).to_numpy()
-        ref = neighbour_median(rate, group, neighbours)
-        table["apr"] = np.where(np.isnan(ref), table["apr"], ref)
-        table["expected"] = np.where(
-            table["eligible_balance"].notna(),
-            payout(table["eligible_balance"].fillna(0), table["apr"].fillna(0),
-                   fee=terms.fee, precision=terms.precision,
-                   days_per_year=terms.days_per_year), np.nan)
+        _at_neighbours(table, neighbours, terms)
     flag_payouts(table, tolerance, terms, catalog, hist)
     out = table[RECONCILE_COLUMNS].copy()
     out.attrs.update(basis=basis, activation=activation,
@@ -177,6 +161,44 @@ def reconcile(
                      compared_with=_compared_with(basis, given, catalog, out, tolerance,
                                                   neighbours, terms, timeline))
     return out
+
+
+def _tolerance(tolerance: float | None, neighbours: int, basis: str) -> float:
+    """The tolerance checked (default by basis), and ``neighbours`` checked."""
+    if tolerance is None:
+        tolerance = {"implied": DEFAULT_TOLERANCE, "history": HISTORY_TOLERANCE}.get(basis, 0.0)
+    if not (np.isfinite(tolerance) and tolerance >= 0):
+        raise ParameterError(f"must be a fraction >= 0 (0.1 = 10 %), got {tolerance}",
+                             param="tolerance")
+    if not (isinstance(neighbours, int | np.integer) and neighbours >= 1):
+        raise ParameterError(f"must be a whole number >= 1, got {neighbours}",
+                             param="neighbours")
+    return float(tolerance)
+
+
+def _infer_activation(statement: pd.DataFrame, paid: pd.DataFrame, terms: Terms,
+                      start: pd.Timestamp, timeline: dict) -> str:
+    """Put the activation taken from the first credits in ``timeline`` (a deactivation
+    given still applies); return the sentence saying so."""
+    timeline["activations"], activation = _activation_from_credits(statement, paid, terms,
+                                                                   start)
+    if timeline.get("deactivated_at") is not None:
+        timeline["activations"]["deactivated_at"] = parse_time(timeline["deactivated_at"],
+                                                               "deactivated_at")
+    timeline["activated_at"] = timeline["deactivated_at"] = None
+    return activation
+
+
+def _at_neighbours(table: pd.DataFrame, neighbours: int, terms: Terms) -> None:
+    """``apr`` and ``expected`` at the median implied APR of each payout's neighbours."""
+    rate = table["implied_apr"].where(table["paid"] > 0).to_numpy(float)
+    group = (table["account"] + "\x00" + table["token"]).to_numpy()
+    ref = neighbour_median(rate, group, neighbours)
+    table["apr"] = np.where(np.isnan(ref), table["apr"], ref)
+    table["expected"] = np.where(
+        table["eligible_balance"].notna(),
+        payout(table["eligible_balance"].fillna(0), table["apr"].fillna(0), fee=terms.fee,
+               precision=terms.precision, days_per_year=terms.days_per_year), np.nan)
 
 
 def _range(statement: pd.DataFrame, paid: pd.DataFrame, terms: Terms, start: object,
@@ -348,7 +370,7 @@ def _compared_with(basis: str, given: float | None, catalog: pd.DataFrame,
                    table: pd.DataFrame, tolerance: float, neighbours: int, terms: Terms,
                    timeline: dict) -> str:
     """A sentence naming the APR the payouts were compared with."""
-    tol = f"{tolerance:.0%}" if tolerance else "no"
+    tol = f"{tolerance * 100:g}%" if tolerance else "no"
     if basis == "implied":
         return (f"the APR implied by each payout, against the median of up to "
                 f"{2 * neighbours} neighbouring payouts ({tol} tolerance beyond one unit of "

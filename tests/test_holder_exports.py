@@ -246,3 +246,23 @@ def test_no_value_may_be_written_none_or_empty():
         assert q.activated_at is None and q.token is None and q.tolerance is None
     with pytest.raises(ParameterError, match="rewards_record should be a file's path"):
         ReconcileQuestion(rewards_record=[3])
+
+
+def test_an_apr_history_tolerates_a_faults_knock_on(plain_catalog):
+    # 1,000,000 BNB at 3.65 %: day 20 is due 100, paid 130 (the fault). The exchange pays
+    # day 21 on its own balance, 1,000,000 + 100 * 20/24 -> 100.00833333; the statement
+    # holds 1,000,000 + 130 * 20/24, so 100.01083333 is due there: 0.0025 apart, 0.0025 %,
+    # within the history's 0.1 % tolerance, beyond no tolerance at all
+    st = make_ledger([("2025-11-01T00:00:00Z", "u", "BNB", 1e6),
+                      ("2025-11-21T04:00:00Z", "u", "BNB", 130.0),
+                      ("2025-11-22T04:00:00Z", "u", "BNB", 100.00833333)],
+                     ["", "reward", "reward"])
+    hist = pd.DataFrame({"date": pd.to_datetime(["2025-11-20", "2025-11-21"]),
+                         "token": "BNB", "apr": 0.0365})
+    kw = dict(start="2025-11-20", end="2025-11-21", apr_history=hist)
+    t = reconcile(st, plain_catalog, **kw)
+    assert t["expected"].tolist() == [100.0, 100.01083333]
+    assert t["flag"].tolist() == ["mismatch", "ok"]
+    assert "0.1% tolerance" in t.attrs["compared_with"]
+    assert reconcile(st, plain_catalog, tolerance=0, **kw)["flag"].tolist() == [
+        "mismatch", "mismatch"]
