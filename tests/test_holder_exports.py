@@ -266,3 +266,12 @@ def test_an_apr_history_tolerates_a_faults_knock_on(plain_catalog):
     assert "0.1% tolerance" in t.attrs["compared_with"]
     assert reconcile(st, plain_catalog, tolerance=0, **kw)["flag"].tolist() == [
         "mismatch", "mismatch"]
+
+
+def test_ledger_convert_names_repeated_lines(tmp_path, capsys):
+    from softstake_model.cli import main
+
+    src = write(tmp_path, WINDOW + WINDOW[:2])  # two lines repeated, the first at line 8
+    assert main(["ledger", "convert", str(src), "--out", str(tmp_path / "out")]) == 0
+    err = capsys.readouterr().err
+    assert "2 line(s) repeat an earlier line exactly, first line 8 (same as line 2)" in err
