@@ -16,6 +16,7 @@ credits on many days under another label gets a warning naming the label (pass i
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +30,7 @@ from .tables import Column, read_table, reject_rows
 from .typing import Frame
 
 __all__ = ["Statement", "read_statement", "read_opening_balances", "infer_openings",
-           "likely_reward_label", "OPENING_COLUMNS"]
+           "likely_reward_label", "repeated_lines", "OPENING_COLUMNS"]
 
 #: Columns of :attr:`Statement.openings`: balances in tokens at the statement's first
 #: instant (00:00 UTC of its first day); ``inferred`` is True where no balance was given.
@@ -231,3 +232,32 @@ def read_statement(
     full.attrs.update(format=led.attrs.get("format"))
     return Statement(ledger=full, ignored=ignored, openings=openings, duplicates=found,
                      notes=notes)
+
+
+#: Most body lines checked for repeats (16 bytes each: 320 MB at the limit).
+MAX_CHECKED_LINES = 20_000_000
+
+
+def repeated_lines(path: str) -> tuple[int, int, int] | None:
+    """``(count, first line, the line it repeats)`` of body lines that repeat an earlier one
+    exactly (blank lines aside), or None; files over :data:`MAX_CHECKED_LINES` lines are
+    not checked (None). One pass, a 64-bit hash and the line number per line."""
+    hashes, numbers = array("q"), array("q")
+    with open(path, "rb") as f:
+        next(f, None)
+        for number, line in enumerate(f, start=2):
+            key = line.rstrip(b"\r\n")
+            if key.strip():
+                hashes.append(hash(key))
+                numbers.append(number)
+            if len(hashes) > MAX_CHECKED_LINES:
+                return None
+    h, n = np.frombuffer(hashes, dtype=np.int64), np.frombuffer(numbers, dtype=np.int64)
+    order = np.argsort(h, kind="stable")
+    same = h[order][1:] == h[order][:-1]
+    if not same.any():
+        return None
+    starts = np.maximum.accumulate(np.where(np.r_[True, ~same], np.arange(len(h)), 0))
+    later = np.flatnonzero(np.r_[False, same])  # sorted positions of the repeats
+    k = later[np.argmin(n[order][later])]
+    return int(same.sum()), int(n[order][k]), int(n[order][starts[k]])

@@ -31,6 +31,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Convert."""
     from ..scale import convert_ledger
+    from ..statement import repeated_lines
 
     m = convert_ledger(args.source, args.out, args.buckets, args.format, args.chunksize,
                        progress=sys.stderr.isatty())
@@ -41,36 +42,3 @@ def run(args: argparse.Namespace) -> int:
              f"(same as line {found[2]}): the same export twice? They are converted as "
              "they are")
     return 0
-
-
-#: Most body lines checked for repeats (16 bytes each: 320 MB at the limit).
-MAX_CHECKED_LINES = 20_000_000
-
-
-def repeated_lines(path: str) -> tuple[int, int, int] | None:
-    """``(count, first line, the line it repeats)`` of body lines that repeat an earlier one
-    exactly (blank lines aside), or None; files over :data:`MAX_CHECKED_LINES` lines are
-    not checked (None). One pass, a 64-bit hash and the line number per line."""
-    from array import array
-
-    import numpy as np
-
-    hashes, numbers = array("q"), array("q")
-    with open(path, "rb") as f:
-        next(f, None)
-        for number, line in enumerate(f, start=2):
-            key = line.rstrip(b"\r\n")
-            if key.strip():
-                hashes.append(hash(key))
-                numbers.append(number)
-            if len(hashes) > MAX_CHECKED_LINES:
-                return None
-    h, n = np.frombuffer(hashes, dtype=np.int64), np.frombuffer(numbers, dtype=np.int64)
-    order = np.argsort(h, kind="stable")
-    same = h[order][1:] == h[order][:-1]
-    if not same.any():
-        return None
-    starts = np.maximum.accumulate(np.where(np.r_[True, ~same], np.arange(len(h)), 0))
-    later = np.flatnonzero(np.r_[False, same])  # sorted positions of the repeats
-    k = later[np.argmin(n[order][later])]
-    return int(same.sum()), int(n[order][k]), int(n[order][starts[k]])
