@@ -346,7 +346,7 @@ class Reconciliation:
         if self.activation:
             lines.append(self.activation[0].upper() + self.activation[1:])
         lines.append(f"Compared with {self.compared_with}")
-        return lines + list(self.notes)
+        return lines + [n[0].upper() + n[1:] for n in self.notes if n]
 
     def figures(self) -> dict[str, Any]:
         """The figures as plain values (JSON): the headline, the sentences, the per-token
