@@ -19,7 +19,6 @@ change at t.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -27,11 +26,15 @@ import pandas as pd
 
 from .errors import InputError, ParameterError
 from .fastledger import as_text, sorted_and_checked
+from .records import read_product_list, read_rewards_record, read_rewards_records
 from .tables import Column, iter_table, parse_column, read_header, read_table, reject_rows
 
 __all__ = [
     "LEDGER_COLUMNS",
     "REWARD_OPERATIONS",
+    "REWARD_LABELS",
+    "reward_mask",
+    "read_rewards_records",
     "read_ledger",
     "read_generic",
     "read_binance_statement",
@@ -54,6 +57,13 @@ BINANCE_COLUMNS = ["UTC_Time", "Account", "Operation", "Coin", "Change"]
 #: Binance does not publish the exact label; any Spot operation naming soft staking is
 #: taken as a reward credit, since soft staking moves no principal (assumed).
 REWARD_OPERATIONS = r"soft[\s_-]*staking"
+#: Other statement labels taken as reward credits, whole and case-insensitive (assumed:
+#: Binance's label for Spot staking rewards; airdrops' ``Distribution`` is not among them,
+#: give it with ``reward_labels`` when it is the one).
+REWARD_LABELS = ("Staking Rewards", "Soft Staking Rewards")
+#: What :func:`read_ledger` does with exact duplicate rows (always counted in
+#: ``attrs["duplicates"]``).
+DUPLICATES = ("keep", "drop")
 _NEG_TOL = 1e-9
 
 
@@ -83,14 +93,35 @@ STATEMENT_SPEC = (
 _FORMATS = ("auto", "generic", "binance-statement")
 
 
-def read_generic(path: str | Path) -> pd.DataFrame:
+def read_generic(path: str | Path, *, check_balances: bool = True,
+                 duplicates: str = "keep") -> pd.DataFrame:
     """Read the generic CSV ``time,account,token,change[,wallet][,kind]``.
 
     ``time`` must be ISO-8601 with a zone (``Z`` or ``+HH:MM``); zone-less times are
-    rejected rather than guessed.
+    rejected rather than guessed. ``kind`` is blank or ``reward``. ``check_balances`` and
+    ``duplicates`` as for :func:`read_ledger`.
     """
-    table = read_table(path, GENERIC_SPEC)
-    return normalise(**_parse_generic(table), file=str(path))
+    table, found = _duplicates(read_table(path, GENERIC_SPEC), duplicates)
+    frame = order_and_check(frame_of(**_parse_generic(table)), str(path), check_balances)
+    frame.attrs["duplicates"] = found
+    return frame
+
+
+def _duplicates(table: pd.DataFrame, action: str) -> tuple[pd.DataFrame, dict | None]:
+    """``(table, found)``: exact duplicate rows counted (``rows``, the ``line`` of the first
+    and the ``same_as`` line it repeats), and dropped if ``action == 'drop'``."""
+    if action not in DUPLICATES:
+        raise ParameterError(f"must be keep or drop, got '{action}'", param="duplicates")
+    body = table.drop(columns="line")
+    dup = body.duplicated().to_numpy()
+    if not dup.any():
+        return table, None
+    i = int(np.flatnonzero(dup)[0])
+    same = body.iloc[:i].eq(body.iloc[i]).all(axis=1).to_numpy()
+    found = {"rows": int(dup.sum()), "line": int(table["line"].iloc[i]),
+             "same_as": int(table["line"].iloc[int(np.flatnonzero(same)[0])]),
+             "dropped": action == "drop"}
+    return (table[~dup].reset_index(drop=True) if action == "drop" else table), found
 
 
 def _parse_generic(table: pd.DataFrame) -> dict:
@@ -100,28 +131,61 @@ def _parse_generic(table: pd.DataFrame) -> dict:
         wallet = table["wallet"].str.lower().replace("", "free")
         reject_rows(table, ~wallet.isin(["free", "locked"]), "wallet",
                     lambda i: f"wallet '{wallet.iloc[i]}' is not 'free' or 'locked'")
+    kind = None
+    if "kind" in table:  # principal (blank) or a reward credit already paid
+        kind = table["kind"].str.lower()
+        reject_rows(table, ~kind.isin(["", "reward"]), "kind",
+                    lambda i: f"kind '{table['kind'].iloc[i]}' is not blank (principal) or "
+                    "'reward'")
     return {
         "time": table["time"],
         "account": table["account"],
         "token": table["token"].str.upper(),
         "change": table["change"],
         "wallet": wallet,
-        "kind": table["kind"].str.lower() if "kind" in table else None,
+        "kind": kind,
         "line": table["line"].to_numpy(),
     }
 
 
 def read_binance_statement(
-    path: str | Path, reward_operations: str = REWARD_OPERATIONS
+    path: str | Path, reward_operations: str = REWARD_OPERATIONS, *,
+    reward_labels: tuple[str, ...] = (), check_balances: bool = True,
+    duplicates: str = "keep",
 ) -> pd.DataFrame:
     """Read a Binance "Generate All Statements" CSV; only ``Account == Spot`` rows count.
 
     ``UTC_Time`` is ``YYYY-MM-DD HH:MM:SS`` in UTC. A missing ``User_ID`` (column or
-    value) becomes the account ``self``. Operations matching ``reward_operations`` are
-    marked ``kind = reward``.
+    value) becomes the account ``self``. Operations matching ``reward_operations``, or one
+    of :data:`REWARD_LABELS` and ``reward_labels`` (:func:`reward_mask`), are marked
+    ``kind = reward``. ``check_balances`` and ``duplicates`` as for :func:`read_ledger`;
+    ``attrs["operations"]`` holds each Spot row's ``Operation`` by file line (the
+    reconciliation's hint at an unknown reward label reads it).
     """
-    table = read_table(path, STATEMENT_SPEC)
-    return normalise(**_parse_statement(table, reward_operations), file=str(path))
+    table, found = _duplicates(read_table(path, STATEMENT_SPEC), duplicates)
+    cols = _parse_statement(table, reward_operations, reward_labels)
+    ops = pd.Series(cols.pop("operation"), index=cols["line"], name="operation")
+    frame = order_and_check(frame_of(**cols), str(path), check_balances)
+    frame.attrs.update(duplicates=found, operations=ops)
+    return frame
+
+
+def reward_mask(operation: pd.Series, reward_operations: str = REWARD_OPERATIONS,
+                labels: tuple[str, ...] = ()) -> np.ndarray:
+    """Which statement operations are reward credits: matching ``reward_operations`` (a
+    regex), or equal, case and surrounding spaces aside, to one of :data:`REWARD_LABELS`
+    or ``labels``.
+
+    Examples
+    --------
+    >>> ops = pd.Series(["Soft Staking", "staking rewards", "Distribution", "Deposit"])
+    >>> reward_mask(ops, labels=("Distribution",)).tolist()
+    [True, True, True, False]
+    """
+    known = {x.strip().lower() for x in (*REWARD_LABELS, *labels)}
+    text = operation.astype(str)
+    return (text.str.contains(reward_operations, case=False, regex=True)
+            | text.str.strip().str.lower().isin(known)).to_numpy()
 
 
 #: The Spot columns of a statement, checked once the other accounts' rows are dropped.
@@ -129,14 +193,16 @@ _SPOT_SPEC = (Column("UTC_Time", "time", format="%Y-%m-%d %H:%M:%S"), Column("Co
               Column("Change", "number"))
 
 
-def _parse_statement(table: pd.DataFrame, reward_operations: str = REWARD_OPERATIONS) -> dict:
-    """Ledger columns of a checked statement table (:data:`STATEMENT_SPEC`): Spot rows."""
+def _parse_statement(table: pd.DataFrame, reward_operations: str = REWARD_OPERATIONS,
+                     reward_labels: tuple[str, ...] = ()) -> dict:
+    """Ledger columns of a checked statement table (:data:`STATEMENT_SPEC`): Spot rows,
+    with their ``operation``."""
     spot = table[table["Account"].str.lower() == "spot"]
     lines = spot["line"].to_numpy()
     file = table.attrs.get("file", "")
     time, coin, change = (parse_column(spot[c.name], c, lines, file=file) for c in _SPOT_SPEC)
     account = spot["User_ID"] if "User_ID" in spot else pd.Series("", index=spot.index)
-    kind = np.where(spot["Operation"].str.contains(reward_operations, case=False, regex=True),
+    kind = np.where(reward_mask(spot["Operation"], reward_operations, reward_labels),
                     "reward", "")
     return {
         "time": time,
@@ -146,6 +212,7 @@ def _parse_statement(table: pd.DataFrame, reward_operations: str = REWARD_OPERAT
         "wallet": None,
         "kind": kind,
         "line": lines,
+        "operation": spot["Operation"].to_numpy(),
     }
 
 
@@ -173,7 +240,9 @@ def iter_chunks(path: str | Path, format: str = "auto", chunksize: int = 1_000_0
             yield frame_of(**_parse_generic(table))
     else:
         for table in iter_table(path, STATEMENT_SPEC, chunksize=chunksize):
-            yield frame_of(**_parse_statement(table))
+            cols = _parse_statement(table)
+            cols.pop("operation")
+            yield frame_of(**cols)
 
 
 def frame_of(
@@ -214,14 +283,17 @@ def normalise(*, file: str | None = None, **columns: object) -> pd.DataFrame:
     return order_and_check(frame_of(**columns), file)
 
 
-def order_and_check(frame: pd.DataFrame, file: str | None = None) -> pd.DataFrame:
+def order_and_check(frame: pd.DataFrame, file: str | None = None,
+                    check: bool = True) -> pd.DataFrame:
     """Sort a ledger frame by time, keeping file order within an instant (by ``line``), and
-    check that no balance goes negative."""
-    fast = sorted_and_checked(frame)  # on arrays; None: the check below names the line
-    if fast is not None:
-        return fast
+    (if ``check``) check that no balance goes negative."""
+    if check:
+        fast = sorted_and_checked(frame)  # on arrays; None: the check below names the line
+        if fast is not None:
+            return fast
     frame = frame.sort_values(["time", "line"], kind="stable", ignore_index=True)
-    _check_negative(frame, file)
+    if check:
+        _check_negative(frame, file)
     return frame
 
 
@@ -248,17 +320,34 @@ def _check_negative(frame: pd.DataFrame, file: str | None) -> None:
         )
 
 
-def read_ledger(path: str | Path, format: str = "auto") -> pd.DataFrame:
+def read_ledger(path: str | Path, format: str = "auto", *, check_balances: bool = True,
+                duplicates: str = "keep", reward_labels: tuple[str, ...] = ()
+                ) -> pd.DataFrame:
     """Read a ledger file in ``format`` (``auto``, ``generic`` or ``binance-statement``).
 
     ``auto`` recognises a Binance statement by its header (``UTC_Time``, ``Account``,
     ``Operation``, ``Coin``, ``Change``) and reads anything else as the generic CSV.
+
+    Parameters
+    ----------
+    check_balances
+        Refuse a balance that goes negative (False: a statement of a window, whose opening
+        balances are added later, see :mod:`softstake_model.statement`).
+    duplicates
+        ``keep`` or ``drop`` exact duplicate rows (two fills in one second are possible, so
+        they are not refused); ``attrs["duplicates"]`` counts them (``rows``, the ``line``
+        of the first, the ``same_as`` line it repeats) or is None.
+    reward_labels
+        Statement labels of reward credits beyond the known ones.
     """
     _check_format(format)
     if format == "auto":
         format = detect_format(path)
-    readers = {"generic": read_generic, "binance-statement": read_binance_statement}
-    frame = readers[format](path)
+    opts: dict = {"check_balances": check_balances, "duplicates": duplicates}
+    if format == "binance-statement":
+        frame = read_binance_statement(path, reward_labels=tuple(reward_labels), **opts)
+    else:
+        frame = read_generic(path, **opts)
     frame.attrs["format"] = format
     return frame
 
@@ -273,88 +362,6 @@ def check_tokens(ledger: pd.DataFrame, known: pd.Index, file: str | None = None)
             "(add it with --catalog)",
             file=file, line=int(r["line"]), column="token",
         )
-
-
-def _json_rows(path: Path) -> list[dict]:
-    if not path.exists():
-        raise InputError("file not found", file=str(path))
-    try:
-        data = json.loads(path.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise InputError(f"not valid JSON: {e}", file=str(path)) from None
-    rows = data.get("rows") if isinstance(data, dict) else data
-    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
-        raise InputError("expected {'rows': [...]} or a list of objects", file=str(path))
-    return rows
-
-
-def _json_frame(path: Path, fields: dict[str, str]) -> pd.DataFrame:
-    rows = _json_rows(path)
-    for i, r in enumerate(rows):
-        for key in fields:
-            if key not in r:
-                raise InputError(f"row {i} has no field '{key}'", file=str(path), column=key)
-    frame = pd.DataFrame(rows, columns=list(fields)) if rows else pd.DataFrame(
-        columns=list(fields))
-    for key, kind in fields.items():
-        if kind == "number":
-            num = pd.to_numeric(frame[key], errors="coerce").to_numpy(dtype=float)
-            bad = ~np.isfinite(num)
-            if bad.any():
-                i = _first_bad(bad)
-                raise InputError(f"row {i}: '{frame[key].iloc[i]}' is not a finite number",
-                                 file=str(path), column=key)
-            frame[key] = num
-        else:
-            frame[key] = frame[key].astype(str).str.strip()
-    return frame
-
-
-def read_rewards_record(path: str | Path) -> pd.DataFrame:
-    """Read ``GET /sapi/v1/soft-staking/history/rewardsRecord`` JSON.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``time`` (UTC, from ``time`` in ms), ``token``, ``reward``, ``reward_token``,
-        ``avg_amount``, sorted by time.
-    """
-    path = Path(path)
-    f = _json_frame(path, {"asset": "str", "rewards": "number", "rewardAsset": "str",
-                           "avgAmount": "number", "time": "number"})
-    return pd.DataFrame(
-        {
-            "time": pd.to_datetime(f["time"].astype("int64"), unit="ms", utc=True),
-            "token": f["asset"].str.upper(),
-            "reward": f["rewards"].astype(float),
-            "reward_token": f["rewardAsset"].str.upper(),
-            "avg_amount": f["avgAmount"].astype(float),
-        }
-    ).sort_values("time", kind="stable", ignore_index=True)
-
-
-def read_product_list(path: str | Path) -> pd.DataFrame:
-    """Read ``GET /sapi/v1/soft-staking/list`` JSON as a catalogue override.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``token, min_holding, cap, apr, staked_amount, total_profit`` (``apr`` is a fraction,
-        as the API gives it: "0.0015" = 0.15 %).
-    """
-    path = Path(path)
-    f = _json_frame(path, {"asset": "str", "minAmount": "number", "maxCap": "number",
-                           "apr": "number", "stakedAmount": "number", "totalProfit": "number"})
-    return pd.DataFrame(
-        {
-            "token": f["asset"].str.upper(),
-            "min_holding": f["minAmount"],
-            "cap": f["maxCap"],
-            "apr": f["apr"],
-            "staked_amount": f["stakedAmount"],
-            "total_profit": f["totalProfit"],
-        }
-    )
 
 
 def read_apr_history(path: str | Path) -> pd.DataFrame:
@@ -407,4 +414,8 @@ def read_activations(path: str | Path) -> pd.DataFrame:
     })
     reject_rows(table, out.duplicated(["account", "token"]), "account",
                 lambda i: f"account '{out['account'].iloc[i]}' appears twice")
+    a, z = out["activated_at"], out["deactivated_at"]
+    reject_rows(table, (z <= a).to_numpy(), "deactivated_at",
+                lambda i: f"{z.iloc[i].isoformat()} is not after activated_at "
+                f"{a.iloc[i].isoformat()}")
     return out

@@ -45,26 +45,29 @@ from .balances import DAY_NS
 from .catalog import override
 from .errors import InputError, ParameterError
 from .product import parse_tokens
+from .reconcile_flags import FLAGS, flag_payouts
 from .rewards import payout_days, reward_history
 from .rules import implied_apr, payout
 from .tables import parse_time
 from .terms import Terms
 from .typing import Fraction, Frame
 
-__all__ = ["RECONCILE_COLUMNS", "FLAGS", "DEFAULT_TOLERANCE", "reconcile", "flag_counts",
+__all__ = ["RECONCILE_COLUMNS", "FLAGS", "DEFAULT_TOLERANCE", "HISTORY_TOLERANCE", "reconcile",
+           "flag_counts",
            "reconcile_totals", "neighbour_median"]
 
-RECONCILE_COLUMNS = ["date", "account", "token", "days", "avg_balance", "eligible_balance",
-                     "apr", "expected", "paid", "difference", "implied_apr", "exchange_avg",
-                     "flag"]
-#: ``ok``; ``missing`` (a reward was due, none was paid); ``unexpected`` (paid where
-#: nothing was due); ``mismatch`` (paid and due differ by more than one unit of the
-#: precision, the most that truncation versus rounding can explain, and by more than the
-#: tolerance).
-FLAGS = ("ok", "missing", "unexpected", "mismatch")
+RECONCILE_COLUMNS = ["date", "credit_date", "account", "token", "days", "avg_balance",
+                     "eligible_balance", "apr", "expected", "paid", "difference",
+                     "implied_apr", "exchange_avg", "flag", "reason", "paid_on"]
+# FLAGS (ok, missing, late, unexpected, mismatch): see softstake_model.reconcile_flags
 #: Relative departure of a payout's implied APR from its neighbours' median that is still
 #: ``ok`` when the APR is implied (0.1: a 5 % neighbourhood accepts 4.5 % to 5.5 %).
 DEFAULT_TOLERANCE = 0.1
+#: The default tolerance against an APR history (0.1 %): the rates are exact, but after a
+#: faulty credit the statement's balance differs from the exchange's by that credit, about
+#: a day's reward, B * APR / 365, which moves a later reward by APR / 365 of itself (0.03 %
+#: at 10 % APR); 0.1 % covers three such days and nothing a fault would be.
+HISTORY_TOLERANCE = 0.001
 
 
 def reconcile(
@@ -103,7 +106,7 @@ def reconcile(
     tolerance
         Relative departure from the APR compared with that is still ``ok`` (beyond one
         unit of the precision, always allowed). Default :data:`DEFAULT_TOLERANCE` when the
-        APR is implied, 0 otherwise.
+        APR is implied, :data:`HISTORY_TOLERANCE` against an APR history, 0 otherwise.
     neighbours
         Payouts on each side whose median implied APR a payout is compared with.
     tokens
@@ -115,38 +118,29 @@ def reconcile(
     Returns
     -------
     pandas.DataFrame
-        :data:`RECONCILE_COLUMNS`: ``date`` is the (last) accrual day, ``days`` the number
-        of accrual days settled by the payout; amounts in tokens (``difference`` = paid -
-        expected, rounded to the precision); ``apr`` the APR compared with (fraction per
-        year); ``implied_apr`` = paid / (1 - fee) * days_per_year / eligible. ``attrs``
-        holds ``basis`` (``implied``, ``catalog``, ``given`` or ``history``),
-        ``compared_with`` (a sentence naming it) and ``activation`` (a sentence when the
-        activation was taken from the first reward credit, else None).
+        :data:`RECONCILE_COLUMNS`: ``date`` is the (last) accrual day, ``credit_date``
+        the day its payout is credited (the day the statement shows it), ``days`` the
+        number of accrual days settled by the payout; amounts in tokens (``difference`` =
+        paid - expected, rounded to the precision, and 0 where the payout is within the
+        tolerance); ``apr`` the APR compared with (fraction per year); ``implied_apr`` =
+        paid / (1 - fee) * days_per_year / eligible; ``flag`` and ``reason`` as
+        :mod:`~softstake_model.reconcile_flags` says, ``paid_on`` the day a payout came
+        (later than ``credit_date`` when ``late``). ``attrs`` holds ``basis``
+        (``implied``, ``catalog``, ``given`` or ``history``), ``compared_with`` (a
+        sentence naming it), ``activation`` (a sentence when the activation was taken
+        from the first reward credit, else None) and ``notes`` (sentences for the
+        holder).
     """
     checks.date_range(start, end)
     terms = terms or Terms()
     basis, given = _basis(compare, terms, timeline.get("apr_history"))
-    if tolerance is None:
-        tolerance = DEFAULT_TOLERANCE if basis == "implied" else 0.0
-    if not (np.isfinite(tolerance) and tolerance >= 0):
-        raise ParameterError(f"must be a fraction >= 0 (0.1 = 10 %), got {tolerance}",
-                             param="tolerance")
-    if not (isinstance(neighbours, int | np.integer) and neighbours >= 1):
-        raise ParameterError(f"must be a whole number >= 1, got {neighbours}",
-                             param="neighbours")
+    tolerance = _tolerance(tolerance, neighbours, basis)
     if given is not None:
         catalog = override(catalog, apr=given)
     paid = _paid(statement, rewards_record, record_account)
     infer = timeline.get("activated_at") is None and timeline.get("activations") is None
     start, end = _range(statement, paid, terms, start, end, infer)
-    activation = None
-    if infer:
-        timeline["activations"], activation = _activation_from_credits(
-            statement, paid, terms, start)
-        if timeline.get("deactivated_at") is not None:
-            timeline["activations"]["deactivated_at"] = parse_time(
-                timeline["deactivated_at"], "deactivated_at")
-        timeline["activated_at"] = timeline["deactivated_at"] = None
+    activation = _infer_activation(statement, paid, terms, start, timeline) if infer else None
     wanted = parse_tokens(tokens)
     if wanted:
         statement = statement[statement["token"].astype(str).isin(wanted)]
@@ -158,21 +152,53 @@ def reconcile(
                                        table["eligible_balance"].to_numpy(float),
                                        fee=terms.fee, days_per_year=terms.days_per_year)
     if basis == "implied":
-        rate = table["implied_apr"].where(table["paid"] > 0).to_numpy(float)
-        group = (table["account"] + "\x00" + table["token"]).to_numpy()
-        ref = neighbour_median(rate, group, neighbours)
-        table["apr"] = np.where(np.isnan(ref), table["apr"], ref)
-        table["expected"] = np.where(
-            table["eligible_balance"].notna(),
-            payout(table["eligible_balance"].fillna(0), table["apr"].fillna(0),
-                   fee=terms.fee, precision=terms.precision,
-                   days_per_year=terms.days_per_year), np.nan)
-    _flag(table, tolerance, terms)
+        _at_neighbours(table, neighbours, terms)
+    flag_payouts(table, tolerance, terms, catalog, hist)
     out = table[RECONCILE_COLUMNS].copy()
     out.attrs.update(basis=basis, activation=activation,
+                     notes=_activation_notes(statement, timeline.get("activations"),
+                                             activation),
                      compared_with=_compared_with(basis, given, catalog, out, tolerance,
                                                   neighbours, terms, timeline))
     return out
+
+
+def _tolerance(tolerance: float | None, neighbours: int, basis: str) -> float:
+    """The tolerance checked (default by basis), and ``neighbours`` checked."""
+    if tolerance is None:
+        tolerance = {"implied": DEFAULT_TOLERANCE, "history": HISTORY_TOLERANCE}.get(basis, 0.0)
+    if not (np.isfinite(tolerance) and tolerance >= 0):
+        raise ParameterError(f"must be a fraction >= 0 (0.1 = 10 %), got {tolerance}",
+                             param="tolerance")
+    if not (isinstance(neighbours, int | np.integer) and neighbours >= 1):
+        raise ParameterError(f"must be a whole number >= 1, got {neighbours}",
+                             param="neighbours")
+    return float(tolerance)
+
+
+def _infer_activation(statement: pd.DataFrame, paid: pd.DataFrame, terms: Terms,
+                      start: pd.Timestamp, timeline: dict) -> str:
+    """Put the activation taken from the first credits in ``timeline`` (a deactivation
+    given still applies); return the sentence saying so."""
+    timeline["activations"], activation = _activation_from_credits(statement, paid, terms,
+                                                                   start)
+    if timeline.get("deactivated_at") is not None:
+        timeline["activations"]["deactivated_at"] = parse_time(timeline["deactivated_at"],
+                                                               "deactivated_at")
+    timeline["activated_at"] = timeline["deactivated_at"] = None
+    return activation
+
+
+def _at_neighbours(table: pd.DataFrame, neighbours: int, terms: Terms) -> None:
+    """``apr`` and ``expected`` at the median implied APR of each payout's neighbours."""
+    rate = table["implied_apr"].where(table["paid"] > 0).to_numpy(float)
+    group = (table["account"] + "\x00" + table["token"]).to_numpy()
+    ref = neighbour_median(rate, group, neighbours)
+    table["apr"] = np.where(np.isnan(ref), table["apr"], ref)
+    table["expected"] = np.where(
+        table["eligible_balance"].notna(),
+        payout(table["eligible_balance"].fillna(0), table["apr"].fillna(0), fee=terms.fee,
+               precision=terms.precision, days_per_year=terms.days_per_year), np.nan)
 
 
 def _range(statement: pd.DataFrame, paid: pd.DataFrame, terms: Terms, start: object,
@@ -211,26 +237,24 @@ def _by_payout(hist: pd.DataFrame, paid: pd.DataFrame, terms: Terms, start: pd.T
     in_range = (paid["pay_day"] - lag >= start) & (paid["pay_day"] - lag <= end)
     got = paid[in_range].groupby(["account", "token", "pay_day"], sort=True).agg(
         paid=("paid", "sum"), exchange_avg=("exchange_avg", "last"))
-    table = exp.join(got, how="outer").reset_index()
-    table["date"] = table["date"].fillna(table["pay_day"] - lag)
+    table = exp.join(got, how="outer").reset_index().rename(columns={"pay_day": "credit_date"})
+    table["date"] = table["date"].fillna(table["credit_date"] - lag)
     table["days"] = table["days"].fillna(0).astype(int)
     return table.sort_values(["account", "token", "date"], ignore_index=True)
 
 
-def _flag(table: pd.DataFrame, tolerance: float, terms: Terms) -> None:
-    """``difference`` and ``flag`` of every payout, in place (see :data:`FLAGS`)."""
-    unit = 10.0 ** -terms.precision
-    due = table["expected"].fillna(0.0)
-    table["difference"] = np.round(table["paid"].fillna(0.0) - due, terms.precision)
-    has_paid = table["paid"].notna() & (table["paid"] != 0)
-    beyond_unit = table["difference"].abs() > unit * np.maximum(table["days"], 1) * (1 + 1e-6)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        beyond_tol = (table["difference"].abs() > tolerance * due * (1 + 1e-9))
-    flag = np.full(len(table), "ok", dtype=object)
-    flag[(due > 0) & ~has_paid] = "missing"
-    flag[has_paid & (due == 0)] = "unexpected"
-    flag[has_paid & (due > 0) & beyond_unit & beyond_tol] = "mismatch"
-    table["flag"] = flag
+def _activation_notes(statement: pd.DataFrame, activations: pd.DataFrame | None,
+                      inferred: str | None) -> list[str]:
+    """A note when an activations file names no account of the statement."""
+    if inferred is not None or activations is None:
+        return []
+    have = set(statement["account"].astype(str))
+    named = set(activations["account"].astype(str))
+    if have & named:
+        return []
+    return [f"the activations name no account of the statement (they name "
+            f"{', '.join(sorted(named)[:3])}{', ...' if len(named) > 3 else ''}; the "
+            f"statement holds {', '.join(sorted(have)[:3])}): nothing accrues"]
 
 
 def neighbour_median(values: np.ndarray, group: np.ndarray, half: int) -> np.ndarray:
@@ -335,7 +359,8 @@ def _activation_from_credits(statement: pd.DataFrame, paid: pd.DataFrame, terms:
     parts = [f"account {a} accrues from {pd.Timestamp(d).date()}" for a, d in
              zip(first.index, pd.to_datetime(first_day * DAY_NS), strict=True)]
     text = ("activation taken from the first reward credit (" + ", ".join(parts)
-            + "); give activated_at to check earlier days")
+            + "); give activated_at to check earlier days") if parts else \
+        "no reward credit in the statement to take the activation from"
     if len(silent):
         text += f"; no reward credit for {', '.join(silent)}: every day is checked"
     return frame, text
@@ -345,7 +370,7 @@ def _compared_with(basis: str, given: float | None, catalog: pd.DataFrame,
                    table: pd.DataFrame, tolerance: float, neighbours: int, terms: Terms,
                    timeline: dict) -> str:
     """A sentence naming the APR the payouts were compared with."""
-    tol = f"{tolerance:.0%}" if tolerance else "no"
+    tol = f"{tolerance * 100:g}%" if tolerance else "no"
     if basis == "implied":
         return (f"the APR implied by each payout, against the median of up to "
                 f"{2 * neighbours} neighbouring payouts ({tol} tolerance beyond one unit of "
@@ -369,7 +394,7 @@ def flag_counts(table: pd.DataFrame) -> pd.Series:
     Examples
     --------
     >>> flag_counts(pd.DataFrame({"flag": ["ok", "ok", "missing"]})).to_dict()
-    {'ok': 2, 'missing': 1, 'unexpected': 0, 'mismatch': 0}
+    {'ok': 2, 'missing': 1, 'late': 0, 'unexpected': 0, 'mismatch': 0}
     """
     return table["flag"].value_counts().reindex(list(FLAGS), fill_value=0).astype(int)
 
@@ -377,7 +402,8 @@ def flag_counts(table: pd.DataFrame) -> pd.Series:
 def reconcile_totals(table: pd.DataFrame, catalog: pd.DataFrame,
                      precision: int = 8) -> pd.DataFrame:
     """Per token: payouts, flagged payouts, and expected, paid and their difference in
-    tokens and in USD at the catalogue price (``price_usd``).
+    tokens and in USD at the catalogue price (``price_usd``). The difference is the sum of
+    the payouts' differences (none for those within the tolerance), else paid - expected.
 
     Examples
     --------
@@ -392,7 +418,9 @@ def reconcile_totals(table: pd.DataFrame, catalog: pd.DataFrame,
     out = t.groupby("token", sort=True).agg(payouts=("flag", "size"),
                                             flagged=("flagged", "sum"),
                                             expected=("expected", "sum"), paid=("paid", "sum"))
-    out["difference"] = np.round(out["paid"] - out["expected"], precision)
+    out["difference"] = np.round(t.groupby("token", sort=True)["difference"].sum(),
+                                 precision) if "difference" in t else \
+        np.round(out["paid"] - out["expected"], precision)
     price = catalog["price_usd"].reindex(out.index).astype(float)
     out["price_usd"] = price
     for col in ("expected", "paid", "difference"):

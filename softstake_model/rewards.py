@@ -52,6 +52,7 @@ def apr_matrix(
     dates: pd.DatetimeIndex,
     history: pd.DataFrame | None = None,
     file: str | None = None,
+    needed: np.ndarray | None = None,
 ) -> np.ndarray:
     """``(n_tokens, n_days)`` APR in force for each token and day.
 
@@ -62,6 +63,9 @@ def apr_matrix(
     history
         Long frame ``date, token, apr`` (dates as UTC days): the APR is adjusted daily, so
         every token must have every day; a missing day is an :class:`InputError`.
+    needed
+        ``(n_tokens, n_days)`` booleans: the days a history must cover (those that accrue;
+        the others get 0). None: every day.
     """
     if history is None:
         return np.repeat(catalog.loc[list(tokens), "apr"].to_numpy(float)[:, None],
@@ -74,8 +78,10 @@ def apr_matrix(
         if token not in wide.columns:
             raise InputError(f"no APR for token {token}", file=file, column="token")
         col = wide[token].reindex(days)
-        if col.isna().any():
-            missing = col.index[col.isna()][0].date()
+        gap = col.isna().to_numpy() & (True if needed is None else needed[i])
+        col = col.fillna(0.0)
+        if gap.any():
+            missing = col.index[gap][0].date()
             raise InputError(f"no APR for {token} on {missing} (the APR is needed every day)",
                              file=file, column="apr")
         out[i] = col.to_numpy(float)
@@ -209,11 +215,13 @@ def reward_history(
     grid = DayGrid(_earning(ledger, catalog, compound or not statement_credits), s, n_days)
     dates = grid.dates()
     tokens = pd.Index(np.asarray(grid.tokens, dtype=str))
-    apr_td = apr_matrix(catalog, tokens, dates, apr_history)
+    first, stop = accrual_window(grid, activated_at, deactivated_at, activations, excluded)
+    apr_td = apr_matrix(catalog, tokens, dates, apr_history,
+                        needed=None if apr_history is None else
+                        _needed(grid, len(tokens), first, stop))
     cat = catalog.loc[list(tokens)] if len(tokens) else catalog.iloc[:0]
     min_k = cat["min_holding"].to_numpy(float)[grid.key_token]
     cap_k = cat["cap"].to_numpy(float)[grid.key_token]
-    first, stop = accrual_window(grid, activated_at, deactivated_at, activations, excluded)
 
     values = accrue(grid, terms, min_k, cap_k, lambda d: apr_td[grid.key_token, d], first, stop,
                     compound=compound, progress=progress)
@@ -247,6 +255,14 @@ def _in_tokens(ledger: pd.DataFrame, catalog: pd.DataFrame, terms: Terms,
     out.attrs["rule_basis"] = f"{terms.rule_basis} ({'; '.join(each)})" if each else \
         terms.rule_basis
     return out
+
+
+def _needed(grid: DayGrid, n_tokens: int, first: np.ndarray, stop: np.ndarray) -> np.ndarray:
+    """``(n_tokens, n_days)``: the days some key of each token accrues."""
+    needed = np.zeros((n_tokens, grid.n_days + 1), dtype=np.int64)
+    np.add.at(needed, (grid.key_token, first), 1)  # +1 where a key starts, -1 where it ends
+    np.add.at(needed, (grid.key_token, np.maximum(stop, first)), -1)
+    return np.cumsum(needed, axis=1)[:, :-1] > 0
 
 
 def _days(ledger: pd.DataFrame, start: object, end: object) -> tuple[pd.Timestamp, int]:

@@ -5,7 +5,7 @@ same call serves one holder, a whole ledger, or a population of a million holder
 
 The rule for one account, token and day::
 
-    eligible = 0 if avg < min_holding else min(avg, cap)
+    eligible = 0 if avg < min_holding - tol else min(avg, cap)   (tol: EDGE_TOLERANCE)
     gross    = eligible * apr / days_per_year                    (flat)
              = sum over bands [lo, hi) of (part of eligible in band) * apr_band / days_per_year
     reward   = truncate(gross * (1 - fee), precision)            (toward zero)
@@ -13,6 +13,11 @@ The rule for one account, token and day::
 and its inverse, the APR a reward implies::
 
     apr      = reward / (1 - fee) * days_per_year / eligible     (NaN where nothing is eligible)
+
+Amounts are 8-decimal numbers, but their float sums are not exact (0.06 + 0.57 + 0.37 is
+0.9999999999999999): the minimum, the cap and the tier bounds are compared within
+:data:`EDGE_TOLERANCE` (half a unit of the 8th decimal, plus float noise of large
+balances), so a balance that equals an edge at 8 decimals is *at* that edge.
 
 Every user of the rule calls these functions: the reward engine (:mod:`.rewards`), the
 reconciliation (:mod:`.reconciliation`), the realized APR (:mod:`.apr.realized`).
@@ -29,8 +34,8 @@ from .checks import ratio, whole
 from .errors import ParameterError
 from .typing import Decimals, FloatArray, Fraction
 
-__all__ = ["Tiers", "eligible", "gross", "truncate", "payout", "daily_reward", "implied_apr",
-           "rate_paid", "parse_tiers"]
+__all__ = ["Tiers", "EDGE_TOLERANCE", "at_least", "eligible", "gross", "truncate", "payout",
+           "daily_reward", "implied_apr", "rate_paid", "parse_tiers"]
 
 #: Marginal tiers: ``((upper_bound, apr), ...)`` with increasing bounds, the last ``inf``.
 #: Bounds in tokens, APRs as fractions per year.
@@ -40,9 +45,42 @@ Tiers = tuple[tuple[float, float], ...]
 # ulps below the integer it equals exactly; only that float noise (about 9 ulps) is forgiven.
 _TRUNC_REL_SLACK = 2e-15
 
+#: Absolute tolerance (tokens) of the minimum, cap and tier edges: half a unit of the 8th
+#: decimal, the most by which a balance that rounds to the edge at 8 decimals differs.
+EDGE_TOLERANCE = 0.5e-8
+# float noise of a sum of large balances, relative (a few ulps of the balance)
+_EDGE_REL = 1e-15
 
-def eligible(avg: ArrayLike, min_holding: ArrayLike, cap: ArrayLike) -> FloatArray:
+
+def _slack(x: np.ndarray, tolerance: float) -> np.ndarray:
+    return tolerance + _EDGE_REL * np.abs(x)
+
+
+def at_least(x: ArrayLike, edge: ArrayLike, tolerance: float = EDGE_TOLERANCE) -> np.ndarray:
+    """Whether ``x >= edge`` within ``tolerance`` (tokens): the comparison of the rule's edges.
+
+    Examples
+    --------
+    >>> bool(at_least(0.06 + 0.57 + 0.37, 1.0)), bool(at_least(0.99999998, 1.0))
+    (True, False)
+    """
+    x = np.asarray(x, dtype=np.float64)
+    return x >= np.asarray(edge, dtype=np.float64) - _slack(x, tolerance)
+
+
+def _snap(x: np.ndarray, edge: ArrayLike, tolerance: float) -> np.ndarray:
+    """``x`` with values short of ``edge`` by at most ``tolerance`` set to ``edge``."""
+    edge = np.asarray(edge, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        near = np.isfinite(edge) & (x < edge) & (edge - x <= _slack(x, tolerance))
+    return np.where(near, edge, x)
+
+
+def eligible(avg: ArrayLike, min_holding: ArrayLike, cap: ArrayLike,
+             tolerance: float = EDGE_TOLERANCE) -> FloatArray:
     """Eligible balance: zero below the minimum, the balance up to the cap, the cap above.
+
+    A balance within ``tolerance`` of the minimum or the cap is taken to be at it.
 
     Parameters
     ----------
@@ -52,14 +90,26 @@ def eligible(avg: ArrayLike, min_holding: ArrayLike, cap: ArrayLike) -> FloatArr
         Minimum balance that earns, in tokens (a balance equal to it earns).
     cap
         Largest balance that earns, in tokens (``inf`` for no cap).
+    tolerance
+        Tokens by which a balance may fall short of an edge and still be at it (default
+        :data:`EDGE_TOLERANCE`).
 
     Returns
     -------
     numpy.ndarray
         Eligible balance, in tokens.
+
+    Examples
+    --------
+    >>> float(eligible(0.06 + 0.57 + 0.37, 1.0, 10.0))  # SOL deposits at the 1 SOL minimum
+    1.0
+    >>> float(eligible(9.999999999999998, 1.0, 10.0))
+    10.0
     """
     avg = np.asarray(avg, dtype=np.float64)
-    return np.where(avg < min_holding, 0.0, np.minimum(avg, cap))
+    earns = at_least(avg, min_holding, tolerance)
+    at_edges = _snap(_snap(np.minimum(avg, cap), cap, tolerance), min_holding, tolerance)
+    return np.where(earns, at_edges, 0.0)
 
 
 def gross(
@@ -93,6 +143,8 @@ def gross(
         return e * np.asarray(apr, dtype=np.float64) / days_per_year
     total = np.zeros(np.shape(e))
     lo = 0.0
+    for hi, _ in tiers[:-1]:  # a balance at a bound within the tolerance is at it
+        e = _snap(e, hi, EDGE_TOLERANCE)
     for hi, rate in tiers:
         total = total + (np.clip(e, lo, hi) - lo) * rate
         lo = hi

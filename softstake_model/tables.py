@@ -336,6 +336,7 @@ def _check_columns(names: list[str], columns: Sequence[Column], file: str) -> li
 
 def _parse_frame(raw: pd.DataFrame, present: list[Column], lines: np.ndarray,
                  file: str, keep: Sequence[str]) -> pd.DataFrame:
+    _reject_header_rows(raw, lines, file)
     data: dict[str, object] = {c.name: parse_column(raw[c.name], c, lines, file=file)
                                for c in present}
     for name in keep:
@@ -345,6 +346,22 @@ def _parse_frame(raw: pd.DataFrame, present: list[Column], lines: np.ndarray,
     frame = pd.DataFrame(data, index=pd.RangeIndex(len(raw)))
     frame.attrs["file"] = file
     return frame
+
+
+def _reject_header_rows(raw: pd.DataFrame, lines: np.ndarray, file: str) -> None:
+    """Refuse a body line that repeats the header (two exports joined together)."""
+    if raw.shape[1] == 0 or not len(raw):
+        return
+    first = raw.columns[0]
+    maybe = (raw[first].str.strip() == first).to_numpy()
+    if not maybe.any():
+        return
+    rows = raw[maybe]
+    same = np.all([(rows[c].str.strip() == c).to_numpy() for c in raw.columns], axis=0)
+    if same.any():
+        line = int(lines[np.flatnonzero(maybe)[np.flatnonzero(same)[0]]])
+        raise InputError("repeats the header: two files joined together? Keep one header "
+                         "and remove repeated rows", file=file, line=line)
 
 
 def _named(raw: pd.DataFrame, names: list[str], positions: list[int]) -> pd.DataFrame:
@@ -385,6 +402,9 @@ def read_table(path: str | Path, columns: Sequence[Column], *,
     fast = read_checked(path, present, names, [k for k in dict.fromkeys(keep) if k in names
                                                and k not in {c.name for c in present}], YEARS)
     if fast is not None:  # one typed Arrow read vouched for every value (fastread.py)
+        text = [c for c in fast.columns if c != "line" and (fast[c].dtype == object
+                or pd.api.types.is_string_dtype(fast[c].dtype))]
+        _reject_header_rows(fast[text], fast["line"].to_numpy(), file)
         return fast
     try:
         raw = _read_text(path, positions)

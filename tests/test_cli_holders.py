@@ -24,14 +24,19 @@ def test_reconcile_from_the_statement_alone(capsys):
     # no activation given: taken from the first credit, the stray BNB credit of 11-20, so
     # accrual from 11-19; that credit pays 1.14 % where its neighbours paid 2.5 %
     # (mismatch), SOL held on 11-19 has no payout (missing), and BNB's 11-26 is missing
-    assert lines[0] == ("44 payouts checked (2025-11-19 to 2025-12-10): 41 ok, 2 missing, "
-                        "0 unexpected, 1 mismatch")
-    assert lines[1].startswith("compared with the APR implied by each payout")
-    assert "activation taken from the first reward credit" in lines[2]
-    flagged = [x.split() for x in lines[1:] if x.endswith(("mismatch", "missing", "unexpected"))]
-    assert [(f[0], f[2], f[-1]) for f in flagged] == [
-        ("2025-11-19", "BNB", "mismatch"), ("2025-11-26", "BNB", "missing"),
-        ("2025-11-19", "SOL", "missing")]
+    assert lines[0] == ("44 payouts checked (2025-11-19 to 2025-12-10, accrual days): 41 ok, "
+                        "2 missing, 1 mismatch")
+    assert "Activation taken from the first reward credit" in lines[1]
+    assert lines[2].startswith("Compared with the APR implied by each payout")
+    flags = ("mismatch", "missing", "unexpected")
+    flagged = [x.split() for x in lines[3:] if any(f" {f} " in x for f in flags)]
+    # accrual day, credit day (the next), token, flag, and the reason
+    assert [(f[0], f[1], f[3], next(w for w in f if w in flags)) for f in flagged] == [
+        ("2025-11-19", "2025-11-20", "BNB", "mismatch"),
+        ("2025-11-26", "2025-11-27", "BNB", "missing"),
+        ("2025-11-19", "2025-11-20", "SOL", "missing")]
+    assert "paid 54.4% less than due" in out  # 0.0001 against 0.00021916: 1 - 0.456
+    assert "0.00021926 BNB due, nothing paid" in out
     assert "1.141%" in out  # 0.0001 BNB on 3.2000833 BNB: 0.0001 * 365 / 3.2000833
     assert "date,account" not in out and "e-0" not in out  # no CSV, no float noise
     assert "--out FILE writes the full table" in err
@@ -44,8 +49,9 @@ def test_reconcile_table_goes_to_out(tmp_path, capsys):
     assert code == 0
     # paid at the catalogue's constant rates, the SOL payout 0.000005 (0.7 %) too high is
     # within the default 10 % tolerance of the implied APR; the other two faults remain
-    assert "43 payouts checked (2025-11-19 to 2025-12-10): 41 ok, 1 missing, 1 unexpected, " \
-        "0 mismatch" in text
+    assert "43 payouts checked (2025-11-19 to 2025-12-10, accrual days): 41 ok, 1 missing, " \
+        "1 unexpected" in text
+    assert "before the activation: accrues from 2025-11-20" in text
     table = pd.read_csv(out)
     assert {"date", "account", "token", "expected", "paid", "difference", "flag",
             "implied_apr"} <= set(table.columns)
@@ -58,7 +64,7 @@ def test_reconcile_table_goes_to_out(tmp_path, capsys):
 def test_reconcile_against_a_given_apr_says_so(capsys):
     code, out, _ = run(["reconcile", STATEMENT, "--token", "SOL", "--apr", "0.05"], capsys)
     assert code == 0
-    assert "compared with the APR given, 5.00% for every token" in out
+    assert "Compared with the APR given, 5.00% for every token" in out
     assert "most payouts differ from that APR" in out
     with pytest.raises(SystemExit):
         main(["reconcile", str(STATEMENT), "--apr", "median"])

@@ -61,6 +61,12 @@ def test_view_names_the_apr_and_totals():
      ["--apr", "0.05", "--token", "SOL", "--neighbours", "2"]),
     ({"statement": str(EXAMPLES / "binance_statement.csv"), "fee": 0.1},
      [str(EXAMPLES / "binance_statement.csv"), "--fee", "0.1"]),
+    # a statement of the holder's, no activation written as a reader would: both infer it
+    # from the first credit and say so
+    ({"statement": str(EXAMPLES / "binance_statement.csv"), "activated_at": "none",
+      "drop_duplicates": True, "reward_label": ["Distribution"]},
+     [str(EXAMPLES / "binance_statement.csv"), "--activated-at", "", "--drop-duplicates",
+      "--reward-label", "Distribution"]),
 ])
 def test_command_and_report_give_the_same_figures(given, flags, tmp_path, capsys):
     """One question, two shells: `softstake reconcile --out F.json` and the report's view
@@ -78,7 +84,7 @@ def test_command_and_report_give_the_same_figures(given, flags, tmp_path, capsys
     p = validate("reconcile", given)
     page = reconcile_view(p)
     assert cli["parameters"] == spec.values(p) == page.parameters
-    assert len(cli["parameters"]) == 27  # every field of the question, defaults included
+    assert len(cli["parameters"]) == 30  # every field of the question, defaults included
     assert cli["headline"] == page.headline
     for token, row in cli["totals"].items():
         for col, value in row.items():
@@ -86,6 +92,9 @@ def test_command_and_report_give_the_same_figures(given, flags, tmp_path, capsys
     assert [r["expected"] for r in cli["flagged"]] == [
         spec.plain(x) for x in page.flagged["expected"]]
     assert cli["compared_with"] == page.compared_with
+    assert cli["activation"] == page.activation and cli["notes"] == list(page.notes)
+    if given.get("activated_at") == "none":
+        assert page.activation.startswith("activation taken from the first reward credit")
 
 
 def test_cli_options_are_the_question_fields():

@@ -225,3 +225,16 @@ def test_history_shows_the_rate_the_tiers_paid(catalog):
              start="2025-11-20", end="2025-11-20", compound=False)
     assert h["reward"].iloc[0] == 0.27123287  # 99 / 365, truncated
     assert h["apr"].iloc[0] == pytest.approx(0.0165, rel=1e-12)
+
+
+def test_deposits_summing_to_the_minimum_earn_in_the_hourly_snapshot(catalog):
+    # 0.06 + 0.57 + 0.37 SOL (0.9999999999999999 in floats) held all day at the 1 SOL
+    # minimum: the 24 hourly snapshots are each 1 SOL at 8 decimals, so the day earns
+    # 1 * 0.0365 / 365 = 0.0001 SOL
+    cat = catalog.copy()
+    cat.loc["SOL", ["min_holding", "apr"]] = [1.0, 0.0365]
+    rows = [("2025-11-01T00:00:00Z", "a", "SOL", 0.06), ("2025-11-01T01:00:00Z", "a", "SOL", 0.57),
+            ("2025-11-01T02:00:00Z", "a", "SOL", 0.37)]
+    for snapshot in ("hourly", "time_weighted", "hourly_min_open"):
+        h = hist(rows, cat, Terms(snapshot=snapshot), start="2025-11-20", end="2025-11-20")
+        assert h["reward"].tolist() == [0.0001], snapshot

@@ -4,7 +4,15 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from softstake_model.errors import ParameterError
-from softstake_model.rules import daily_reward, eligible, gross, parse_tiers, truncate
+from softstake_model.rules import (
+    EDGE_TOLERANCE,
+    daily_reward,
+    eligible,
+    gross,
+    parse_tiers,
+    payout,
+    truncate,
+)
 
 BITGET = ((500.0, 0.12), (5000.0, 0.008), (np.inf, 0.003))
 
@@ -61,7 +69,7 @@ rates = st.floats(0, 2, allow_nan=False)
        cap=st.floats(1e-3, 1e6))
 def test_zero_below_minimum(share, apr, mn, cap):
     avg = share * mn  # below the minimum by construction
-    assume(avg < mn)  # (rounding can lift share * mn to mn itself)
+    assume(avg < mn - EDGE_TOLERANCE)  # (within it, a balance is at the minimum)
     assert daily_reward(avg, apr, mn, cap) == 0.0
 
 
@@ -115,3 +123,33 @@ def test_rate_paid_by_tiers_by_hand():
     assert rate_paid(gross(e, 0.5, BITGET), e, 0.5, BITGET).tolist() == pytest.approx(
         [0.0165, 0.12], rel=1e-12)
     assert rate_paid(gross(e, 0.5), e, 0.5).tolist() == [0.5, 0.5]  # flat: the APR itself
+
+
+# --- the edges within the 8-decimal tolerance (issue 20) -------------------------------
+
+def test_sum_of_decimals_at_the_minimum_earns():
+    # 0.06 + 0.57 + 0.37 = 0.9999999999999999 in floats, 1 SOL at 8 decimals: at the
+    # 1 SOL minimum, so it earns; 1 SOL at 3.65 % pays 1 * 0.0365 / 365 = 0.0001 a day
+    held = 0.06 + 0.57 + 0.37
+    assert held < 1.0
+    assert float(eligible(held, 1.0, np.inf)) == 1.0
+    assert float(daily_reward(held, 0.0365, 1.0)) == 0.0001
+    # two units of the 8th decimal short is below the minimum
+    assert float(daily_reward(0.99999998, 0.0365, 1.0)) == 0.0
+
+
+def test_sum_of_decimals_at_the_cap_and_a_tier_bound():
+    held = 0.1 + 0.2 + 0.7 + 9.0  # 10.000000000000002 in floats, 10 at 8 decimals
+    assert float(eligible(held, 1.0, 10.0)) == 10.0
+    assert float(eligible(10.00000002, 1.0, 10.0)) == 10.0  # above the cap: the cap
+    # tiers 10 at 3.65 %, then 0 %: 10 * 0.0365 / 365 = 0.001
+    t = ((10.0, 0.0365), (np.inf, 0.0))
+    assert float(payout(held, 0.0, tiers=t)) == 0.001
+    assert float(payout(9.99999999999999, 0.0, tiers=t)) == 0.001
+
+
+def test_yields_curve_applies_the_tolerance():
+    from softstake_model.projection import effective_apr_curve
+
+    c = effective_apr_curve([0.06 + 0.57 + 0.37, 0.5], 0.0365, min_holding=1.0)
+    assert c["daily_reward"].tolist() == [0.0001, 0.0]

@@ -31,8 +31,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Convert."""
     from ..scale import convert_ledger
+    from ..statement import repeated_lines
 
     m = convert_ledger(args.source, args.out, args.buckets, args.format, args.chunksize,
                        progress=sys.stderr.isatty())
     note(f"wrote {m['rows']:,} rows into {len(m['files'])} partitions under {args.out}")
+    found = repeated_lines(args.source)
+    if found:
+        note(f"{found[0]:,} line(s) repeat an earlier line exactly, first line {found[1]} "
+             f"(same as line {found[2]}): the same export twice? They are converted as "
+             "they are")
     return 0

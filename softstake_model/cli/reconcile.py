@@ -27,15 +27,21 @@ DESCRIPTION = (
     "missing, unexpected or wrong payouts. Binance adjusts the APR daily and publishes no "
     "history, so by default each payout's APR is read off the statement (paid / eligible "
     "balance) and compared with the median of its neighbours; --apr RATE, --apr catalog or "
-    "--apr-history FILE compare with that APR instead. Prints the summary, the per-token "
-    "totals and the flagged payouts; --out writes the full table (CSV or .parquet), or the "
-    "figures with every parameter used (.json).")
+    "--apr-history FILE compare with that APR instead. A statement of a period opens with "
+    "the balances given by --opening-balances, else the smallest that keep every balance >= 0 "
+    "(said in the output). Prints the summary, the per-token totals and the flagged payouts, "
+    "each with its accrual day, the day it is credited and a reason; --out writes the full "
+    "table (CSV or .parquet), or the figures with every parameter used (.json). A value "
+    "written none, null or '' means the option's default.")
 #: Python names in the package's errors that are not fields of the question.
 FLAGS = {**{k: v for k, v in _REWARDS_FLAGS.items() if k in ("fixed_time_s", "payout_time_s")},
          "path": "STATEMENT", "record_account": "--account", "compare": "--apr"}
 
 #: The question's fields by option group, in the order --help lists them.
-_MAIN = ("rewards_record", "account", "store")
+_MAIN = ("rewards_record", "account", "store", "opening_balances", "reward_label",
+         "drop_duplicates")
+#: Options that may be repeated (each adds one value).
+_REPEATED = ("rewards_record", "reward_label")
 _TERMS = ("format", "preset", "catalog")
 _RULE = ("min_holding", "cap", "tiers", "snapshot", "fixed_time", "payout_time", "fee",
          "precision", "seed")
@@ -74,9 +80,18 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     for action in p._actions:  # --apr is refused while parsing, as a type error
         if action.dest == "apr":
             action.type = _apr
+    _repeatable(p)
     p.add_argument("--out", metavar="FILE",
                    help="write the full table (CSV or .parquet), or the figures and every "
                         "parameter used (.json)")
+
+
+def _repeatable(p: argparse.ArgumentParser) -> None:
+    """The options of :data:`_REPEATED` collect every value given (one place: an option
+    added later, e.g. another source of reward records, joins the tuple)."""
+    for action in p._actions:
+        if action.dest in _REPEATED:
+            action.__class__ = argparse._AppendAction
 
 
 def _tokens(v: float) -> str:
@@ -87,6 +102,10 @@ def _usd(v: float) -> str:
     return "" if v != v else f"{v:,.2f}"
 
 
+def _day(d: object) -> str:
+    return "" if d != d else str(d.date())  # type: ignore[attr-defined]
+
+
 def _pct(v: float) -> str:
     return "" if v != v else f"{v:.3%}"
 
@@ -94,15 +113,8 @@ def _pct(v: float) -> str:
 def _print(res: Reconciliation) -> None:
     """The summary, the per-token totals and the flagged payouts."""
     table, counts, flagged = res.table, res.counts, res.flagged
-    span = f" ({table['date'].min().date()} to {table['date'].max().date()})" if len(table) \
-        else ""
-    print(f"{len(table)} payouts checked{span}: "
-          + ", ".join(f"{n} {f}" for f, n in counts.items()))
-    print(f"compared with {res.compared_with}")
-    if res.activation:
-        print(res.activation.replace("activated_at", "--activated-at"))
-    if res.stale:
-        print(res.stale)
+    for line in res.glance():
+        print(line.replace("activated_at", "--activated-at"))
     paid_rows = int((table["paid"] > 0).sum())
     if res.basis in ("catalog", "given") and counts["mismatch"] > paid_rows / 2:
         print("most payouts differ from that APR: the exchange adjusts it daily; run without "
@@ -123,16 +135,18 @@ def _print(res: Reconciliation) -> None:
                     "difference_usd": _usd}))
     print("(amounts in tokens; USD at the catalogue price)")
     if len(flagged):
+        width = int(flagged["reason"].str.len().max())
         print()
         print(flagged.to_string(
             index=False, na_rep="",
-            columns=["date", "account", "token", "expected", "paid", "difference",
-                     "implied_apr", "apr", "flag"],
-            header=["date", "account", "token", "expected", "paid", "difference",
-                    "implied APR", "compared APR", "flag"],
-            formatters={"date": lambda d: str(d.date()), "expected": _tokens,
+            columns=["date", "credit_date", "account", "token", "expected", "paid",
+                     "difference", "implied_apr", "apr", "flag", "reason"],
+            header=["accrual day", "credited", "account", "token", "expected", "paid",
+                    "difference", "implied APR", "compared APR", "flag", "reason"],
+            formatters={"date": _day, "credit_date": _day, "expected": _tokens,
                         "paid": _tokens, "difference": _tokens, "implied_apr": _pct,
-                        "apr": _pct}))
+                        "apr": _pct, "reason": lambda r: f" {r:<{width}}"},
+            justify="left"))
 
 
 def run(args: argparse.Namespace) -> int:
