@@ -40,6 +40,7 @@ def free_port() -> int:
 def run(args: argparse.Namespace) -> int:
     """Start Voilà on the explorer, print the address when it listens, serve until stopped."""
     import importlib.util
+    import os
     import subprocess
     import sys
     from importlib.resources import files
@@ -51,11 +52,17 @@ def run(args: argparse.Namespace) -> int:
     if importlib.util.find_spec("voila") is None:
         raise SoftstakeError("the explorer needs Voilà: pip install 'softstake[explore]'")
     port = args.port or free_port()
-    notebook = files("softstake_model") / "notebooks" / "explore.ipynb"
+    package = files("softstake_model")
+    notebook = package / "notebooks" / "explore.ipynb"
+    # the dashboard's template (report/voila/voila/templates/softstake): Voilà's lab
+    # template without the links to a CDN, found through JUPYTER_PATH
+    data = str(package / "report" / "voila")
+    env = dict(os.environ, JUPYTER_PATH=os.pathsep.join(
+        [data] + [p for p in os.environ.get("JUPYTER_PATH", "").split(os.pathsep) if p]))
     cmd = [sys.executable, "-m", "voila", str(notebook), "--no-browser", f"--port={port}",
-           "--Voila.ip=127.0.0.1", "--Voila.port_retries=0"]
+           "--Voila.ip=127.0.0.1", "--Voila.port_retries=0", "--template=softstake"]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            encoding="utf-8", errors="replace")
+                            encoding="utf-8", errors="replace", env=env)
     try:
         return _serve(proc, port)
     finally:

@@ -218,9 +218,9 @@ def _controls(c: Choices) -> dict[str, Any]:
     release or the box's Enter (``continuous_update=False``: each one takes a second)."""
     import ipywidgets as w
 
-    lay = {"layout": w.Layout(width="100%"), "style": {"description_width": "10em"},
+    lay = {"layout": w.Layout(width="auto"), "style": {"description_width": "10em"},
            "continuous_update": False}
-    pick = {"layout": w.Layout(width="100%"), "style": {"description_width": "10em"}}
+    pick = {"layout": w.Layout(width="auto"), "style": {"description_width": "10em"}}
     return {
         "token": w.Dropdown(options=ALL_TOKENS.split(","), value=c.token, **pick),
         "preset": w.Dropdown(options=list(PRESETS), value=c.preset, **pick),
