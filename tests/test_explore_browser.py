@@ -57,6 +57,9 @@ CONTROLS = """() => [...document.querySelectorAll(
           readout: r ? [r.scrollWidth, r.clientWidth] : [0, 0]};
 })"""
 
+#: The notebook's kernel has started and waits for work.
+IDLE = """() => /\\|\\s*Idle/.test(document.querySelector('#jp-main-statusbar')?.innerText ?? '')"""
+
 #: The text of every output that is not the dashboard itself, in lines.
 OUTPUTS = """() => [...document.querySelectorAll('.jp-OutputArea-output')]
   .filter(o => !o.querySelector('.softstake-explorer'))
@@ -197,7 +200,8 @@ def test_explorer_in_jupyterlab(tmp_path):
                    "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}",
                    f"--ServerApp.root_dir={tmp_path}",
                    "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-                   "--LabApp.news_url=None"], env=env, cwd=tmp_path)
+                   "--LabApp.news_url=None", "--LabApp.extension_manager=readonly",
+                   "--allow-root"], env=env, cwd=tmp_path)
     try:
         base = lab.wait_for(r"(http://127\.0\.0\.1:\d+/)lab\?token=").group(1)
         with playwright.sync_playwright() as p:
@@ -205,6 +209,8 @@ def test_explorer_in_jupyterlab(tmp_path):
             page, errors = _page(b)
             page.goto(f"{base}lab/tree/explore.ipynb?token={token}")
             page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=GUARD)
+            # the kernel is ready (a cell run before it is would be dropped)
+            page.wait_for_function(IDLE, timeout=GUARD)
             page.click(".lm-MenuBar-itemLabel:text-is('Run')")
             page.click(".lm-Menu-itemLabel:text-is('Run All Cells')")
             page.wait_for_selector(".softstake-explorer", timeout=GUARD)
