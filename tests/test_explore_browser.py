@@ -134,6 +134,7 @@ def _use_every_kind_of_control(page, shots: Path, name: str) -> None:
     page.select_option(".softstake-token select", "SOL")
     after_token = _chart(page, first["hash"])
     page.wait_for_selector(".softstake-sentences :text('SOL')", timeout=GUARD)
+    page.locator(".softstake-chart").screenshot(path=str(shots / f"{name}-chart-SOL.png"))
     # the budget slider: long enough to use, and a drag redraws on release
     handle = page.locator(".softstake-budget_usd .noUi-handle")
     box = handle.bounding_box()
