@@ -137,6 +137,7 @@ def _use_every_kind_of_control(page, shots: Path, name: str) -> None:
     page.locator(".softstake-chart").screenshot(path=str(shots / f"{name}-chart-SOL.png"))
     # the budget slider: long enough to use, and a drag redraws on release
     handle = page.locator(".softstake-budget_usd .noUi-handle")
+    handle.scroll_into_view_if_needed()  # the chart's screenshot scrolled the page
     box = handle.bounding_box()
     track = page.locator(".softstake-budget_usd .slider-container").bounding_box()
     assert track["width"] >= 400, track  # six decades over 400 px or more
