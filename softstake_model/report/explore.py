@@ -168,7 +168,8 @@ def figure(v: Explored) -> object:
     a = ax[1, 0]
     m = v["metrics"]
     shares = m["cost_by_percentile"]
-    a.bar(list(shares), list(shares.values()), color="tab:red")
+    names = [k.replace("_", " ").replace("pct", " %") for k in shares]  # "top 10 %"
+    a.bar(names, list(shares.values()), color="tab:red")
     a.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
     a.set(title=f"who gets the {amount(m['daily_cost'], t)} a day (cap {amount(rule.cap)})",
           ylabel="share of the reward cost")
