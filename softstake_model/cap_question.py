@@ -29,6 +29,7 @@ from .caps import (
     sample_population,
 )
 from .errors import ParameterError
+from .population import calibrate, cap_difference, population_figures
 from .product import (
     RuleQuestion,
     TokenRule,
@@ -37,7 +38,7 @@ from .product import (
 from .spec import param
 from .terms import Terms
 
-__all__ = ["CapQuestion", "CapCost", "cap_cost", "DEFAULT_POPULATION_USD"]
+__all__ = ["CapQuestion", "CapCost", "cap_cost", "DEFAULT_POPULATION_USD", "round_grid"]
 
 #: Holder balances in USD: mostly lognormal (median about 150 USD) with a Pareto tail of
 #: large holders from 20,000 USD (assumed: no exchange publishes its balance distribution).
@@ -50,7 +51,8 @@ class CapQuestion(RuleQuestion):
 
     The holders come from one of ``balances`` (a file), ``population`` (in tokens) or
     ``population_usd`` (in USD, at the token's price): a file or a population in tokens
-    takes the place of the USD population.
+    takes the place of the USD population. With ``book`` a sampled population is scaled so
+    that its ``holders`` hold exactly the book (its shape stays; its scale is the book's).
     """
 
     population_usd: str | None = param(DEFAULT_POPULATION_USD, doc="Holder balances in USD "
@@ -67,6 +69,15 @@ class CapQuestion(RuleQuestion):
                                 low=10, high=10_000_000, optional=True, metavar="N")
     seed: int = param(0, doc="Seed of the sampled population.", kind="whole", low=0,
                       metavar="S")
+    book: float | None = param(None, doc="Tokens in users' accounts: the sampled population "
+                               "is scaled so that its holders hold exactly this (the "
+                               "population's shape stays; none: its own scale).",
+                               unit="tokens", low=0, low_open=True, optional=True,
+                               metavar="TOKENS")
+    other_cap: float | None = param(None, doc="A cap to compare with: the daily cost at the "
+                                    "cap less the cost at this one, with a bootstrap "
+                                    "interval over holders.", unit="tokens", low=0,
+                                    low_open=True, optional=True, metavar="Y")
     budget: float | None = param(None, doc="Daily reward budget: also find the largest cap "
                                  "whose daily cost fits it.", unit="tokens a day", low=0,
                                  optional=True, metavar="DAILY_COST")
@@ -79,7 +90,8 @@ class CapQuestion(RuleQuestion):
     buffer_ratio: float = param(0.1, doc="Liquid share of balances, not staked.",
                                 unit="share of balances", kind="ratio", flag="--buffer",
                                 metavar="R", source="assumed")
-    sweep_points: int = param(60, doc="Caps and minimums in the sweeps.", unit="points",
+    sweep_points: int = param(60, doc="Caps and minimums in the sweeps, at round values (at "
+                              "least this many up to ten a decade).", unit="points",
                               kind="whole", low=5, high=1000, metavar="N")
 
     def __post_init__(self) -> None:
@@ -96,21 +108,29 @@ class CapQuestion(RuleQuestion):
                                  param="population")
         elif self.holders is None:
             raise ParameterError("is needed with a population", param="holders")
+        if self.book is not None and self.balances is not None:
+            raise ParameterError("scales a sampled population: a balances file is the book "
+                                 "itself", param="book")
         if self.population_usd is not None and self.token is None:
             raise ParameterError("needs a token's price: give a token, a population in "
                                  "tokens or a balances file", param="population_usd")
 
     def holder_balances(self, rule: TokenRule) -> NDArray[np.float64]:
         """The holders' balances, tokens: read, or sampled (``seed``) and, for a population
-        in USD, converted at the token's price."""
+        in USD, converted at the token's price; with ``book``, scaled to it."""
         if self.balances is not None:
             return read_balances(self.balances)
         if self.population is not None:
-            return sample_population(self.population, self.holders, self.seed)
-        if rule.price_usd is None:
+            b = sample_population(self.population, self.holders, self.seed)
+        elif self.book is not None:  # only the shape is used: no price needed
+            b = sample_population(self.population_usd, self.holders, self.seed)
+        elif rule.price_usd is None:
             raise ParameterError(f"needs a price: {rule.token} has none in the catalogue",
                                  param="population_usd")
-        return sample_population(self.population_usd, self.holders, self.seed) / rule.price_usd
+        else:
+            b = sample_population(self.population_usd, self.holders, self.seed) / \
+                rule.price_usd
+        return calibrate(b, self.book) if self.book is not None else b
 
 
 @dataclass
@@ -142,6 +162,9 @@ class CapCost:
     as_of, flags, apr_confidence
         The date of the token's APR, the chain model's flags ("" if none) and the
         catalogue's confidence in the APR (``user`` for an APR given).
+    difference
+        With ``other_cap``: the cost at the cap less the cost at ``other_cap``, with its
+        bootstrap interval over holders (:func:`~softstake_model.population.cap_difference`).
     """
 
     rule: TokenRule
@@ -156,18 +179,48 @@ class CapCost:
     as_of: str | None = None
     flags: str = ""
     apr_confidence: str = "user"
+    difference: Any = None
+
+
+#: Mantissas of round sweep values, coarsest first: 1-2-5, then finer series.
+ROUND_SERIES = ((1, 2, 5), (1, 1.5, 2, 3, 5, 7), (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8))
+
+
+def round_grid(low: float, high: float, points: int, keep: float | None = None
+               ) -> NDArray[np.float64]:
+    """Round values from ``low`` to ``high``: the coarsest series of :data:`ROUND_SERIES`
+    with at least ``points`` values in the range (the finest when none has), and ``keep``
+    (the current value) among them.
+
+    Examples
+    --------
+    >>> round_grid(0.1, 10, 5).tolist()
+    [0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0]
+    >>> round_grid(1, 100, 3, keep=37.5).tolist()
+    [1.0, 2.0, 5.0, 10.0, 20.0, 37.5, 50.0, 100.0]
+    """
+    decades = np.arange(np.floor(np.log10(low)) - 1, np.ceil(np.log10(high)) + 1)
+    for series in ROUND_SERIES:
+        values = np.array([float(f"{m * 10.0 ** d:.6g}") for d in decades for m in series])
+        values = values[(values >= low * (1 - 1e-9)) & (values <= high * (1 + 1e-9))]
+        if len(values) >= points:
+            break
+    if keep is not None and np.isfinite(keep):
+        values = np.append(values, keep)
+    return np.unique(values)
 
 
 def _sweeps(model: CapModel, rule: TokenRule, points: int
             ) -> tuple[NDArray[np.float64], pd.DataFrame, pd.DataFrame]:
     """Caps from below the minimum to ten times the cap (or the largest balances), and
-    minimums from a hundredth to a hundred times the current one."""
+    minimums from a hundredth to a hundred times the current one, at round values
+    (:func:`round_grid`; the current cap and minimum among them)."""
     mn, cap = rule.min_holding, rule.cap
     top = float(np.quantile(model.balances, 0.999))
     if np.isfinite(cap):  # the current cap sits inside the sweep, with room on both sides
         top = max(top, cap * 10)
-    caps = np.geomspace(max(min(mn, cap / 10), 1e-3), max(top, mn * 10, 1e-2), points)
-    mins = np.geomspace(max(mn / 100, 1e-4), max(mn * 100, 1e-2), points)
+    caps = round_grid(max(min(mn, cap / 10), 1e-3), max(top, mn * 10, 1e-2), points, cap)
+    mins = round_grid(max(mn / 100, 1e-4), max(mn * 100, 1e-2), points, mn)
     return caps, model.metrics(caps, mn), model.metrics(np.full_like(mins, cap), mins)
 
 
@@ -226,5 +279,14 @@ def cap_cost(q: CapQuestion) -> CapCost:
         out["margin"] = {k: float(v) for k, v in now.iloc[0].items()}
         if line:
             out.setdefault("assumed", []).append(line)
+    out["population"] = {**population_figures(balances, rule.price_usd), "book": q.book}
+    if q.other_cap is not None:
+        res.difference = cap_difference(balances, rule.apr, rule.min_holding, rule.cap,
+                                        q.other_cap, terms, book=q.book, seed=q.seed)
+        d = res.difference
+        out["cap_difference"] = {"cap": d.cap, "other_cap": d.other_cap,
+                                 "daily_cost_difference": d.difference, "low": d.low,
+                                 "high": d.high, "confidence": d.confidence,
+                                 "holders_between": d.holders_between}
     out["parameters"] = spec.values(q)
     return res

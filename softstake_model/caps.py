@@ -253,7 +253,9 @@ class CapsSummary(CapMetrics, total=False):
     """What :func:`caps_summary` returns: :class:`CapMetrics`, ``terms`` (minimum, cap,
     APR), with a budget ``cap_for_budget`` and ``cost_at_cap_for_budget``, ``assumed``;
     :func:`~softstake_model.cap_question.cap_cost` adds ``daily_cost_usd``,
-    ``network_apr``, ``spread``, ``margin`` and ``parameters``."""
+    ``network_apr``, ``spread``, ``margin``, ``population`` (holders, total, mean, median
+    in tokens, ``total_usd``, ``book``), ``cap_difference`` (with ``other_cap``) and
+    ``parameters``."""
 
     terms: dict[str, float]
     cap_for_budget: float | str | None
@@ -263,6 +265,8 @@ class CapsSummary(CapMetrics, total=False):
     network_apr: float | None
     spread: float | None
     margin: dict[str, float]
+    population: dict[str, Any]
+    cap_difference: dict[str, Any]
     parameters: dict[str, Any]
 
 
@@ -417,7 +421,9 @@ def caps_summary(
     (``cap_for_budget``: ``"none"`` when no cap is needed, None when none fits) and its
     cost. ``assumed`` lists the assumed values behind the figures."""
     out = CapsSummary(**cap_metrics(balances, rule.apr, rule.min_holding, rule.cap, terms))
-    out["terms"] = {"min_holding": rule.min_holding, "cap": rule.cap, "apr": rule.apr}
+    t = terms or Terms()
+    out["terms"] = {"min_holding": rule.min_holding, "cap": rule.cap, "apr": rule.apr,
+                    "preset": t.name, "rule_basis": t.rule_basis}
     if budget is not None:
         model = CapModel(balances, rule.apr, terms or Terms())
         cap = cap_for_budget(model, budget, rule.min_holding, cap_step)

@@ -28,7 +28,8 @@ def tokens_side_by_side(
 ) -> pd.DataFrame:
     """The same fiat budget put into each token: tokens bought at ``price_usd``, rewards
     over ``days`` (engine, compounding), and fiat outcomes under GBM at the token's
-    volatility with zero drift. ``assumed`` names the assumed catalogue values used."""
+    volatility with zero drift. ``assumed`` names the assumed catalogue values used. Bands
+    set in USD are converted to each token's units at its price."""
     if not budget > 0:
         raise ParameterError(f"must be positive, got {budget}", param="budget")
     rows = []
@@ -36,7 +37,9 @@ def tokens_side_by_side(
         price = float(r["price_usd"])
         amount = budget / price
         proj = project(amount, apr=float(r["apr"]), min_holding=float(r["min_holding"]),
-                       cap=float(r["cap"]), terms=terms, days=days, start=start)
+                       cap=float(r["cap"]),
+                       terms=None if terms is None else terms.in_tokens(price, str(token)),
+                       days=days, start=start)
         vol = float(r["volatility"])
         fiat = fiat_outcomes(proj, gbm_prices(price, vol, days, paths,
                                               None if seed is None else seed + i))

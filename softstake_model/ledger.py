@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError, ParameterError
+from .fastledger import as_text, sorted_and_checked
 from .tables import Column, iter_table, parse_column, read_header, read_table, reject_rows
 
 __all__ = [
@@ -192,8 +193,8 @@ def frame_of(
     return pd.DataFrame(
         {
             "time": idx.as_unit("ns"),
-            "account": np.asarray(account, dtype=object).astype(str),
-            "token": np.asarray(token, dtype=object).astype(str),
+            "account": as_text(account),  # text kept as it is (fastledger.py)
+            "token": as_text(token),
             "change": np.asarray(change, dtype=np.float64),
             "wallet": "free" if wallet is None else np.asarray(wallet, dtype=object),
             "kind": "" if kind is None else np.asarray(kind, dtype=object),
@@ -216,6 +217,9 @@ def normalise(*, file: str | None = None, **columns: object) -> pd.DataFrame:
 def order_and_check(frame: pd.DataFrame, file: str | None = None) -> pd.DataFrame:
     """Sort a ledger frame by time, keeping file order within an instant (by ``line``), and
     check that no balance goes negative."""
+    fast = sorted_and_checked(frame)  # on arrays; None: the check below names the line
+    if fast is not None:
+        return fast
     frame = frame.sort_values(["time", "line"], kind="stable", ignore_index=True)
     _check_negative(frame, file)
     return frame

@@ -43,6 +43,7 @@ __all__ = [
     "one_token",
     "catalog_token",
     "RuleQuestion",
+    "terms_for_token",
     "ledger_for",
     "timeline",
 ]
@@ -125,7 +126,25 @@ def build_terms(
                         ("tiers", tiers)):
         if value is not None:  # checked by the field's own spec in Terms
             changes[name] = value
+    if tiers is not None:  # the user's bands are in tokens
+        changes.update(tiers_unit="token", rule_basis="tiers given by the user (tokens); "
+                       "minimum and cap from the catalogue unless given")
     return terms.replace(**changes) if changes else terms
+
+
+def terms_for_token(terms: Terms, token: str | None,
+                    catalog: str | Path | pd.DataFrame | None = None) -> Terms:
+    """``terms`` for one token: bands set in USD converted to tokens at the token's
+    catalogue price (:meth:`~softstake_model.terms.Terms.in_tokens`)."""
+    if terms.tiers is None or terms.tiers_unit == "token":
+        return terms
+    price = None
+    if token:
+        cat = catalog if isinstance(catalog, pd.DataFrame) else product_catalog(catalog,
+                                                                               [token])
+        value = cat.loc[token, "price_usd"] if token in cat.index else np.nan
+        price = None if pd.isna(value) else float(value)
+    return terms.in_tokens(price, token)
 
 
 def product_catalog(
@@ -347,8 +366,10 @@ class RuleQuestion:
                                  param="apr")
 
     def terms(self) -> Terms:
-        """The product terms: the preset with the tiers given."""
-        return build_terms(self.preset, tiers=self.tiers)
+        """The product terms: the preset with the tiers given (bands in USD converted to
+        the token's units at its catalogue price)."""
+        return terms_for_token(build_terms(self.preset, tiers=self.tiers), self.token,
+                               self.catalog)
 
     def rule(self, terms: Terms | None = None) -> TokenRule:
         """The rule: the token's minimum, cap and APR, overridden where given."""

@@ -158,6 +158,7 @@ def reward_history(
     excluded: Iterable[str] = (),
     compound: bool = True,
     progress: bool = False,
+    statement_credits: bool = True,
 ) -> pd.DataFrame:
     """The daily reward history the product's rules produce for a ledger.
 
@@ -170,7 +171,9 @@ def reward_history(
         Token catalogue (``min_holding``, ``cap``, ``apr``), already overridden as wanted;
         every token of the ledger must be in it.
     terms
-        Product terms (default: Binance Soft Staking).
+        Product terms (default: Binance Soft Staking). Bands set in USD are converted to
+        each token's units at its catalogue ``price_usd``; ``attrs["rule_basis"]`` of the
+        result says what the minimum, cap, APR and tiers came from.
     start, end
         First and last day, inclusive (UTC dates); default the ledger's first and last
         day.
@@ -181,8 +184,10 @@ def reward_history(
     compound
         Credit each reward at its payout instant so that it counts in later balances.
         Reward credits already in the ledger (``kind == 'reward'``) are then replaced by
-        the simulated ones, never counted twice. With ``compound=False`` the ledger is
-        taken as it is, reward credits included (what a reconciliation needs).
+        the simulated ones, never counted twice. ``compound=False``: the simulation
+        credits nothing; the ledger's own credits stay (what a reconciliation needs).
+    statement_credits
+        With ``compound=False``, False leaves the ledger's own reward credits out too.
     progress
         Show a progress bar over days.
 
@@ -196,7 +201,12 @@ def reward_history(
     """
     terms = terms or Terms()
     s, n_days = _days(ledger, start, end)
-    grid = DayGrid(_earning(ledger, catalog, compound), s, n_days)
+    if terms.tiers is not None and terms.tiers_unit == "USD":
+        kw = dict(apr_history=apr_history, activated_at=activated_at, excluded=excluded,
+                  deactivated_at=deactivated_at, activations=activations, compound=compound,
+                  progress=progress, statement_credits=statement_credits)
+        return _in_tokens(ledger, catalog, terms, start=s, end=s + (n_days - 1) * DAY, **kw)
+    grid = DayGrid(_earning(ledger, catalog, compound or not statement_credits), s, n_days)
     dates = grid.dates()
     tokens = pd.Index(np.asarray(grid.tokens, dtype=str))
     apr_td = apr_matrix(catalog, tokens, dates, apr_history)
@@ -209,8 +219,34 @@ def reward_history(
                     compound=compound, progress=progress)
     grid.start_balance = None  # free the grid's day arrays before the frame is built
     day_numbers = grid.start_day_number + np.arange(n_days)
-    return _frame(grid, tokens, first, stop, values,
-                  payout_days(day_numbers, terms) * DAY_NS + terms.payout_time_s * 10**9)
+    out = _frame(grid, tokens, first, stop, values,
+                 payout_days(day_numbers, terms) * DAY_NS + terms.payout_time_s * 10**9)
+    out.attrs["rule_basis"] = terms.rule_basis
+    return out
+
+
+DAY = pd.Timedelta(days=1)
+
+
+def _in_tokens(ledger: pd.DataFrame, catalog: pd.DataFrame, terms: Terms,
+               **kw: object) -> pd.DataFrame:
+    """The history token by token, each under bands converted at its own price."""
+    parts, bases = [], []
+    for token in pd.unique(ledger["token"].astype(str)):
+        price = catalog.loc[token, "price_usd"] if token in catalog.index and \
+            "price_usd" in catalog else np.nan
+        t = terms.in_tokens(None if pd.isna(price) else float(price), token)
+        part = reward_history(ledger[ledger["token"].astype(str) == token], catalog, t,
+                              **kw)  # type: ignore[arg-type]
+        parts.append(part)
+        bases.append(part.attrs["rule_basis"])
+    out = pd.concat(parts, ignore_index=True) if parts else \
+        reward_history(ledger, catalog, terms.replace(tiers_unit="token"), **kw)  # type: ignore[arg-type]
+    out = out.sort_values(["date", "account", "token"], kind="stable", ignore_index=True)
+    each = [b.removeprefix(f"{terms.rule_basis} (").removesuffix(")") for b in bases]
+    out.attrs["rule_basis"] = f"{terms.rule_basis} ({'; '.join(each)})" if each else \
+        terms.rule_basis
+    return out
 
 
 def _days(ledger: pd.DataFrame, start: object, end: object) -> tuple[pd.Timestamp, int]:

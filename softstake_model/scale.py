@@ -23,6 +23,7 @@ import pandas as pd
 
 from .checks import whole
 from .errors import InputError, ParameterError
+from .fastledger import sorted_and_checked
 from .ledger import iter_chunks, order_and_check
 
 __all__ = [
@@ -158,9 +159,33 @@ def read_partition(path: str | Path) -> pd.DataFrame:
                          column=e.column) from None
 
 
+def _read_all(files: list[Path]) -> pd.DataFrame | None:
+    """Every partition in one Parquet read, validated and ordered as :func:`read_ledger_dir`
+    orders it; None if a partition cannot be read or a check fails (then each partition
+    is read on its own, and the error names it)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(files)
+    except (OSError, pa.ArrowException):
+        return None
+    if any(c not in table.column_names for c in _SCHEMA_COLUMNS) or any(
+            table[c].null_count for c in ("time", "account", "token")):
+        return None
+    frame = table.to_pandas()
+    if not np.isfinite(frame["change"].to_numpy(dtype=float)).all():
+        return None
+    return sorted_and_checked(frame)
+
+
 def read_ledger_dir(path: str | Path) -> pd.DataFrame:
     """All partitions in memory, as one normalised ledger (for the in-memory engine)."""
-    parts = [read_partition(f) for f in partition_files(path)]
+    files = partition_files(path)
+    fast = _read_all(files) if files else None
+    if fast is not None:
+        return fast
+    parts = [read_partition(f) for f in files]
     if not parts:
         raise InputError("the converted ledger has no partitions", file=str(path))
     frame = pd.concat(parts, ignore_index=True)

@@ -117,17 +117,26 @@ def catalog_table() -> Frame:
 
 @_copy
 def chain_params() -> Frame:
-    """``chain, name, value, unit, date, source, confidence``, all text (values stay text:
-    lovelace amounts exceed 2**53 and some are fractions such as ``21190/21600``); dates
-    ``YYYY-MM-DD``; one row per chain and name."""
+    """``chain, name, value, unit, date, source, confidence, valid_from, valid_to, low,
+    high``, all text as the file has it (values stay text: lovelace amounts exceed 2**53 and
+    some are fractions such as ``21190/21600``; an empty cell is ``""``), checked: dates
+    ``YYYY-MM-DD``, the interval's ends dates and in order, ``low <= high`` numbers, a known
+    confidence, one row per chain, name and ``valid_from``."""
+    dates = ("date", "valid_from", "valid_to")
     cols = [*_text("chain", "name", "value", "unit", "source", "confidence"),
-            Column("date", "date")]
+            *(Column(d, "date", allow_empty=d != "date") for d in dates),
+            *(Column(n, "number", allow_empty=True) for n in ("low", "high"))]
     t = read_table(path("chain_params"), cols)
     _among(t, "confidence", CONFIDENCES)
-    reject_rows(t, t.duplicated(["chain", "name"]).to_numpy(), "name",
-                lambda i: f"'{t['chain'].iloc[i]} {t['name'].iloc[i]}' appears twice")
-    t["date"] = t["date"].dt.strftime("%Y-%m-%d")
-    return t[["chain", "name", "value", "unit", "date", "source", "confidence"]]
+    reject_rows(t, t.duplicated(["chain", "name", "valid_from"]).to_numpy(), "name",
+                lambda i: f"'{t['chain'].iloc[i]} {t['name'].iloc[i]}' appears twice for one "
+                "interval")
+    reject_rows(t, (t["valid_to"] < t["valid_from"]).to_numpy(), "valid_to",
+                lambda i: "ends before it starts")
+    reject_rows(t, (t["high"] < t["low"]).to_numpy(), "high", lambda i: "is below low")
+    names = read_header(path("chain_params"))
+    raw = read_table(path("chain_params"), _text(*names, empty=True))
+    return raw[names]
 
 
 @_copy

@@ -37,6 +37,15 @@ from .liquidity import (
     withdrawal_rates,
 )
 from .product import product_catalog
+from .stress_parts import (
+    INTERVAL_COVERS,
+    BufferParts,
+    Quantile,
+    buffer_parts,
+    delay_exceedance,
+    delay_quantiles,
+    shock_buffer,
+)
 from .stress_question import SINGLE_RUN, StressQuestion
 
 __all__ = ["StressReport", "StressFigures", "run_stress", "RUN_MODEL_ASSUMPTION",
@@ -76,10 +85,22 @@ class StressFigures:
     p99_max_delay_days
         99th percentile of the paths' longest delay (days).
     buffer
-        The smallest buffer meeting the target, with its bootstrap interval.
+        The smallest buffer meeting the target, with its bootstrap interval (over paths:
+        :data:`~softstake_model.stress_parts.INTERVAL_COVERS`).
     shock_max_delay_days, shock_delayed_share
         The scenario alone (one deterministic path): longest delay and share of requests
         delayed; None when the paths are replayed from a file.
+    delays
+        The paths' longest delay at p50, p95, p99 (bootstrap intervals) and its max
+        (:func:`~softstake_model.stress_parts.delay_quantiles`).
+    p_any_delay, p_any_low, p_any_high
+        Share of paths with any delay, with its Wilson interval.
+    exceedance
+        P(longest delay > k days) for k of :data:`~softstake_model.stress_parts.
+        EXCEEDANCE_DAYS`, with Wilson intervals: ``((k, p, low, high), ...)``.
+    parts
+        The buffer needed split into the scheduled withdrawals' part and the random runs'
+        part (:class:`~softstake_model.stress_parts.BufferParts`).
     """
 
     p_delay: float
@@ -89,6 +110,39 @@ class StressFigures:
     buffer: BufferFound
     shock_max_delay_days: float | None
     shock_delayed_share: float | None
+    delays: tuple[Quantile, ...] = ()
+    p_any_delay: float | None = None
+    p_any_low: float | None = None
+    p_any_high: float | None = None
+    parts: BufferParts = BufferParts(None, None)
+    exceedance: tuple[tuple[float, float, float, float], ...] = ()
+
+    def plain(self) -> dict[str, float | None]:
+        """The figures as flat names (shares, probabilities, days), as the index reads
+        them: ``p_delay`` (with ``_low``/``_high``), ``p_any_delay`` (likewise),
+        ``p_delay_over_7d`` (each k, with ``_low``/``_high``), ``longest_delay_p50_days``
+        (with ``longest_delay_p50_low_days`` and ``_high_days``; p95, p99;
+        ``longest_delay_max_days``), ``buffer_needed``, ``buffer_low``,
+        ``buffer_high``, ``buffer_shock``, ``buffer_runs``, ``shock_max_delay_days``,
+        ``shock_delayed_share``."""
+        out: dict[str, float | None] = {
+            "p_delay": self.p_delay, "p_delay_low": self.p_delay_low,
+            "p_delay_high": self.p_delay_high, "p_any_delay": self.p_any_delay,
+            "p_any_delay_low": self.p_any_low, "p_any_delay_high": self.p_any_high}
+        for k, p, lo, hi in self.exceedance:
+            out.update({f"p_delay_over_{k:g}d": p, f"p_delay_over_{k:g}d_low": lo,
+                        f"p_delay_over_{k:g}d_high": hi})
+        for d in self.delays:
+            out[f"longest_delay_{d.name}_days"] = d.days
+            if d.name != "max":
+                out[f"longest_delay_{d.name}_low_days"] = d.low
+                out[f"longest_delay_{d.name}_high_days"] = d.high
+        out.update(buffer_needed=self.buffer.buffer_ratio, buffer_low=self.buffer.low,
+                   buffer_high=self.buffer.high, buffer_shock=self.parts.shock,
+                   buffer_runs=self.parts.runs,
+                   shock_max_delay_days=self.shock_max_delay_days,
+                   shock_delayed_share=self.shock_delayed_share)
+        return out
 
 
 @dataclass(frozen=True)
@@ -102,6 +156,8 @@ class StressReport:
     token, unbonding, unbonding_confidence
         The token (or None), the unbonding rule used and where it comes from (``given``
         or the catalogue's confidence).
+    volatility
+        The token's annualised price volatility used by the price link (0 without a token).
     figures
         P(delay), the buffer for the target and the scenario-alone figures.
     summary
@@ -126,18 +182,15 @@ class StressReport:
     metrics: pd.DataFrame
     daily: pd.DataFrame | None = None
     shock_daily: pd.DataFrame | None = None
+    volatility: float = 0.0
 
     def row(self) -> dict[str, Any]:
-        """The figures as one row of the report's ranking table."""
+        """The figures as one row of the report's ranking table (the token, its rule and
+        :meth:`StressFigures.plain`)."""
         f = self.figures
         return {"token": self.token, "unbonding": self.unbonding,
                 "unbonding_confidence": self.unbonding_confidence,
-                "shock_max_delay_days": f.shock_max_delay_days,
-                "shock_delayed_share": f.shock_delayed_share, "p_delay": f.p_delay,
-                "p_delay_low": f.p_delay_low, "p_delay_high": f.p_delay_high,
-                "p99_max_delay_days": f.p99_max_delay_days,
-                "buffer_needed": f.buffer.buffer_ratio, "buffer_low": f.buffer.low,
-                "buffer_high": f.buffer.high}
+                "p99_max_delay_days": f.p99_max_delay_days, **f.plain()}
 
 
 def run_stress(
@@ -195,7 +248,7 @@ def run_stress(
                              "rule)", param="unbonding")
     params = q.scenario(rule)
     replay = _replay(q, rates)
-    vol = float(row["volatility"]) if row is not None else 0.0
+    vol = _volatility(q, row)
     model = q.runs(vol) if replay is None and q.paths > 1 else None
     shock = simulate(params, withdrawal_rates(params)) if replay is None else None
     res, path_rates = _paths(q, params, replay, model, shock, engine, scheduler, chunk, daily)
@@ -209,7 +262,7 @@ def run_stress(
         str(row["unbonding_confidence"]),
         figures=figures, summary={}, metrics=res.metrics,
         daily=res.daily() if daily else None,
-        shock_daily=shock.daily() if shock is not None else None)
+        shock_daily=shock.daily() if shock is not None else None, volatility=vol)
     report.summary.update(_summary(report, res, _assumed(q, cat, row, model)))
     return report
 
@@ -222,6 +275,19 @@ def _token_row(q: StressQuestion, catalogue: pd.DataFrame | None
     if q.token not in cat.index:
         raise ParameterError(f"'{q.token}' is not in the catalogue", param="token")
     return cat, cat.loc[q.token]
+
+
+def _volatility(q: StressQuestion, row: pd.Series | None) -> float:
+    """The token's volatility (0 without a token, or when the price link is off and the
+    catalogue has none)."""
+    vol = float(row["volatility"]) if row is not None and "volatility" in row else np.nan
+    if row is None or (np.isnan(vol) and not q.price_link):
+        return 0.0
+    if np.isnan(vol):
+        raise ParameterError(f"has no volatility for {q.token}: add a 'volatility' value "
+                             "(annualised, e.g. 0.7) to the catalogue file, or set the price "
+                             "link to 0", param="catalog")
+    return vol
 
 
 def _replay(q: StressQuestion, rates: str | Path | NDArray[np.float64] | None
@@ -277,12 +343,21 @@ def _figures(q: StressQuestion, params: StressParams, metrics: pd.DataFrame,
         buf = BufferFound(size_buffer(params, path_rates, q.alpha, q.max_delay_days,
                                       tol=q.tolerance))
     m = shock.metrics.iloc[0] if shock is not None else None
+    alone = shock_buffer(params, q.alpha, q.max_delay_days, q.tolerance) \
+        if shock is not None else None
+    anyd = int(delayed(metrics).sum())
+    any_lo, any_hi = wilson_interval(anyd, n, q.confidence)
     return StressFigures(
         p_delay=bad / n, p_delay_low=float(lo), p_delay_high=float(hi),
         p99_max_delay_days=float(metrics["max_delay_days"].astype(float).quantile(0.99)),
         buffer=buf,
         shock_max_delay_days=None if m is None else float(m["max_delay_days"]),
-        shock_delayed_share=None if m is None else float(m["delayed_share"]))
+        shock_delayed_share=None if m is None else float(m["delayed_share"]),
+        delays=delay_quantiles(metrics["max_delay_days"], q.confidence, seed=q.seed),
+        p_any_delay=anyd / n, p_any_low=float(any_lo), p_any_high=float(any_hi),
+        exceedance=tuple(tuple(float(x) for x in r) for r in delay_exceedance(
+            metrics["max_delay_days"], confidence=q.confidence).itertuples(index=False)),
+        parts=buffer_parts(buf.buffer_ratio, alone))
 
 
 def _assumed(q: StressQuestion, cat: pd.DataFrame | None, row: pd.Series | None,
@@ -309,7 +384,15 @@ def _summary(r: StressReport, res: StressResult, assumed: list[str]) -> dict:
                              "confidence": q.confidence},
                  "buffer_for_alpha": {"alpha": q.alpha, "max_delay_days": q.max_delay_days,
                                       "buffer_ratio": f.buffer.buffer_ratio,
-                                      "low": f.buffer.low, "high": f.buffer.high}}
+                                      "low": f.buffer.low, "high": f.buffer.high,
+                                      "interval_covers": INTERVAL_COVERS,
+                                      "shock_part": f.parts.shock,
+                                      "runs_part": f.parts.runs},
+                 "longest_delay": {"confidence": q.confidence, **{
+                     d.name: {"days": d.days, "low": d.low, "high": d.high}
+                     for d in f.delays}},
+                 "p_delay_over": {f"{k:g}": {"p": p, "low": lo, "high": hi}
+                                  for k, p, lo, hi in f.exceedance}}
     if f.shock_max_delay_days is not None:
         out["shock_run"] = {"max_delay_days": f.shock_max_delay_days,
                             "delayed_share": f.shock_delayed_share}

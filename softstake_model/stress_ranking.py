@@ -2,8 +2,10 @@
 
 :func:`stress_ranking` answers the same :class:`~softstake_model.stress_question.
 StressQuestion` for several tokens through :func:`~softstake_model.stress.run_stress` (the
-i-th token with seed ``seed + i``), ranks them (:func:`rank_tokens`) and repeats the ranking
-at other price links (:func:`price_link_sensitivity`), each token keeping its paths.
+i-th token with seed ``seed + i``), ranks them (:func:`rank_tokens`), repeats the ranking
+at other price links (:func:`price_link_sensitivity`, with several tokens), each token
+keeping its paths, and tries the riskiest token's buffer under other run models
+(:func:`~softstake_model.stress_parts.run_model_sensitivity`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import pandas as pd
 
 from .catalog import load_catalog
 from .stress import StressReport, run_stress
+from .stress_parts import run_model_sensitivity
 from .stress_question import StressQuestion
 
 __all__ = ["StressRanking", "stress_ranking", "rank_tokens", "price_link_sensitivity",
@@ -40,7 +43,10 @@ class StressRanking:
         first.
     sensitivity
         Each token's rank and buffer at the links of :func:`sensitivity_links` (None with
-        one path).
+        one path or one token).
+    run_model
+        The riskiest token's buffer needed under other run models and price links
+        (:func:`~softstake_model.stress_parts.run_model_sensitivity`; None with one path).
     catalog
         The catalogue the tokens' rules and volatilities came from.
     """
@@ -51,6 +57,12 @@ class StressRanking:
     ranking: pd.DataFrame
     sensitivity: pd.DataFrame | None
     catalog: pd.DataFrame
+    run_model: pd.DataFrame | None = None
+
+    @property
+    def riskiest(self) -> StressReport:
+        """The first-ranked token's answer."""
+        return self.answers[self.ranking.iloc[0]["token"]]
 
 
 def rank_tokens(rows: list[dict] | pd.DataFrame) -> pd.DataFrame:
@@ -125,17 +137,23 @@ def price_link_sensitivity(question: StressQuestion, tokens: list[str], links: l
 
 def stress_ranking(question: StressQuestion, tokens: list[str]) -> StressRanking:
     """The question answered for each of ``tokens``, ranked, with the ranking's sensitivity
-    to the price link (with more than one path)."""
+    to the price link (with more than one path and token) and the riskiest token's buffer
+    under other run models (with more than one path)."""
     cat = load_catalog(question.catalog)
     answers = _answers(question, tokens, cat, interval=True)
     rows = [a.row() for a in answers.values()]
     sensitivity = None
-    if question.paths > 1:
+    if question.paths > 1 and len(tokens) > 1:
         sensitivity = price_link_sensitivity(question, tokens,
                                              sensitivity_links(question.price_link),
                                              {question.price_link: rows}, cat)
         sensitivity = sensitivity.sort_values(f"rank@{question.price_link:g}",
                                               ignore_index=True)
+    ranking = rank_tokens(rows)
+    run_model = None
+    if question.paths > 1:
+        top = answers[ranking.iloc[0]["token"]]
+        run_model = run_model_sensitivity(top.question, top.unbonding, top.volatility)
     return StressRanking(question=_base(question), tokens=list(tokens),
-                         answers=answers, ranking=rank_tokens(rows), sensitivity=sensitivity,
-                         catalog=cat)
+                         answers=answers, ranking=ranking, sensitivity=sensitivity,
+                         catalog=cat, run_model=run_model)

@@ -24,7 +24,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .errors import InputError, ParameterError
+from .fastread import read_checked
 from .times import (
+    YEARS,
     _arrow,
     _raise_at,
     _text,
@@ -380,6 +382,10 @@ def read_table(path: str | Path, columns: Sequence[Column], *,
     path = Path(path)
     file = str(path)
     names, present, positions = _plan(path, columns, keep)
+    fast = read_checked(path, present, names, [k for k in dict.fromkeys(keep) if k in names
+                                               and k not in {c.name for c in present}], YEARS)
+    if fast is not None:  # one typed Arrow read vouched for every value (fastread.py)
+        return fast
     try:
         raw = _read_text(path, positions)
     except UnicodeDecodeError:

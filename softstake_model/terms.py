@@ -5,7 +5,12 @@ how the day's balance is measured, tiers, fee, truncation, payout timing. What d
 token (minimum, cap, APR) lives in the catalogue (:mod:`softstake_model.catalog`).
 
 The presets follow the exchanges' public help pages (see ``SOURCES`` in each preset's
-``source``); choices those pages leave open are listed in ``assumptions``.
+``source``); choices those pages leave open are listed in ``assumptions``. Each preset says
+in ``rule_basis`` where the minimum, cap and APR it runs with come from: Bitget's published
+bands are in USDT (``tiers_unit = "USD"``) and are converted to tokens at the token's
+catalogue price (:meth:`Terms.in_tokens`); no other exchange publishes per-token minimums
+and caps in a form modelled here, so those presets run at the catalogue's values (Binance's)
+and say so.
 """
 
 from __future__ import annotations
@@ -17,7 +22,14 @@ from .errors import ParameterError
 from .rules import Tiers, parse_tiers
 from .spec import check, param
 
-__all__ = ["Terms", "PRESETS", "SNAPSHOT_METHODS", "preset", "parse_hhmm"]
+__all__ = ["Terms", "PRESETS", "SNAPSHOT_METHODS", "preset", "parse_hhmm", "CATALOGUE_BASIS",
+           "BINANCE_BASIS"]
+
+#: What Binance's terms (and terms of the user's own) run at: the catalogue is Binance's.
+BINANCE_BASIS = "minimum, cap and APR from the catalogue: Binance's own soft-staking values"
+#: What a preset without its own per-token values runs at.
+CATALOGUE_BASIS = ("minimum, cap and APR from the catalogue (Binance's soft-staking values): "
+                   "this exchange's own per-token values are not modelled")
 
 SNAPSHOT_METHODS = ("time_weighted", "hourly", "hourly_random", "fixed", "hourly_min_open")
 _SAMPLED = {"hourly", "hourly_random", "fixed", "hourly_min_open"}
@@ -92,6 +104,11 @@ class Terms:
                                    unit="days", kind="whole", low=1, high=7)
     payout_weekday: int = param(0, doc="Weekday of weekly payouts (0 = Monday).",
                                 kind="whole", low=0, high=6)
+    tiers_unit: str = param("token", doc="Unit of the tiers' band bounds: token, or USD "
+                            "(converted to tokens at the token's catalogue price).",
+                            kind="text", choices=("token", "USD"))
+    rule_basis: str = param(BINANCE_BASIS, doc="Where the minimum, cap, APR and tiers the "
+                            "terms run with come from.", kind="text")
     source: str = param("", doc="Where the terms come from.", kind="text")
     assumptions: tuple[str, ...] = param(default_factory=tuple, doc="Choices the source "
                                          "leaves open, stated.", kind="any",
@@ -110,6 +127,27 @@ class Terms:
         """A copy with some fields changed (validated again)."""
         return dataclasses.replace(self, **changes)
 
+    def in_tokens(self, price_usd: float | None, token: str | None = None) -> Terms:
+        """The terms with USD band bounds converted to tokens at ``price_usd`` (USD per
+        token); terms whose bands are in tokens come back as they are.
+
+        Examples
+        --------
+        >>> t = PRESETS["bitget_flexible"].in_tokens(2.0, "X")
+        >>> [b for b, _ in t.tiers][:2], t.tiers_unit
+        ([250.0, 2500.0], 'token')
+        """
+        if self.tiers is None or self.tiers_unit == "token":
+            return self
+        if price_usd is None or not price_usd > 0:
+            raise ParameterError(f"'{self.name}' sets its bands in USD: {token or 'the token'} "
+                                 "needs a price (price_usd in the catalogue)", param="preset")
+        bands = tuple((upper / price_usd, r) for upper, r in self.tiers)
+        text = "/".join(f"{u:,.6g}" for u, _ in bands if u != float("inf"))
+        return self.replace(tiers=bands, tiers_unit="token",
+                            rule_basis=f"{self.rule_basis} (for {token or 'the token'} at "
+                            f"${price_usd:,.6g}: bands at {text} tokens)")
+
 
 PRESETS: dict[str, Terms] = {
     t.name: t
@@ -126,6 +164,7 @@ PRESETS: dict[str, Terms] = {
         ),
         Terms(
             name="gate_soft_staking",
+            rule_basis=CATALOGUE_BASIS,
             snapshot="fixed",
             fixed_time_s=8 * 3600,
             payout_time_s=8 * 3600,
@@ -134,6 +173,7 @@ PRESETS: dict[str, Terms] = {
         ),
         Terms(
             name="kucoin_savings",
+            rule_basis=CATALOGUE_BASIS,
             snapshot="hourly_min_open",
             payout_lag_days=2,
             payout_time_s=0,
@@ -144,15 +184,20 @@ PRESETS: dict[str, Terms] = {
             name="bitget_flexible",
             snapshot="time_weighted",
             tiers=((500.0, 0.12), (5000.0, 0.008), (float("inf"), 0.003)),
+            tiers_unit="USD",
+            rule_basis="Bitget's published bands (500 / 5,000 USDT at 12 %, 0.8 %, 0.3 %), "
+            "converted to tokens at the token's catalogue price; minimum and cap from the "
+            "catalogue (Binance's: Bitget publishes none per token)",
             payout_time_s=0,
             source="Bitget Flexible Savings, support article 11449577117977 and academy guide",
             assumptions=(
-                "the published bands (USDT example) are applied in token units",
+                "the published bands (a USDT example) hold for every token, at 1 USDT = 1 USD",
                 "tiers replace the token's flat APR",
             ),
         ),
         Terms(
             name="okx_simple_earn",
+            rule_basis=CATALOGUE_BASIS,
             snapshot="hourly",
             accrual="per_snapshot",
             fee=0.15,
@@ -162,6 +207,7 @@ PRESETS: dict[str, Terms] = {
         ),
         Terms(
             name="kraken_auto_earn",
+            rule_basis=CATALOGUE_BASIS,
             snapshot="time_weighted",
             payout_every_days=7,
             payout_weekday=0,

@@ -29,6 +29,7 @@ from .product import (
     TokenRule,
     build_terms,
     product_catalog,
+    terms_for_token,
 )
 from .projection import (
     QUANTILES,
@@ -117,8 +118,11 @@ class HolderQuestion(RuleQuestion):
                                  param="apr_history")
 
     def terms(self) -> Terms:
-        """The product terms: the preset with the tiers and payout time given."""
-        return build_terms(self.preset, tiers=self.tiers, payout_time=self.payout_time)
+        """The product terms: the preset with the tiers and payout time given (bands in USD
+        converted to the token's units at its catalogue price)."""
+        return terms_for_token(build_terms(self.preset, tiers=self.tiers,
+                                           payout_time=self.payout_time), self.token,
+                               self.catalog)
 
 
 class Outlook(TypedDict, total=False):
@@ -313,7 +317,7 @@ def _outlook(balance: float | None, rule: TokenRule, terms: Terms | None, *, day
         res.final_values = final_values(proj, res.prices)
         res.start_value = proj.start_balance * float(res.prices[0, 0])
     out["terms"] = {"min_holding": rule.min_holding, "cap": rule.cap, "apr": rule.apr,
-                    "preset": terms.name}
+                    "preset": terms.name, "rule_basis": terms.rule_basis}
     if assumed:
         out["assumed"] = assumed
     res.summary = out

@@ -72,8 +72,11 @@ def test_parameters_listed_are_those_read():
     # NEAR reads the rate in force, not both
     before = network_apr("NEAR", at="2025-10-27")["parameters"]
     after = network_apr("NEAR", at="2025-10-28")["parameters"]
-    assert "max_inflation" in before and "max_inflation_p81" not in before
-    assert "max_inflation_p81" in after and "max_inflation" not in after
+    # issue 19: one name, the row in force on the date
+    assert before["max_inflation"]["value"] == 0.05
+    assert before["max_inflation"]["valid"] == [None, "2025-10-28"]
+    assert after["max_inflation"]["value"] == 0.025
+    assert after["max_inflation"]["valid"] == ["2025-10-28", None]
     # ALGO's fee_percent is already inside fees_per_year: never read, never listed
     assert "fee_percent" not in network_apr("ALGO", at="2025-11-19")["parameters"]
     # SOL counts its years from `start` on dates, not with --year
@@ -111,7 +114,7 @@ def test_a_parameter_not_listed_does_not_change_the_result(chain, day):
     was (with hand-kept lists, SOL's `start` was read but not listed)."""
     at = str(day)
     base = network_apr(chain, at=at)
-    for name, param in chain_params(chain).items():
+    for name, param in chain_params(chain, at=at).items():  # the rows in force then
         if name in base["parameters"]:
             continue
         other = _other_value(param.value)

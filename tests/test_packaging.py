@@ -73,8 +73,9 @@ def test_core_modules_need_no_extra():
     got = json.loads(out.stdout.strip().splitlines()[-1])
     assert got["failures"] == []
     assert got["loaded"] == []
-    assert got["report"] == ("softstake's report needs the report extra: pip install "
-                             "'softstake[report]' (missing pydantic)")
+    # the report's parameters are the package's own question objects: no extra to import
+    # them (running notebooks needs papermill and nbconvert, imported where they run)
+    assert got["report"] == "imported"
     assert {"softstake_model.rules", "softstake_model.rewards", "softstake_model.caps",
             "softstake_model.liquidity", "softstake_model.scale",
             "softstake_model.apr.chains"} <= set(got["imported"])

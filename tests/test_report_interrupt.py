@@ -15,7 +15,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from softstake_model.report.runner import _descendants
+from softstake_model.report.execute import descendants
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(),
                                 reason="finds the command's processes through /proc")
@@ -58,7 +58,7 @@ def wait_for_kernels(proc: subprocess.Popen, out: Path, n: int = 2) -> list[int]
     """Wait until the BNB page is built and ``n`` kernels (sleeping) are running."""
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        procs = _descendants([proc.pid])
+        procs = descendants([proc.pid])
         kernels = [p for p in procs if b"ipykernel" in Path(f"/proc/{p}/cmdline").read_bytes()
                    ] if procs else []
         if (out / "caps-token=BNB.html").exists() and len(kernels) >= n:
@@ -99,10 +99,10 @@ def test_second_ctrl_c_ends_everything_at_once(tmp_path):
     os.killpg(proc.pid, signal.SIGINT)
     os.killpg(proc.pid, signal.SIGINT)
     try:
-        proc.communicate(timeout=20)
+        _, err = proc.communicate(timeout=20)
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
-    assert proc.returncode == 130
+    assert proc.returncode == 130, err
     time.sleep(0.5)
     assert [p for p in procs if alive(p)] == []

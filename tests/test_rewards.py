@@ -80,12 +80,43 @@ def test_minimum_and_cap_from_catalogue(catalog):
     assert whale.reward == 0.06849315  # 1000 * 0.025 / 365 = 0.068493150..
 
 
+#: Bitget's bands read in token units (the hand-worked figures below are in tokens).
+BITGET_IN_TOKENS = preset("bitget_flexible").replace(tiers_unit="token")
+
+
+def test_bitget_usd_bands_are_converted_at_the_price(catalog):
+    # Bitget's bands are 500 / 5,000 USDT; BNB at $900 puts them at 0.5556 and 5.5556 BNB:
+    # 6000 BNB earn 500/900 * 12 % + 4500/900 * 0.8 % + (6000 - 5000/900) * 0.3 %
+    # = 0.0666667 + 0.04 + 17.9833333 = 18.09 a year, 0.04956164 a day truncated
+    cat = catalog.copy()
+    cat.loc["BNB", ["cap", "price_usd"]] = [np.inf, 900.0]
+    h = hist([("2025-11-01T00:00:00Z", "a", "BNB", 6000)], cat, preset("bitget_flexible"),
+             end="2025-11-20", compound=False)
+    assert h["reward"].tolist() == [0.04956164]
+    assert "at $900: bands at 0.555556/5.55556 tokens" in h.attrs["rule_basis"]
+    assert "Binance's own" in hist([("2025-11-01T00:00:00Z", "a", "BNB", 6000)], cat,
+                                   end="2025-11-20").attrs["rule_basis"]
+
+
+def test_statement_credits_can_be_left_out(catalog):
+    # compound=False credits nothing; the ledger's own reward credit of 1000 BNB on day 2
+    # counts in the balance unless statement_credits=False (cap lifted, APR 36.5 %)
+    cat = catalog.copy()
+    cat.loc["BNB", ["cap", "apr"]] = [np.inf, 0.365]
+    led = make_ledger([("2025-11-01T00:00:00Z", "a", "BNB", 1000),
+                       ("2025-11-02T00:00:00Z", "a", "BNB", 1000)], kinds=["deposit", "reward"])
+    kept = reward_history(led, cat, start="2025-11-02", end="2025-11-02", compound=False)
+    left = reward_history(led, cat, start="2025-11-02", end="2025-11-02", compound=False,
+                          statement_credits=False)
+    assert kept["reward"].tolist() == [2.0] and left["reward"].tolist() == [1.0]
+
+
 def test_bitget_tiers_and_midnight_payout(catalog):
     # 6000 constant; first day: 99/365 = 0.27123287; paid at 00:00 of D+1, so day 2 holds it
     # all day: (6000.27123287 - 5000) * 0.003 + 60 + 36 = 99.00081369.. / 365 = 0.27123510..
     cat = catalog.copy()
     cat.loc["BNB", "cap"] = np.inf
-    h = hist([("2025-11-01T00:00:00Z", "a", "BNB", 6000)], cat, preset("bitget_flexible"),
+    h = hist([("2025-11-01T00:00:00Z", "a", "BNB", 6000)], cat, BITGET_IN_TOKENS,
              end="2025-11-21")
     assert h["reward"].tolist() == [0.27123287, 0.2712351]
     assert (h["paid_at"].dt.hour == 0).all()
@@ -190,7 +221,7 @@ def test_history_shows_the_rate_the_tiers_paid(catalog):
     # column says the rate they paid on 6000 (99 a year / 6000 = 1.65 %), not 50 %
     cat = catalog.copy()
     cat.loc["BNB", ["apr", "cap"]] = [0.5, np.inf]
-    h = hist([("2025-11-01T00:00:00Z", "a", "BNB", 6000)], cat, preset("bitget_flexible"),
+    h = hist([("2025-11-01T00:00:00Z", "a", "BNB", 6000)], cat, BITGET_IN_TOKENS,
              start="2025-11-20", end="2025-11-20", compound=False)
     assert h["reward"].iloc[0] == 0.27123287  # 99 / 365, truncated
     assert h["apr"].iloc[0] == pytest.approx(0.0165, rel=1e-12)

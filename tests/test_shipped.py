@@ -45,7 +45,8 @@ def test_loaders_return_copies():
 
 @pytest.mark.parametrize("name, line, column, old, new", [
     ("chain_params", 3, "date", "2021-02-10", "10/02/2021"),
-    ("chain_params", 2, "confidence", ",assumed\n", ",guessed\n"),
+    ("chain_params", 2, "confidence", ",assumed,,,", ",guessed,,,"),
+    ("chain_params", 2, "high", ",0.0,0.1\n", ",0.2,0.1\n"),
     ("apr_processes", 2, "kappa", "SOL,schedule,1.0", "SOL,schedule,-1.0"),
     ("apr_processes", 2, "process", "SOL,schedule", "SOL,random"),
     ("eth_store", 2, "apr", "0.1740251707100836", "17.4"),

@@ -6,7 +6,10 @@
   flagged catalogue;
 - :mod:`.ou`: the OU process on log APR (fit, simulate, centre, intervals);
   :mod:`.uncertainty`: which process each token follows; :mod:`.history`: fitted histories;
-- :mod:`.asof`: the as-of date (passed in as ``at``, default today).
+- :mod:`.asof`: the as-of date (passed in as ``at``, default today);
+- :mod:`.ada`: Cardano's pot and projected reserve; :mod:`.intervals`: network APR
+  intervals from the parameters' ranges; :mod:`.steps`: the dates a model may jump at;
+  :mod:`.onchain`: staking state read from public chain interfaces.
 """
 
 from .asof import as_of, today

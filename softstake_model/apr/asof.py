@@ -31,7 +31,11 @@ def as_of(at: object = None, param: str = "at") -> pd.Timestamp:
     param
         The parameter named when ``at`` is not a date.
     """
-    return today() if at is None else parse_date(at, param)
+    if at is None:
+        return today()
+    if isinstance(at, pd.Timestamp) and at.tzinfo is None and at == at.normalize():
+        return at  # already a naive midnight (the models pass dates on)
+    return parse_date(at, param)
 
 
 def naive_day(at: object) -> pd.Timestamp:

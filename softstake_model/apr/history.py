@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import functools
 from fractions import Fraction
-from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 
+from .. import shipped
 from ..errors import InputError
 from ..tables import Column, read_table
 from .chains import ada_epoch, chain_params
@@ -51,10 +51,8 @@ def fit_apr_history(path: str | Path, bootstrap: int = 200, seed: int | None = 0
 # --- Cardano: the one real reward history shipped ------------------------------------------
 
 def _cardano_frames() -> tuple[pd.DataFrame, pd.DataFrame]:
-    base = Path(str(resources.files("softstake_model") / "data"))
-    ada = pd.read_csv(base / "cardano_epoch_rewards_ada.csv")
-    stats = pd.read_csv(base / "cardano_epoch_statistics.csv", dtype=str)
-    return ada, stats
+    """The shipped Cardano epoch rewards and statistics, checked (:mod:`..shipped`)."""
+    return shipped.cardano_epochs(), shipped.cardano_epoch_statistics()
 
 
 def cardano_delegator_history(first_epoch: int = 260) -> pd.DataFrame:

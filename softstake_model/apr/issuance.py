@@ -15,10 +15,16 @@ with ``issuance_per_year`` (tokens a year paid to stakers) from the chain's own 
   every ``decay_interval`` rounds (go-algorand ``computeBonus``); a year is
   ``int(31,536,000 / round_seconds)`` rounds; plus the proposers' share of fees.
 - TON: minting per masterchain and basechain block, plus fees, over the elector's stake.
-- POL: a fraction of supply a year to validators (the emission manager), plus a fee yield.
+- POL: a fraction of supply a year to validators (the emission manager: 3/5 of a 2.5 %
+  mint), plus a fee yield.
 - BNB: no issuance; gas fees only.
-- S: Sonic's reward rate on stake.
-- APE, AXS: their staking programmes' emissions.
+- S: Sonic's target rate, inversely proportional to the staked share:
+  ``target_rate * target_staked / staked_fraction`` (3.5 % at 50 %, 7 % at 25 %).
+- APE: the APE-only pool's 30 % of the programme year's allocation, until the pool was
+  removed (a ``no_model`` row from then on).
+- AXS: the staking revamp's rule, ``base_emission * (1 - cut) ** (whole 9-day periods
+  since base_date)``, over ``staked``; no emission is sourced, so only with the user's
+  ``--param base_emission=… base_date=… staked=…`` (otherwise the ``no_model`` row).
 
 Every parameter is a row of ``data/chain_params.csv``.
 """
@@ -34,7 +40,7 @@ from ..errors import ParameterError
 from .params import ChainParams, net_of
 
 __all__ = ["ISSUANCE_CHAINS", "ISSUANCE_MODELS", "algo_bonus_paid", "algo_year_issuance",
-           "sui_subsidy"]
+           "axs_emission", "sui_subsidy"]
 
 
 @cache
@@ -149,24 +155,38 @@ def _fees_only(p: ChainParams, at: pd.Timestamp, year: float | None) -> dict:
                    p.num("staked"))
 
 
-def _rate_on_stake(p: ChainParams, at: pd.Timestamp, year: float | None) -> dict:
-    """S: a reward rate on stake (tokens a year per token staked); no amounts."""
-    gross = p.num("reward_rate")
-    return {"inflation": None, "network_apr": gross, "net_apr": net_of(p, gross),
+def _sonic(p: ChainParams, at: pd.Timestamp, year: float | None) -> dict:
+    """S: the target rate scaled inversely with the staked share of supply; minted."""
+    sf = p.num("staked_fraction")
+    gross = p.num("target_rate") * p.num("target_staked") / sf
+    return {"inflation": gross * sf, "network_apr": gross, "net_apr": net_of(p, gross),
             "issuance_per_year": None, "fees_per_year": None, "stake": None}
 
 
-def _programme(chain: str):
-    """APE, AXS: the staking programme's emissions a year over the staked amount."""
-    def model(p: ChainParams, at: pd.Timestamp, year: float | None) -> dict:
-        return _shared(p, chain, p.num("issuance_per_year"), 0.0, p.num("staked"))
-    return model
+def _ape(p: ChainParams, at: pd.Timestamp, year: float | None) -> dict:
+    """APE: the APE-only pool's share of the programme year's allocation over its stake."""
+    return _shared(p, "APE", p.num("year_allocation") * p.num("ape_pool_share"), 0.0,
+                   p.num("staked"))
+
+
+def axs_emission(at: pd.Timestamp, base: float, base_date: pd.Timestamp, cut: float,
+                 days: int) -> float:
+    """The revamp's emission a year at ``at``: ``base * (1 - cut) ** k``, ``k`` the whole
+    ``days``-day periods since ``base_date`` (0 before it)."""
+    k = max((pd.Timestamp(at) - base_date).days, 0) // int(days)
+    return base * (1 - cut) ** k
+
+
+def _axs(p: ChainParams, at: pd.Timestamp, year: float | None) -> dict:
+    """AXS: the revamp's 5 % cut every 9 days from a given emission, over a given stake."""
+    issuance = axs_emission(at, p.num("base_emission"), p.date("base_date"), p.num("cut"),
+                            int(p.num("cut_days")))
+    return _shared(p, "AXS", issuance, 0.0, p.num("staked"))
 
 
 #: The issuance chains' models, ``model(p, at, year) -> figures`` as in
 #: :data:`~softstake_model.apr.chains.MODELS`.
 ISSUANCE_MODELS = {"SUI": _sui, "IOTA": _iota, "ALGO": _algo, "TON": _ton, "POL": _pol,
-                   "BNB": _fees_only, "S": _rate_on_stake, "APE": _programme("APE"),
-                   "AXS": _programme("AXS")}
+                   "BNB": _fees_only, "S": _sonic, "APE": _ape, "AXS": _axs}
 #: Chains modelled as issuance (and fees) shared by the stake.
 ISSUANCE_CHAINS = tuple(ISSUANCE_MODELS)

@@ -13,6 +13,7 @@ import pandas as pd
 from ..errors import ParameterError
 from .asof import as_of
 from .chains import TOKEN_CHAIN, network_apr
+from .intervals import sign_word
 
 __all__ = ["apr_table", "FLAG_MEANINGS", "MAX_AGE_DAYS"]
 
@@ -81,7 +82,10 @@ def apr_table(catalog: pd.DataFrame, at: object = None,
         dated = r.get("apr_date")
         dated = pd.Timestamp(str(dated)) if isinstance(dated, str) and dated else None
         age = (when - dated).days if dated is not None else np.nan
-        net = res["net_apr"] if res else np.nan
+        has = bool(res) and res["net_apr"] is not None
+        net = res["net_apr"] if has else np.nan
+        low = res["net_apr_low"] - r["apr"] if has else np.nan
+        high = res["net_apr_high"] - r["apr"] if has else np.nan
         rows.append({
             "token": token,
             "apr": r["apr"],
@@ -90,11 +94,16 @@ def apr_table(catalog: pd.DataFrame, at: object = None,
             "apr_confidence": r["apr_confidence"],
             "apr_source": r["apr_source"],
             "model": chain,
-            "inflation": res["inflation"] if res and res["inflation"] is not None else np.nan,
-            "network_apr": res["network_apr"] if res else np.nan,
+            "inflation": res["inflation"] if has and res["inflation"] is not None else np.nan,
+            "network_apr": res["network_apr"] if has else np.nan,
             "net_apr": net,
             "spread": net - r["apr"],
-            "flags": _flags(r["apr"], net, bool(res), dated, age, max_age_days),
+            "spread_low": low,
+            "spread_high": high,
+            "spread_sign": sign_word(low, high) if has else "",
+            "no_model": res.get("no_model", "") if res else "",
+            "beyond_schedule": bool(res and res["beyond_schedule"]),
+            "flags": _flags(r["apr"], net, has, dated, age, max_age_days),
             "assumed": "; ".join(assumed),
         })
     return pd.DataFrame(rows)

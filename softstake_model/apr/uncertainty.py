@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import functools
 from dataclasses import replace
-from importlib import resources
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from .. import shipped
 from ..errors import ParameterError
 from ..examples import eth_store
 from ..tables import parse_date
@@ -44,9 +44,9 @@ def eth_store_shape() -> OUFit:
 
 @functools.cache
 def _process_table() -> pd.DataFrame:
-    path = resources.files("softstake_model") / "data" / "apr_processes.csv"
-    return pd.read_csv(str(path), dtype={"token": str}, keep_default_na=False).set_index(
-        "token")
+    """The shipped ``data/apr_processes.csv``, checked (:func:`~softstake_model.shipped.
+    apr_processes`)."""
+    return shipped.apr_processes()
 
 
 def token_process(token: str | None) -> OUFit:
@@ -77,7 +77,8 @@ def process_sentence(token: str | None) -> str:
 def schedule_ratio(token: str, days: int, start: object = None,
                    at: object = None) -> NDArray[np.float64]:
     """The chain's net APR on each simulated day relative to the day before the first
-    (weekly resolution: the rate is recomputed every 7 days and held).
+    (weekly resolution: the rate is recomputed every 7 days and held; all ones where the
+    chain has no model on one of the days).
 
     Parameters
     ----------
@@ -92,11 +93,13 @@ def schedule_ratio(token: str, days: int, start: object = None,
     """
     first = as_of(at) + pd.Timedelta(days=1) if start is None else parse_date(start, "start")
     chain = TOKEN_CHAIN[token]
-    base = network_apr(chain, at=first - pd.Timedelta(days=1))["net_apr"]
+    base = network_apr(chain, at=first - pd.Timedelta(days=1), interval=False)["net_apr"]
     weeks = np.arange(0, days, 7)
-    rates = np.array([network_apr(chain, at=first + pd.Timedelta(days=int(d)))["net_apr"]
-                      for d in weeks])
-    return np.repeat(rates / base, 7)[:days]
+    rates = [network_apr(chain, at=first + pd.Timedelta(days=int(d)), interval=False)["net_apr"]
+             for d in weeks]
+    if base is None or any(r is None for r in rates):
+        return np.ones(days)  # no model on some day: the mean stays at the quoted APR
+    return np.repeat(np.array(rates) / base, 7)[:days]
 
 
 def token_apr_paths(apr: float, days: int, paths: int, seed: int | None = 0,

@@ -100,6 +100,7 @@ def run(args: argparse.Namespace) -> int:
     hist = reward_history(ledger, catalog, terms, start=args.start, end=args.end,
                           compound=not args.no_compound,
                           progress=sys.stderr.isatty() and len(ledger) > 1_000_000, **timeline)
+    note(f"terms {terms.name}: {hist.attrs.get('rule_basis', terms.rule_basis)}")
     if _out_is_dir(args.out):
         from ..scale import write_history_dir
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 try:
     from .params import QUICK, SCHEMAS, validate
 except ModuleNotFoundError as e:  # pragma: no cover - only without the extra
-    if e.name not in ("pydantic", "pydantic_core"):
+    if e.name not in ("jinja2", "nbformat", "nbconvert", "papermill", "matplotlib"):
         raise
     raise ModuleNotFoundError(f"softstake's report needs the report extra: pip install "
                               f"'softstake[report]' (missing {e.name})", name=e.name) from e

@@ -13,21 +13,41 @@ index (Jinja2 filters) and in the sentences of "At a glance".
 
 from __future__ import annotations
 
+import dataclasses
 import math
-import re
 from collections.abc import Callable, Mapping
 
 import pandas as pd
 
-__all__ = ["DASH", "pct", "usd", "amount", "reward", "apr3", "count", "days", "ratio", "fmt",
-           "kind_of", "FORMATTERS", "table", "params_frame", "label_of", "show_table",
-           "show_params", "show_findings", "LABELS"]
+from .. import spec
+
+__all__ = ["DASH", "missing", "pct", "usd", "amount", "reward", "apr3", "count", "days",
+           "ratio", "text", "interval", "fmt", "kind_of", "FORMATTERS", "table", "params_frame",
+           "label_of", "show_table", "show_params", "show_findings", "LABELS"]
 
 #: What a page shows for a missing value.
 DASH = "—"
 
 
-def _missing(x: object) -> bool:
+def missing(x: object) -> bool:
+    """Whether ``x`` is a missing value (None, NaN, NaT, ``pd.NA``); False for anything that
+    is not a scalar.
+
+    Parameters
+    ----------
+    x
+        Any value.
+
+    Returns
+    -------
+    bool
+        True for a missing scalar.
+
+    Examples
+    --------
+    >>> missing(None), missing(float("nan")), missing(0.0), missing([1])
+    (True, True, False, False)
+    """
     if x is None:
         return True
     try:
@@ -39,7 +59,7 @@ def _missing(x: object) -> bool:
 def pct(x: object, digits: int | None = None) -> str:
     """A share as percent: ``0.058`` → ``5.8 %`` (two decimals below 1 %, none from 10 %
     unless ``digits`` says)."""
-    if _missing(x):
+    if missing(x):
         return DASH
     v = float(x) * 100
     if digits is None:
@@ -50,7 +70,7 @@ def pct(x: object, digits: int | None = None) -> str:
 
 def usd(x: object) -> str:
     """Dollars with thousands separators: ``$1,546,620`` (cents below $100)."""
-    if _missing(x):
+    if missing(x):
         return DASH
     v = float(x)
     return f"-${-v:,.{2 if abs(v) < 100 else 0}f}" if v < 0 else \
@@ -59,7 +79,7 @@ def usd(x: object) -> str:
 
 def amount(x: object, unit: str = "") -> str:
     """A token amount: four significant figures, separators, never scientific notation."""
-    if _missing(x):
+    if missing(x):
         return DASH
     v = float(x)
     if math.isinf(v):
@@ -80,7 +100,7 @@ def reward(x: object) -> str:
     >>> reward(0.00021917), reward(1234.5), reward(None)
     ('0.00021917', '1,234.50000000', '—')
     """
-    return DASH if _missing(x) else f"{float(x):,.8f}"
+    return DASH if missing(x) else f"{float(x):,.8f}"
 
 
 def apr3(x: object) -> str:
@@ -96,12 +116,12 @@ def apr3(x: object) -> str:
 
 def count(x: object) -> str:
     """A whole number with separators."""
-    return DASH if _missing(x) else f"{round(float(x)):,}"
+    return DASH if missing(x) else f"{round(float(x)):,}"
 
 
 def days(x: object) -> str:
     """Days: ``7 days``, ``1 day``, ``2.5 days``."""
-    if _missing(x):
+    if missing(x):
         return DASH
     v = float(x)
     text = f"{v:,.0f}" if v == round(v) else f"{v:,.1f}"
@@ -110,20 +130,69 @@ def days(x: object) -> str:
 
 def ratio(x: object) -> str:
     """A coefficient in plain decimals: ``0.95``."""
-    return DASH if _missing(x) else f"{float(x):.2f}"
+    return DASH if missing(x) else f"{float(x):.2f}"
 
 
-def _text(x: object) -> str:
-    if _missing(x):
-        return DASH
+def text(x: object, missing_text: str = DASH, blank: str = "") -> str:
+    """Text as it is; a float as a token amount; ``missing_text`` for a missing value and
+    ``blank`` for an empty string.
+
+    Parameters
+    ----------
+    x
+        The value.
+    missing_text
+        What a missing value shows (a dash unless said).
+    blank
+        What an empty string shows (nothing unless said).
+
+    Returns
+    -------
+    str
+        The text a page shows.
+
+    Examples
+    --------
+    >>> text("boundary:2"), text(None), text(None, ""), text(""), text("", blank=DASH)
+    ('boundary:2', '—', '', '', '—')
+    >>> text(1234.5)
+    '1,234'
+    """
+    if missing(x):
+        return missing_text
+    if isinstance(x, str) and x == "":
+        return blank
     if isinstance(x, float):
         return amount(x)
     return str(x)
 
 
+def interval(low: object, high: object) -> str:
+    """A range of shares as percent, ``10.0 %–20.0 %``; empty when an end is missing.
+
+    Parameters
+    ----------
+    low, high
+        The ends, as fractions.
+
+    Returns
+    -------
+    str
+        Both ends as :func:`pct` joined by a dash, or ``""``.
+
+    Examples
+    --------
+    >>> interval(0.8, 0.95), interval(None, 0.2)
+    ('80.0 %–95.0 %', '')
+    """
+    if missing(low) or missing(high):
+        return ""
+    return f"{pct(low)}–{pct(high)}"
+
+
 FORMATTERS: dict[str, Callable[[object], str]] = {
     "pct": pct, "usd": usd, "amount": amount, "int": count, "days": days, "ratio": ratio,
-    "text": _text, "reward": reward, "apr3": apr3,
+    "text": text, "reward": reward, "apr3": apr3,
 }
 
 _PCT_NAMES = {"apr", "spread", "alpha", "buffer_ratio", "buffer_needed", "buffer_low",
@@ -154,7 +223,7 @@ def kind_of(name: str, value: object = None) -> str:
 
 def fmt(name: str, value: object) -> str:
     """``value`` formatted as its name suggests (:func:`kind_of`)."""
-    if _missing(value):
+    if missing(value):
         return DASH
     return FORMATTERS[kind_of(name, value)](value)
 
@@ -174,6 +243,20 @@ LABELS: dict[str, str] = {
     "longest delay in the shock (days)", "tokens": "tokens", "payouts": "payouts checked",
     "p_delay": "P(delay)", "buffer_needed": "buffer needed",
     "shock_max_delay_days": "longest delay in the shock", "unbonding": "unbonding rule",
+    "buffer_shock": "buffer: the shock's part", "buffer_runs": "buffer: the random runs' part",
+    "p_any_delay": "P(any delay)", "p_delay_over_7d": "P(longest delay > 7 days)",
+    "p_delay_over_14d": "P(longest delay > 14 days)",
+    "p_delay_over_28d": "P(longest delay > 28 days)",
+    "longest_delay_p50_days": "longest delay, median path",
+    "longest_delay_p95_days": "longest delay, 95th percentile of paths",
+    "longest_delay_p99_days": "longest delay, 99th percentile of paths",
+    "longest_delay_max_days": "longest delay, worst path",
+    "shock_delayed_share": "share delayed in the shock",
+    "worst_longest_delay_p99_days": "longest delay, 99th percentile (worst token)",
+    "population_total": "population total (tokens)",
+    "population_total_usd": "population total (USD)", "other_cap": "cap compared",
+    "cost_difference": "daily cost difference from the cap compared (tokens)",
+    "holders_between": "holders above the lower cap",
 }
 
 
@@ -221,38 +304,12 @@ def table(frame: pd.DataFrame, kinds: Mapping[str, str | Callable[[object], str]
     return st
 
 
-def _docs(model: type) -> dict[str, str]:
-    """Attribute descriptions from a numpydoc ``Attributes`` section."""
-    doc = (model.__doc__ or "").splitlines()
-    out: dict[str, str] = {}
-    names: list[str] = []
-    inside = False
-    for line in doc:
-        if line.strip() == "Attributes":
-            inside = True
-            continue
-        if not inside or set(line.strip()) == {"-"}:
-            continue
-        if line.startswith("    ") and not line.startswith("        ") and line.strip():
-            names = [n.strip() for n in line.strip().split(",")]
-            continue
-        if line.startswith("        "):
-            text = re.sub(r":\w+:`([^`]*)`", r"\1", line.strip()).replace("``", "")
-            for n in names:
-                out[n] = (out.get(n, "") + " " + text).strip()
-    return out
-
-
 def params_frame(params: object) -> pd.DataFrame:
     """A parameter object as a table: parameter, value (formatted, with its unit), meaning.
 
     A question object (a dataclass of :mod:`softstake_model.spec` fields) gives each field's
-    own meaning and unit; a pydantic model its documented attributes.
+    own meaning and unit.
     """
-    import dataclasses
-
-    from .. import spec
-
     if dataclasses.is_dataclass(params):
         rows = []
         for r in spec.describe(params):
@@ -263,13 +320,7 @@ def params_frame(params: object) -> pd.DataFrame:
                 shown = f"{shown} {r['unit']}"
             rows.append({"parameter": r["name"], "value": shown, "meaning": r["meaning"]})
         return pd.DataFrame(rows)
-    docs = _docs(type(params))
-    rows = []
-    for name in type(params).model_fields:
-        value = getattr(params, name)
-        shown = "default" if value is None else fmt(name, value)
-        rows.append({"parameter": name, "value": shown, "meaning": docs.get(name, "")})
-    return pd.DataFrame(rows)
+    raise TypeError(f"not a question object: {type(params).__name__}")
 
 
 def show_table(frame: pd.DataFrame, **kw: object) -> None:

@@ -6,6 +6,8 @@ here beyond arranging the data for the axes.
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib
 import matplotlib.dates
 import matplotlib.pyplot as plt
@@ -341,6 +343,30 @@ def sweep(frame: pd.DataFrame, x: str, figures: list[str], labels: dict[str, str
         if f in percent:
             ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
         ax.grid(alpha=0.3)
+    return fig
+
+
+def heatmap(matrix: pd.DataFrame, title: str, texts: list[list[str]], percent: bool) -> Figure:
+    """A two-parameter sweep's figure as a heat map: rows and columns the swept values (the
+    frame's index and columns, named by the parameters), each cell written with its text."""
+    values = matrix.to_numpy(dtype=float)
+    fig, ax = plt.subplots(figsize=(1.3 + 1.25 * values.shape[1], 1.1 + 0.6 * values.shape[0]),
+                           layout="constrained")
+    im = ax.imshow(values, cmap="Reds", aspect="auto")
+    ax.set_xticks(range(values.shape[1]), [f"{c:g}" for c in matrix.columns])
+    ax.set_yticks(range(values.shape[0]), [f"{i:g}" for i in matrix.index])
+    ax.set(xlabel=str(matrix.columns.name), ylabel=str(matrix.index.name))
+    ax.set_title("\n".join(textwrap.wrap(title, 38)), fontsize=9)
+    top = np.nanmax(values) if np.isfinite(values).any() else 0.0
+    for i in range(values.shape[0]):
+        for j in range(values.shape[1]):
+            dark = np.isfinite(values[i, j]) and top > 0 and values[i, j] > 0.6 * top
+            ax.text(j, i, texts[i][j], ha="center", va="center", fontsize=8,
+                    color="white" if dark else "black")
+    bar = fig.colorbar(im, ax=ax, shrink=0.8)
+    if percent:
+        bar.formatter = matplotlib.ticker.PercentFormatter(1.0)
+        bar.update_ticks()
     return fig
 
 

@@ -7,7 +7,6 @@ notebook's parameter cell lists them.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 from ...cap_question import CapQuestion
@@ -20,7 +19,3 @@ class CapsParams(CapQuestion):
     CapQuestion` (meanings, units, bounds and defaults written there); no report-only fields."""
 
 
-#: The fields by name, each with its ``default``: what the runner and the index read of a
-#: schema under pydantic's name, until they read a dataclass schema's fields themselves.
-CapsParams.model_fields = {  # type: ignore[attr-defined]
-    f.name: f for f in dataclasses.fields(CapsParams)}

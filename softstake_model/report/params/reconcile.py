@@ -8,9 +8,7 @@ through those fields (``spec.problems``).
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
-from typing import ClassVar
 
 from ...reconcile_question import ReconcileQuestion
 
@@ -20,10 +18,5 @@ __all__ = ["ReconcileParams"]
 @dataclass(frozen=True)
 class ReconcileParams(ReconcileQuestion):
     """The reconciliation question, as the reconcile notebook takes it (no field of its own).
-
-    ``model_fields`` lists the fields by name, as the report's runner reads a schema's
-    parameters and their defaults.
     """
 
-    model_fields: ClassVar[dict[str, dataclasses.Field]] = {
-        f.name: f for f in dataclasses.fields(ReconcileQuestion)}

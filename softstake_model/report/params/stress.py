@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 from ... import spec
@@ -53,7 +52,3 @@ class StressReportParams(StressQuestion):
         return parse_tokens(ALL_TOKENS if self.tokens.lower() == "all" else self.tokens)
 
 
-#: The fields by name, each with its ``default``: what the runner and the index read of a
-#: schema under pydantic's name, until they read a dataclass schema's fields themselves.
-StressReportParams.model_fields = {  # type: ignore[attr-defined]
-    f.name: f for f in dataclasses.fields(StressReportParams)}

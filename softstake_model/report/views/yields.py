@@ -142,4 +142,8 @@ def _yields_findings(p: HolderQuestion, v: YieldsView) -> list[str]:
         best = v["side_by_side"].sort_values("effective_apr", ascending=False).iloc[0]
         lines.append(f"The same budget earns most in {best['token']} "
                      f"({pct(best['effective_apr'])} a year in tokens).")
+    basis = s.get("terms", {}).get("rule_basis") if isinstance(s.get("terms"), dict) else None
+    basis = basis or v["outlook"].summary.get("terms", {}).get("rule_basis")
+    if basis:
+        lines.append(f"Terms: {p.preset}: {basis}.")
     return lines

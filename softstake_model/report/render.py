@@ -1,0 +1,88 @@
+"""Rendering: the pages of the report, HTML through the shipped templates.
+
+A run's page is its executed notebook through nbconvert's JupyterLab layout without code
+(the ``offline`` template); the index is ``index.html.j2`` (Jinja2, autoescaped) filled with
+the views of :mod:`.overview`. Both templates ship in ``report/templates`` and are found
+through :mod:`importlib.resources`.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from importlib.abc import Traversable
+from pathlib import Path
+
+import jinja2
+
+from .. import __version__
+from .format import fmt
+from .overview import overview_table, overview_view, sweep_groups, sweep_view
+
+__all__ = ["render_html", "index_page"]
+
+_TEMPLATES: Traversable = resources.files("softstake_model") / "report" / "templates"
+
+
+def render_html(nb_path: str | Path, title: str) -> str:
+    """An executed notebook as a self-contained HTML page, readable offline.
+
+    JupyterLab's layout without the code cells or prompts, through the shipped
+    ``offline`` nbconvert template: it extends ``lab/index.html.j2`` and leaves out every
+    script fetched from the internet (require.js, MathJax, mermaid, the widget manager).
+
+    Parameters
+    ----------
+    nb_path
+        The executed notebook.
+    title
+        The page's title.
+
+    Returns
+    -------
+    str
+        The HTML page.
+    """
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    with resources.as_file(_TEMPLATES) as templates:
+        exporter = HTMLExporter(template_name="offline", extra_template_basedirs=[str(templates)],
+                                exclude_input=True, exclude_input_prompt=True,
+                                exclude_output_prompt=True)
+        body, _ = exporter.from_notebook_node(nbformat.read(nb_path, as_version=4),
+                                              resources={"metadata": {"name": title}})
+    return body
+
+
+def index_page(records: list[dict], generated: str) -> str:
+    """The index page of a folder's records.
+
+    The overview by token (:func:`~softstake_model.report.overview.overview_table`, from
+    the runs' headline figures), the sweeps compared, and every run with its status,
+    duration, parameters and links, this command's runs marked; from the shipped Jinja2
+    template ``report/templates/index.html.j2`` (autoescaped).
+
+    Parameters
+    ----------
+    records
+        The folder's records (:func:`~softstake_model.report.overview.merge_records`).
+    generated
+        When the page was made (UTC, as text).
+
+    Returns
+    -------
+    str
+        The HTML page.
+    """
+    overview = overview_table(records)
+    env = jinja2.Environment(loader=jinja2.PackageLoader("softstake_model.report", "templates"),
+                             autoescape=True, undefined=jinja2.StrictUndefined,
+                             keep_trailing_newline=True)
+    env.filters["fmt"] = lambda v, name="": fmt(name, v)
+    latest = [r for r in records if r["latest"]]
+    return env.get_template("index.html.j2").render(
+        records=sorted(records, key=lambda x: (not x["latest"], x["notebook"], x["slug"])),
+        ok=sum(r["ok"] for r in latest), ran=len(latest), total=len(records),
+        overview=overview_view(overview) if len(overview) else None,
+        sweeps=[sweep_view(g) for g in sweep_groups(records)],
+        version=__version__, generated=generated)

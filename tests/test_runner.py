@@ -1,0 +1,338 @@
+"""The report runner: scenario files and planning, the index (its record, overview, sweeps
+and page), formatting for people, and whole reports (slow: failures, the browser check)."""
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from report_records import SOL_STRESS, caps_record, stress_record
+
+from softstake_model.cli import main
+from softstake_model.errors import ParameterError
+from softstake_model.report import validate
+from softstake_model.report.execute import shipped_notebooks
+from softstake_model.report.format import DASH, amount, fmt, params_frame, pct, table, usd
+from softstake_model.report.index import write_index
+from softstake_model.report.overview import (
+    merge_records,
+    overview_table,
+    overview_view,
+    sweep_groups,
+    sweep_view,
+)
+from softstake_model.report.runs import Run, RunResult
+from softstake_model.report.scenarios import load_scenarios, plan
+
+
+def test_index_page_from_the_template(tmp_path):
+    runs = [Run("yields", "token=<b>", {"token": "BNB", "days": 30}, "y1"),
+            Run("caps", "default", {}, "c1")]
+    results = [RunResult(runs[0], True, 1.25, {"effective_apr": 0.0123456789, "token": "BNB"},
+                         html="y1.html", ipynb="y1.ipynb"),
+               RunResult(runs[1], False, 0.5, error="cell 3: ValueError: x < 0")]
+    write_index(results, tmp_path)
+    page = (tmp_path / "index.html").read_text()
+    assert "The last command ran 2 reports; 1 succeeded." in " ".join(page.split())
+    assert "token=&lt;b&gt;" in page  # escaped
+    assert "<span>token = BNB</span><span>days = 30 days</span>" in page  # name = value
+    assert '<span class="fail">failed: cell 3: ValueError: x &lt; 0</span>' in page
+    assert '<a href="y1.html">report</a> <a href="y1.ipynb">notebook</a>' in page
+    assert page.index("<td>caps</td>") < page.index("<td>yields</td>")  # by notebook
+    assert "Overview by token" not in page  # no caps or stress figures to show
+    records = json.loads((tmp_path / "index.json").read_text())
+    assert [r["scenario"] for r in records] == ["token=<b>", "default"]
+    assert records[0]["params"] == {"token": "BNB", "days": 30}
+    assert records[0]["headline"]["effective_apr"] == 0.0123456789  # plain numbers kept
+
+
+def test_index_keeps_earlier_reports_and_good_pages(tmp_path):
+    # a first command: two caps pages
+    (tmp_path / "a.html").write_text("A")
+    (tmp_path / "b.html").write_text("B")
+    (tmp_path / "index.json").write_text(json.dumps(
+        [caps_record("BNB", "a", daily_cost=2.0), caps_record("SOL", "b", daily_cost=3.0),
+         caps_record("ADA", "gone", daily_cost=1.0)]))  # its page was deleted
+    # a second command: page a fails this time, a new yields page succeeds
+    fail = RunResult(Run("caps", "token=BNB", {"token": "BNB"}, "a"), False, 0.2,
+                     error="cell 4: RuntimeError: boom")
+    new = RunResult(Run("yields", "token=SOL", {"token": "SOL"}, "y"), True, 1.0,
+                    {"token": "SOL"}, html="y.html")
+    write_index([fail, new], tmp_path)
+    records = {r["slug"]: r for r in json.loads((tmp_path / "index.json").read_text())}
+    assert sorted(records) == ["a", "b", "y"]
+    assert records["a"]["latest"] and not records["a"]["ok"]
+    assert records["a"]["html"] == "a.html" and records["a"]["kept_from"] == "earlier"
+    assert records["a"]["headline"]["daily_cost"] == 2.0  # the good figures stay
+    assert not records["b"]["latest"] and records["y"]["latest"]
+    page = (tmp_path / "index.html").read_text()
+    assert "The folder holds 3 reports." in " ".join(page.split())
+    assert "the good report of earlier stays linked" in page
+    assert page.count("last command</span>") == 2
+
+
+def test_merge_records_rules():
+    old = [caps_record("BNB", "a"), {**caps_record("SOL", "f"), "ok": False, "html": ""}]
+    cur = [{**caps_record("BNB", "a", daily_cost=5.0), "finished": "now"}]
+    merged = merge_records(old, cur)
+    assert [(r["slug"], r["latest"], r["headline"].get("daily_cost")) for r in merged] == \
+        [("a", True, 5.0)]  # replaced in place; the old failure without a page dropped
+
+
+def test_overview_and_sweeps_from_headlines():
+    stress = stress_record({"SOL": SOL_STRESS})
+    caps = [caps_record("SOL", "c1", apr=0.058, spread=-0.001, daily_cost=19.0,
+                         daily_cost_usd=2660.0),
+            {**caps_record("BNB", "c2", apr=0.025, daily_cost=1.8), "params": {
+                "token": "BNB", "cap": 100}}]
+    table = overview_table([stress, *caps]).set_index("token")
+    assert list(table.index) == ["BNB", "SOL"]  # catalogue order
+    assert table.loc["SOL", "buffer_needed"] == 0.12 and table.loc["SOL", "apr"] == 0.058
+    assert pd.isna(table.loc["BNB", "p_delay"]) and table.loc["SOL", "stress_run"] == "s.html"
+    (group,) = sweep_groups(caps)
+    assert group["swept"] == ["cap", "token"] and group["numeric"] is None
+    assert "daily_cost" in group["figures"] and "token" not in group["figures"]
+    one = [{**c, "params": {"token": "SOL", "cap": v}} for c, v in zip(caps, (10, 1000))]
+    (group,) = sweep_groups(one)
+    assert group["swept"] == ["cap"] and group["numeric"] == "cap"
+    assert list(group["table"]["cap"]) == [10, 1000]
+
+
+def test_formatting_for_people():
+    assert (pct(0.058), pct(0.129), pct(0.004), pct(None)) == ("5.8 %", "12.9 %", "0.40 %",
+                                                               DASH)
+    assert (usd(1546620.4), usd(3.456), amount(200000.0), amount(0.00012345, "BNB")) == \
+        ("$1,546,620", "$3.46", "200,000", "0.0001234 BNB")
+    assert (fmt("daily_cost_usd", 1e6), fmt("gini", 0.951390), fmt("margin_apr", None),
+            fmt("holders", 200000.0), fmt("shock_max_delay_days", 1.0)) == \
+        ("$1,000,000", "0.95", DASH, "200,000", "1 day")
+    frame = params_frame(validate("liquidity_stress", {"buffer_ratio": 0.129}))
+    row = frame.set_index("parameter").loc["buffer_ratio"]
+    assert row["value"] == "12.9 %" and row["meaning"].startswith("Liquid share")
+    html = table(pd.DataFrame({"p_delay": [0.91, None]})).to_html()
+    assert "91.0 %" in html and DASH in html and "P(delay)" in html
+
+
+def test_scenario_file_with_grid_and_zip(tmp_path):
+    f = tmp_path / "s.yaml"
+    f.write_text("""
+yields:
+  - {token: BNB, budget_usd: 5000}
+  - grid: {token: [SOL, ADA], days: [90, 365]}
+    params: {apr_paths: 10}
+liquidity_stress:
+  - zip: {buffer_ratio: [0.05, 0.1], shock_fraction: [0.2, 0.4]}
+""")
+    runs = plan(load_scenarios(f))
+    got = [(r.notebook, r.params) for r in runs]
+    assert got == [
+        ("yields", {"token": "BNB", "budget_usd": 5000}),
+        ("yields", {"apr_paths": 10, "token": "SOL", "days": 90}),
+        ("yields", {"apr_paths": 10, "token": "SOL", "days": 365}),
+        ("yields", {"apr_paths": 10, "token": "ADA", "days": 90}),
+        ("yields", {"apr_paths": 10, "token": "ADA", "days": 365}),
+        ("liquidity_stress", {"buffer_ratio": 0.05, "shock_fraction": 0.2}),
+        ("liquidity_stress", {"buffer_ratio": 0.1, "shock_fraction": 0.4}),
+    ]
+    assert len({r.slug for r in runs}) == len(runs)
+    f.write_text("liquidity_stress:\n  - zip: {buffer_ratio: [0.05, 0.1], days: [30]}\n")
+    with pytest.raises(Exception, match="equal length"):
+        load_scenarios(f)
+
+
+def test_plan_defaults_filters_and_overrides():
+    runs = plan()
+    assert sum(r.notebook == "yields" for r in runs) == 15
+    assert sum(r.notebook == "caps" for r in runs) == 15
+    quick = plan(quick=True, tokens=["trx"], overrides=[("days", "30")],
+                 notebooks=["yields", "liquidity_stress"])
+    assert [(r.notebook, r.params.get("token", r.params.get("tokens"))) for r in quick] == \
+        [("yields", "TRX"), ("liquidity_stress", "TRX")]
+    assert all(r.params["days"] == 30 for r in quick)
+    with pytest.raises(ParameterError, match="set 'colour', a parameter no selected") as e:
+        plan(overrides=[("colour", "red")])
+    assert e.value.param == "overrides"
+    with pytest.raises(ParameterError, match=r"\n  yields \[token=BNB, days=0\]: parameter "
+                       r"'days' must be in 1\.\.36,525, got 0\n"):
+        plan(overrides=[("days", "0")], notebooks=["yields"])
+    with pytest.raises(ParameterError, match="names unknown notebook") as e:
+        plan(notebooks=["yield"])
+    assert e.value.param == "notebooks"
+    with pytest.raises(ParameterError, match=r"names unknown token\(s\) \['XYZ'\]") as e:
+        plan(tokens=["bnb,xyz"])
+    assert e.value.param == "tokens"
+
+
+def run(args, capsys):
+    code = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.slow
+def test_quick_report_and_index(tmp_path, capsys):
+    code, out, err = run(["report", "--quick", "--out", tmp_path, "--jobs", "2"], capsys)
+    assert code == 0, err
+    index = json.loads((tmp_path / "index.json").read_text())
+    assert len(index) == 8 and all(r["ok"] for r in index)
+    # in the plan's order, not the order the runs finished in
+    assert [r["slug"] for r in index] == [r.slug for r in plan(quick=True)]
+    page = (tmp_path / "index.html").read_text()
+    for r in index:
+        assert (tmp_path / r["html"]).is_file() and (tmp_path / r["ipynb"]).is_file()
+        assert r["html"] in page and r["headline"] and r["params"] is not None
+    # the overview shows the caps run's figure, formatted
+    assert "Overview by token" in page
+    bnb = next(r for r in index if r["notebook"] == "caps" and r["headline"]["token"] == "BNB")
+    assert usd(bnb["headline"]["daily_cost_usd"]) in page
+    stress = next(r for r in index if r["notebook"] == "liquidity_stress")
+    assert set(stress["headline"]["per_token"]) == {"BNB", "SOL", "ADA"}
+    assert "0.000000" not in page and "None" not in page
+    recon = next(r for r in index if r["notebook"] == "reconcile")
+    assert recon["headline"]["missing"] == 1 and recon["headline"]["unexpected"] == 1
+    html = (tmp_path / index[0]["html"]).read_text()
+    assert "cdnjs.cloudflare.com" not in html  # readable offline
+    assert "_report.validate" not in html  # no code cells
+
+
+@pytest.mark.slow
+def test_failing_run_keeps_the_old_report(tmp_path, capsys):
+    out = tmp_path / "reports"
+    code, _, _ = run(["report", "--notebook", "reconcile", "--out", out], capsys)
+    assert code == 0
+    good = (out / "reconcile-default.html").read_text()
+    broken = tmp_path / "notebooks"
+    with shipped_notebooks() as folder:
+        shutil.copytree(folder, broken)
+    nb = json.loads((broken / "reconcile.ipynb").read_text())
+    nb["cells"].insert(4, {"cell_type": "code", "metadata": {}, "outputs": [],
+                           "execution_count": None, "id": "boom",
+                           "source": "raise RuntimeError('planted failure')"})
+    (broken / "reconcile.ipynb").write_text(json.dumps(nb))
+    code, stdout, err = run(["report", "--notebook", "reconcile", "--notebook", "yields",
+                             "--token", "BNB", "--quick", "--out", out, "--notebooks-dir",
+                             broken], capsys)
+    assert code == 1
+    assert "reconcile [default] failed at cell" in err and "planted failure" in err
+    assert (out / "reconcile-default.html").read_text() == good
+    assert (out / "yields-token=BNB.html").is_file()  # the other run still finished
+    index = json.loads((out / "index.json").read_text())
+    failed = [r for r in index if not r["ok"]]
+    assert len(failed) == 1 and "RuntimeError: planted failure" in failed[0]["error"]
+    assert not [p for p in out.iterdir() if p.name.startswith(".build-")]
+
+
+def _chromium() -> str | None:
+    for path in ("/usr/bin/chromium", "/usr/bin/chromium-browser"):
+        if os.path.exists(path):
+            return path
+    return None
+
+
+@pytest.mark.slow
+def test_report_in_a_browser(tmp_path, capsys):
+    browser = _chromium()
+    if browser is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is missing: .ci/run installs Debian's chromium package")
+        pytest.skip("no chromium here; .ci/run installs it")
+    playwright = pytest.importorskip("playwright.sync_api")
+    scenarios = tmp_path / "sweep.yaml"
+    scenarios.write_text("""
+yields:
+  - {token: ADA, days: 30, apr_paths: 10, price_paths: 50}
+caps:
+  - grid: {cap: [1000, 100000]}
+    params: {token: ADA, holders: 2000, sweep_points: 8}
+liquidity_stress:
+  - {tokens: "ADA,TRX", days: 30, paths: 50}
+""")
+    code, _, err = run(["report", "--scenarios", scenarios, "--out", tmp_path], capsys)
+    assert code == 0, err
+    index = (tmp_path / "index.html").read_text()
+    assert "Overview by token" in index and "caps: by cap" in index  # overview and a sweep
+    pages = [tmp_path / "index.html", tmp_path / "yields-token=ADA_days=30_apr_paths=10_"
+             "price_paths=50.html"]
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=browser, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        page = b.new_page(viewport={"width": 1200, "height": 900})
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        for f in pages:
+            page.goto(f.as_uri())
+            page.wait_for_load_state("load")
+            shot = tmp_path / f"{f.stem}.png"
+            page.screenshot(path=str(shot), full_page=True)
+            assert shot.stat().st_size > 20_000, "blank page"
+            assert len(page.inner_text("body").strip()) > 200
+            images = page.evaluate(
+                "Array.from(document.images).map(i => [i.complete, i.naturalWidth])")
+            assert all(done and width > 0 for done, width in images), images
+            assert len(images) >= 3  # the figures: the report's; the overview's and the sweep's
+        b.close()
+    assert errors == []
+    assert Path(tmp_path / "index.png").exists()
+
+
+def test_overview_view_marks_and_formats():
+    stress = stress_record({"SOL": SOL_STRESS, "ADA": {
+        "p_delay": 0.3, "p_delay_low": None, "p_delay_high": 0.4, "buffer_needed": None,
+        "shock_max_delay_days": 1.0, "unbonding": ""}})
+    caps = [caps_record("SOL", "c1", apr=0.058, spread=-0.001, daily_cost=19.0,
+                        daily_cost_usd=2660.0, earning_share=0.4),
+            caps_record("BNB", "c2", apr=0.025, spread=0.004, daily_cost=1234.5)]
+    view = overview_view(overview_table([stress, *caps]))
+    # no row has an as-of date or flags: both columns are left out
+    assert "APR as of" not in view["head"] and "flags" not in view["head"]
+    assert len(view["head"]) == 14 and view["head"][0] == "token"
+    cells = {r["cells"][0]["text"]: {h: c for h, c in zip(view["head"], r["cells"])}
+             for r in view["rows"]}
+    assert list(cells) == ["BNB", "SOL", "ADA"]  # catalogue order
+    sol, bnb, ada = cells["SOL"], cells["BNB"], cells["ADA"]
+    spread = sol["spread (network − catalogue)"]
+    assert (spread["text"], spread["css"]) == ("▼ -0.10 %", "bad")  # -0.001 as percent
+    assert bnb["spread (network − catalogue)"] == {"text": "0.40 %", "css": "", "title":
+                                                    "from caps: token=BNB", "sub": ""}
+    p = sol["P(delay) at the current buffer (95 % interval)"]
+    assert (p["text"], p["css"], p["sub"]) == ("⚠ 90.0 %", "bad", "80.0 %–95.0 %")
+    # each cell names the run it comes from
+    assert p["title"] == "more than 50% of paths see a delay; from stress: default"
+    need = sol["buffer needed for the target (95 % interval)"]
+    assert (need["text"], need["sub"]) == ("⚠ 12.0 %", "11.0 %–13.0 %")
+    assert need["title"] == "above the current buffer of 5.0 %; from stress: default"
+    # ADA: a delay risk below 50 %, no buffer enough; an end of the interval missing
+    p = ada["P(delay) at the current buffer (95 % interval)"]
+    assert (p["text"], p["css"], p["sub"]) == ("30.0 %", "", "")
+    assert ada["buffer needed for the target (95 % interval)"]["text"] == "⚠ none enough"
+    assert ada["unbonding rule"]["text"] == DASH and ada["catalogue APR (per year)"]["text"] \
+        == DASH
+    # BNB: caps only, no stress figures
+    assert bnb["buffer needed for the target (95 % interval)"]["text"] == DASH
+    assert bnb["reward cost (tokens a day)"]["text"] == "1,234"
+    assert sol["reward cost (USD a day)"]["text"] == "$2,660"
+    assert sol["longest delay in the shock alone"]["text"] == "2 days"
+    links = {r["cells"][0]["text"]: r["links"] for r in view["rows"]}
+    assert links == {"BNB": [("caps: token=BNB", "c2.html")],
+                     "SOL": [("caps: token=SOL", "c1.html"), ("stress: default", "s.html")],
+                     "ADA": [("stress: default", "s.html")]}
+    assert [t for t, _ in view["charts"]] == ["spread by token",
+                                              "buffer needed against the current buffer"]
+
+
+def test_sweep_view_formats_cells_and_draws_one_axis():
+    runs = [{**caps_record("SOL", f"c{v}", daily_cost=c, daily_cost_usd=c * 140),
+             "params": {"token": "SOL", "cap": v}} for v, c in ((1000, 19.5), (10, 2.0))]
+    (group,) = sweep_groups(runs)
+    view = sweep_view(group)
+    assert view["head"][:3] == ["cap", "daily reward cost (tokens)", "daily reward cost (USD)"]
+    assert [r["cells"][:3] for r in view["rows"]] == [["10", "2", "$280"],
+                                                      ["1,000", "19.5", "$2,730"]]
+    assert [r["html"] for r in view["rows"]] == ["c10.html", "c1000.html"]  # by cap
+    assert view["chart"].startswith("data:image/")
+    runs[1]["params"]["cap"] = "none"  # not numeric: a table, no chart
+    assert sweep_view(sweep_groups(runs)[0])["chart"] is None
