@@ -72,3 +72,11 @@ def test_an_unknown_token_is_refused_by_name():
 
     with pytest.raises(ParameterError, match="^token must be a catalogue token"):
         Explorer(Choices(token="DOGE"))
+
+
+def test_explore_command_refuses_a_port_out_of_range(capsys):
+    from softstake_model.cli import main
+
+    assert main(["explore", "--port", "70000"]) == 2
+    assert capsys.readouterr().err == ("softstake: error: --port must be a port in 0..65,535, "
+                                       "got 70000\n")
