@@ -176,3 +176,14 @@ def test_an_interval_of_no_width_says_why(tmp_path):
     assert ("the 95 % bootstrap interval over holders has no width: every resample gives 0 DOT, "
             "as no sampled holder holds more than 5,000 DOT") in text
     assert "rests on the 0 holders above 5,000 DOT" in text
+
+
+def test_parameter_table_has_no_python_words():
+    from softstake_model.report.format import params_frame
+    from softstake_model.stress_question import StressQuestion
+
+    shown = params_frame(StressQuestion(restake=True)).set_index("parameter")["value"]
+    assert shown["restake"] == "yes"
+    assert not {"None", "True", "False"} & set(shown)
+    assert params_frame(StressQuestion(restake=False)).set_index("parameter").loc[
+        "restake", "value"] == "no"
