@@ -160,3 +160,30 @@ def test_caps_and_yields_commands(tmp_path, capsys):
     assert code == 2 and "--holders must be in 10..10,000,000, got 5" in err
     code, _, err = run(["yields", "project", "--balance", "-1", "--apr", "0.01"], capsys)
     assert code == 2 and "--balance" in err
+
+
+def test_an_interval_of_no_width_says_why(tmp_path):
+    from softstake_model.report.params import validate
+    from softstake_model.report.views import caps_view
+
+    cat = tmp_path / "dot.csv"
+    cat.write_text("token,min_holding,cap,apr,unbonding,volatility,price_usd\n"
+                   "DOT,10,5000,0.12,fixed:28,0.7,4\n")
+    # 1,000 DOT over 500 holders: nobody holds 5,000, so both caps pay the same
+    v = caps_view(validate("caps", {"token": "DOT", "catalog": str(cat), "book": 1000.0,
+                                    "holders": 500, "other_cap": 9000.0}))
+    text = " ".join(v["findings"])
+    assert ("the 95 % bootstrap interval over holders has no width: every resample gives 0 DOT, "
+            "as no sampled holder holds more than 5,000 DOT") in text
+    assert "rests on the 0 holders above 5,000 DOT" in text
+
+
+def test_parameter_table_has_no_python_words():
+    from softstake_model.report.format import params_frame
+    from softstake_model.stress_question import StressQuestion
+
+    shown = params_frame(StressQuestion(restake=True)).set_index("parameter")["value"]
+    assert shown["restake"] == "yes"
+    assert not {"None", "True", "False"} & set(shown)
+    assert params_frame(StressQuestion(restake=False)).set_index("parameter").loc[
+        "restake", "value"] == "no"

@@ -32,11 +32,13 @@ def test_extras_split_core_from_report_and_scale():
     assert {_name(s) for s in PROJECT["dependencies"]} == {"numpy", "pandas", "pyarrow",
                                                             "pyyaml"}
     assert _extra("report") == {"matplotlib", "papermill", "nbconvert", "nbformat", "ipykernel",
-                                "jupyterlab", "ipywidgets", "pydantic", "jinja2", "tqdm"}
+                                "pydantic", "jinja2", "tqdm"}
+    # the explorer: JupyterLab, widgets and Voilà on top of the report's drawing
+    assert _extra("explore") == _extra("report") | {"jupyterlab", "ipywidgets", "voila"}
     assert _extra("scale") == {"dask", "distributed", "tqdm"}
     assert _extra("fetch") == {"binance-sdk-staking", "ccxt", "sqlalchemy", "psycopg",
                                "platformdirs"}
-    assert _extra("all") == _extra("report") | _extra("scale") | _extra("fetch")
+    assert _extra("all") == _extra("explore") | _extra("scale") | _extra("fetch")
     assert _extra("dev") == _extra("all") | {"pytest", "hypothesis", "ruff", "playwright",
                                              "pytest-socket"}
     assert "dataframe" in next(s for s in PROJECT["optional-dependencies"]["scale"]

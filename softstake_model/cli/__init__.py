@@ -26,7 +26,7 @@ __all__ = ["main", "build_parser", "check_paths", "Terminated", "COMMANDS"]
 
 #: The commands, in the order ``--help`` lists them (module names under ``cli/``).
 COMMANDS = ("rewards", "reconcile", "ledger", "stress", "apr", "yields", "caps", "report",
-            "fetch", "history")
+            "explore", "fetch", "history")
 
 
 class _Parser(argparse.ArgumentParser):

@@ -1,15 +1,20 @@
-"""The interactive explorer (``notebooks/explore.ipynb``, opened by ``make lab``).
+"""The interactive explorer (``notebooks/explore.ipynb``: ``make lab`` opens it in
+JupyterLab, ``softstake explore`` serves it as a Voilà dashboard).
 
 :func:`explore` computes, for one set of choices, the four views the explorer draws — the
 effective-APR curve, a year's projection, the cost of the cap over a holder population and
 the stress queue in a shock — through the package's own functions; :func:`figure` draws
-them. :class:`Explorer` wires ipywidgets controls to both: each change recomputes and
-redraws. Headless (tests, papermill) the controls are built the same way and
-:meth:`Explorer.update` is called directly.
+them and :func:`png` turns the drawing into PNG bytes. :class:`Explorer` wires ipywidgets
+controls to both: each change recomputes and redraws the chart, an ``Image`` widget (no
+matplotlib backend: the same bytes in JupyterLab, Voilà and a headless run). A choice the
+package refuses is said in one line under the controls, naming the control. Headless
+(tests, papermill) the controls are built the same way and :meth:`Explorer.update` or
+:meth:`Explorer.drive` is called directly.
 """
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, fields, replace
 from typing import Any, TypedDict
 
@@ -18,6 +23,7 @@ import pandas as pd
 
 from ..cap_question import CapQuestion, cap_cost
 from ..catalog import load_catalog
+from ..errors import ParameterError, SoftstakeError
 from ..liquidity import StressParams, simulate, withdrawal_rates
 from ..product import TokenRule
 from ..projection import Projection, curve_balances, effective_apr_curve
@@ -26,7 +32,7 @@ from ..yields import HolderQuestion, outlook
 from .format import amount, days, pct, usd
 from .params import ALL_TOKENS
 
-__all__ = ["Choices", "Explored", "explore", "figure", "Explorer"]
+__all__ = ["Choices", "Explored", "explore", "figure", "png", "Explorer", "LABELS"]
 
 
 @dataclass(frozen=True)
@@ -100,6 +106,9 @@ def explore(c: Choices) -> Explored:
         ``stress`` (the shock run's daily state and ``max_delay_days``), ``lines``
         (sentences saying what the numbers mean).
     """
+    if c.balance < 0:
+        raise ParameterError(f"must be >= 0 (0 = use the budget), got {c.balance:g}",
+                             param="balance")
     rule_given = {"token": c.token, "apr": c.apr or None, "min_holding": c.min_holding or None,
                   "cap": c.cap or None, "preset": c.preset}
     held_given = {"balance": c.balance} if c.balance > 0 else {"budget_usd": c.budget_usd}
@@ -132,12 +141,17 @@ def explore(c: Choices) -> Explored:
 
 
 def figure(v: Explored) -> object:
-    """The four panels of the explorer for one :func:`explore` result."""
-    import matplotlib.pyplot as plt
+    """The four panels of the explorer for one :func:`explore` result.
+
+    A :class:`matplotlib.figure.Figure` not registered with pyplot: nothing is shown or kept
+    by a backend (:func:`png` draws it).
+    """
     import matplotlib.ticker
+    from matplotlib.figure import Figure
 
     rule, t = v["rule"], v["rule"].token
-    fig, ax = plt.subplots(2, 2, figsize=(11, 6.5), layout="constrained")
+    fig = Figure(figsize=(11, 6.5), layout="constrained")
+    ax = fig.subplots(2, 2)
     a = ax[0, 0]
     a.plot(v["curve"]["balance"], v["curve"]["effective_apr"], color="tab:purple")
     a.axvline(v["amount"], color="black", ls=":", label="this position")
@@ -154,7 +168,8 @@ def figure(v: Explored) -> object:
     a = ax[1, 0]
     m = v["metrics"]
     shares = m["cost_by_percentile"]
-    a.bar(list(shares), list(shares.values()), color="tab:red")
+    names = [k.replace("_", " ").replace("pct", " %") for k in shares]  # "top 10 %"
+    a.bar(names, list(shares.values()), color="tab:red")
     a.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
     a.set(title=f"who gets the {amount(m['daily_cost'], t)} a day (cap {amount(rule.cap)})",
           ylabel="share of the reward cost")
@@ -172,17 +187,83 @@ def figure(v: Explored) -> object:
     return fig
 
 
+def png(fig: object, dpi: int = 100) -> bytes:
+    """``fig`` (a matplotlib ``Figure``) drawn as PNG bytes on a white background."""
+    import io
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, facecolor="white")
+    return buf.getvalue()
+
+
+#: Each control's label: the field of :class:`Choices` it sets, said for a reader (a
+#: refused value is named by this label).
+LABELS = {
+    "token": "token", "preset": "product terms", "budget_usd": "budget (USD)",
+    "balance": "balance (tokens)", "apr": "APR", "min_holding": "minimum (tokens)",
+    "cap": "cap (tokens)", "buffer_ratio": "liquid buffer", "shock_day": "shock day",
+    "shock_fraction": "shock share", "unbonding": "unbonding rule",
+}
+#: Parameters of the package functions that are a control under another name.
+_PARAM_CONTROL = {"shocks": "shock_day", "budget_usd": "budget_usd"}
+#: The controls in their three columns (the budget slider spans the width above them).
+_COLUMNS = (("token", "preset", "balance"), ("apr", "min_holding", "cap"),
+            ("buffer_ratio", "shock_day", "shock_fraction", "unbonding"))
+_NOTE = ("A balance, APR, minimum or cap of 0 takes the budget or the catalogue's value; an "
+         "empty unbonding rule takes the token's (fixed:N, boundary:P[@PHASE] or none). "
+         "Type a value and press Enter.")
+
+
+def _controls(c: Choices) -> dict[str, Any]:
+    """The widgets, one per control, set to ``c``; every recompute waits for the slider's
+    release or the box's Enter (``continuous_update=False``: each one takes a second)."""
+    import ipywidgets as w
+
+    lay = {"layout": w.Layout(width="auto"), "style": {"description_width": "10em"},
+           "continuous_update": False}
+    pick = {"layout": w.Layout(width="auto"), "style": {"description_width": "10em"}}
+    return {
+        "token": w.Dropdown(options=ALL_TOKENS.split(","), value=c.token, **pick),
+        "preset": w.Dropdown(options=list(PRESETS), value=c.preset, **pick),
+        # ten dollars to ten million over the page's width: a decade every ~130 px
+        "budget_usd": w.FloatLogSlider(value=c.budget_usd, base=10, min=1, max=7, step=0.01,
+                                       readout_format=",.0f", **lay),
+        "balance": w.FloatText(value=c.balance, **lay),
+        "apr": w.FloatSlider(value=c.apr, min=0, max=0.25, step=0.0025, readout_format=".2%",
+                             **lay),
+        "min_holding": w.FloatText(value=c.min_holding, **lay),
+        "cap": w.FloatText(value=c.cap, **lay),
+        "buffer_ratio": w.FloatSlider(value=c.buffer_ratio, min=0, max=1, step=0.01,
+                                      readout_format=".0%", **lay),
+        "shock_day": w.IntSlider(value=c.shock_day, min=1, max=c.days, **lay),
+        "shock_fraction": w.FloatSlider(value=c.shock_fraction, min=0, max=1, step=0.01,
+                                        readout_format=".0%", **lay),
+        "unbonding": w.Text(value=c.unbonding, placeholder="the token's rule", **lay),
+    }
+
+
+class DriveError(ParameterError):
+    """A ``drive`` the explorer cannot follow; shown in a notebook as its one line."""
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"{type(self).__name__}: {self}"]
+
+
 class Explorer:
-    """ipywidgets controls for every field of :class:`Choices`, redrawing on each change.
+    """ipywidgets controls for the fields of :class:`Choices`, redrawing on each change.
 
     Attributes
     ----------
     controls
-        The widgets by :class:`Choices` field.
-    output
-        The ``ipywidgets.Output`` the figure and sentences are drawn into.
+        The widgets by :class:`Choices` field (labelled by :data:`LABELS`).
+    message
+        The line under the controls naming a refused value (empty when all is computed).
+    sentences, chart
+        What the last computed choices mean, in sentences, and their four panels (an
+        ``Image`` widget of PNG bytes).
     widget
-        Controls and output in one box, to display.
+        The dashboard to display: the budget slider across the width, three columns of
+        controls, the message, the sentences and the chart.
     last
         The last :func:`explore` result drawn (None before the first).
     """
@@ -191,35 +272,32 @@ class Explorer:
         import ipywidgets as w
 
         c = choices or Choices()
-        style = {"description_width": "9em"}
-        self.controls = {
-            "token": w.Dropdown(options=ALL_TOKENS.split(","), value=c.token,
-                                description="token"),
-            "budget_usd": w.FloatLogSlider(value=c.budget_usd, base=10, min=1, max=7,
-                                           description="budget (USD)"),
-            "balance": w.FloatText(value=c.balance, description="balance (tokens, 0 = budget)"),
-            "apr": w.FloatSlider(value=c.apr, min=0, max=0.3, step=0.001, readout_format=".1%",
-                                 description="APR (0 = catalogue)"),
-            "min_holding": w.FloatText(value=c.min_holding, description="minimum (0 = catalogue)"),
-            "cap": w.FloatText(value=c.cap, description="cap (0 = catalogue)"),
-            "preset": w.Dropdown(options=list(PRESETS), value=c.preset, description="preset"),
-            "buffer_ratio": w.FloatSlider(value=c.buffer_ratio, min=0, max=1, step=0.01,
-                                          readout_format=".0%", description="buffer"),
-            "shock_day": w.IntSlider(value=c.shock_day, min=1, max=c.days,
-                                     description="shock day"),
-            "shock_fraction": w.FloatSlider(value=c.shock_fraction, min=0, max=1, step=0.01,
-                                            readout_format=".0%", description="shock share"),
-            "unbonding": w.Text(value=c.unbonding, placeholder="token's rule",
-                                description="unbonding rule"),
-        }
-        for ctl in self.controls.values():
-            ctl.style = style
+        if c.token not in ALL_TOKENS.split(","):
+            raise DriveError(f"must be a catalogue token ({ALL_TOKENS.replace(',', ', ')}), "
+                             f"got {c.token!r}", param="token")
         self.choices = c
-        self.output = w.Output()
-        self.last: dict | None = None
-        for ctl in self.controls.values():
+        self.controls = _controls(c)
+        for k, ctl in self.controls.items():
+            ctl.description = LABELS[k]
+            ctl.add_class(f"softstake-{k}")
             ctl.observe(self._changed, names="value")
-        self.widget = w.HBox([w.VBox(list(self.controls.values())), self.output])
+        self.message = w.HTML(layout=w.Layout(width="100%", min_height="1.5em"))
+        self.message.add_class("softstake-message")
+        self.sentences = w.HTML(layout=w.Layout(width="100%"))
+        self.sentences.add_class("softstake-sentences")
+        self.chart = w.Image(format="png", layout=w.Layout(width="100%", max_width="1100px",
+                                                            height="auto"))
+        self.chart.add_class("softstake-chart")
+        column = {"width": "32%", "min_width": "330px", "margin": "0 1% 0 0"}
+        columns = w.HBox([w.VBox([self.controls[k] for k in col], layout=w.Layout(**column))
+                          for col in _COLUMNS], layout=w.Layout(width="100%",
+                                                                flex_flow="row wrap"))
+        note = w.HTML(f"<small>{_NOTE}</small>", layout=w.Layout(width="100%"))
+        self.widget = w.VBox([self.controls["budget_usd"], columns, note, self.message,
+                              self.sentences, self.chart],
+                             layout=w.Layout(width="100%", max_width="1150px"))
+        self.widget.add_class("softstake-explorer")
+        self.last: Explored | None = None
 
     def _changed(self, _change: dict) -> None:
         self.update()
@@ -230,19 +308,7 @@ class Explorer:
         keep = {f.name for f in fields(Choices)}
         return replace(self.choices, **{k: v for k, v in given.items() if k in keep})
 
-    def update(self, **values: object) -> dict | None:
-        """Set any controls from ``values`` (without redrawing for each), then recompute and
-        redraw once. A choice the package refuses is said in the output instead.
-
-        Returns
-        -------
-        dict or None
-            The :func:`explore` result drawn, or None when the choices were refused.
-        """
-        from IPython.display import Markdown, display
-
-        from ..errors import ParameterError
-
+    def _set(self, values: dict[str, object]) -> None:
         for k, v in values.items():
             ctl = self.controls[k]
             ctl.unobserve(self._changed, names="value")
@@ -250,19 +316,66 @@ class Explorer:
                 ctl.value = v
             finally:
                 ctl.observe(self._changed, names="value")
-        self.output.clear_output(wait=True)
+
+    def drive(self, values: object) -> Explored | None:
+        """Set controls as a person would (``{"token": "SOL", "cap": 50}``), then redraw once.
+
+        Raises
+        ------
+        DriveError
+            ``values`` is not a mapping, names no control, gives a control a value it
+            cannot take, or one the package refuses (one line naming it).
+        """
+        from collections.abc import Mapping
+
+        from traitlets import TraitError
+
+        if not isinstance(values, Mapping):
+            raise DriveError("must be a mapping of control names to values, e.g. "
+                             f"{{'token': 'SOL'}}; got {type(values).__name__} {values!r}",
+                             param="drive")
+        unknown = sorted(str(k) for k in values if k not in self.controls)
+        if unknown:
+            raise DriveError(f"names no control {unknown}; the controls are "
+                             f"{', '.join(self.controls)}", param="drive")
+        try:
+            self._set(dict(values))
+        except TraitError as e:
+            raise DriveError(f"gives a control a value it cannot take: {e}".splitlines()[0],
+                             param="drive") from None
+        result = self.update()
+        if result is None:
+            said = self.message.value.replace("<b>Not computed:</b> ", "")
+            raise DriveError(f"is refused: {html.unescape(said)}", param="drive")
+        return result
+
+    def update(self, **values: object) -> Explored | None:
+        """Set any controls from ``values`` (without redrawing for each), then recompute and
+        redraw once. A choice the package refuses is said under the controls instead, and
+        the chart keeps the last choices computed.
+
+        Returns
+        -------
+        Explored or None
+            The :func:`explore` result drawn, or None when the choices were refused.
+        """
+        self._set(values)
         try:
             result = explore(self.values())
-        except ParameterError as e:
-            with self.output:
-                display(Markdown(f"**Not computed:** {e}"))
+        except SoftstakeError as e:
+            param = getattr(e, "param", None)
+            name = _PARAM_CONTROL.get(param, param)
+            said = f"{LABELS[name]} {e.reason}" if name in LABELS else str(e)
+            kept = " (the charts show the last choices computed)" if self.last else ""
+            self.message.value = f"<b>Not computed:</b> {_escape(said)}{kept}"
             return None
-        import matplotlib.pyplot as plt
-
-        fig = figure(result)
-        with self.output:
-            display(Markdown("\n".join(f"- {x}" for x in result["lines"])))
-            display(fig)
-        plt.close(fig)
+        self.chart.value = png(figure(result))
+        self.sentences.value = "<ul>" + "".join(f"<li>{_escape(x)}</li>"
+                                                for x in result["lines"]) + "</ul>"
+        self.message.value = ""
         self.last = result
         return result
+
+
+def _escape(text: str) -> str:
+    return html.escape(text, quote=False)

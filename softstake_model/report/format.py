@@ -308,13 +308,16 @@ def params_frame(params: object) -> pd.DataFrame:
     """A parameter object as a table: parameter, value (formatted, with its unit), meaning.
 
     A question object (a dataclass of :mod:`softstake_model.spec` fields) gives each field's
-    own meaning and unit.
+    own meaning and unit. A value left unset shows as ``none`` and a yes/no one as ``yes`` or
+    ``no`` (never ``None``, ``True`` or ``False``).
     """
     if dataclasses.is_dataclass(params):
         rows = []
         for r in spec.describe(params):
             value = getattr(params, r["name"])
-            shown = "none" if value is None else fmt(r["name"], value)
+            # no Python words on a page: None is "none", True and False are "yes" and "no"
+            shown = ("none" if value is None else ("yes" if value else "no")
+                     if isinstance(value, bool) else fmt(r["name"], value))
             if r["unit"] and value is not None and not any(c in shown for c in "%$") \
                     and r["unit"] not in shown:
                 shown = f"{shown} {r['unit']}"

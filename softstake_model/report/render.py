@@ -26,7 +26,8 @@ _TEMPLATES: Traversable = resources.files("softstake_model") / "report" / "templ
 def render_html(nb_path: str | Path, title: str) -> str:
     """An executed notebook as a self-contained HTML page, readable offline.
 
-    JupyterLab's layout without the code cells or prompts, through the shipped
+    JupyterLab's HTML without the code cells or prompts, styled by a few KB of the
+    report's own CSS (``offline/static/softstake.css``), through the shipped
     ``offline`` nbconvert template: it extends ``lab/index.html.j2`` and leaves out every
     script fetched from the internet (require.js, MathJax, mermaid, the widget manager).
 

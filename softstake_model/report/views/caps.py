@@ -150,12 +150,18 @@ def _population_findings(v: CapsView) -> list[str]:
     d = m.get("cap_difference")
     if d is not None:
         more = "more" if d["daily_cost_difference"] >= 0 else "less"
+        lower = amount(min(d["cap"], d["other_cap"]), t)
+        spread = (f"{d['confidence'] * 100:g} % bootstrap interval over holders "
+                  f"{amount(d['low'], t)} to {amount(d['high'], t)}")
+        if d["low"] == d["high"]:  # an interval of no width says why
+            spread = (f"the {d['confidence'] * 100:g} % bootstrap interval over holders has no "
+                      f"width: every resample gives {amount(d['low'], t)}, as "
+                      + ("no sampled holder holds more than " + lower
+                         if d["holders_between"] == 0 else "every resample pays the same"))
         lines.append(
             f"A cap of {amount(d['cap'], t)} costs {amount(abs(d['daily_cost_difference']), t)}"
-            f" a day {more} than one of {amount(d['other_cap'], t)} "
-            f"({d['confidence'] * 100:g} % bootstrap interval over holders "
-            f"{amount(d['low'], t)} to {amount(d['high'], t)}); the difference rests on the "
-            f"{d['holders_between']:,} holders above {amount(min(d['cap'], d['other_cap']), t)}.")
+            f" a day {more} than one of {amount(d['other_cap'], t)} ({spread}); the "
+            f"difference rests on the {d['holders_between']:,} holders above {lower}.")
     return lines
 
 
