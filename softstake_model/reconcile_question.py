@@ -30,6 +30,7 @@ import pandas as pd
 from . import examples, spec
 from .catalog import assumed_lines
 from .errors import ParameterError
+from .from_store import from_store
 from .ledger import read_rewards_records
 from .product import build_terms, ledger_for, parse_tokens, product_catalog, timeline
 from .reconciliation import (
@@ -379,43 +380,18 @@ class Reconciliation:
                             for r in flagged.to_dict(orient="records")]}
 
 
-def _from_store(location: str | None, param_name: str, read: str, *args: Any,
-                **kw: Any) -> Frame:
-    """``softstake_model.store.<read>(store, *args, **kw)`` on the existing history store
-    (the store is an optional extra, imported here); a :class:`ParameterError` naming
-    ``param_name`` when there is none or it holds nothing."""
-    try:
-        from . import store as history
-    except ImportError:
-        raise ParameterError("is 'store', which needs the fetch extra: pip install "
-                             "'softstake[fetch]'", param=param_name) from None
-    store = history.existing_store(location)
-    if store is None:
-        raise ParameterError("is 'store' but there is no history store (SOFTSTAKE_STORE, "
-                             "--store or the user data folder's): run 'softstake fetch' "
-                             "first", param=param_name)
-    try:
-        frame = getattr(history, read)(store, *args, **kw)
-    finally:
-        store.close()
-    if frame.empty:
-        raise ParameterError(f"is 'store' but {frame.attrs.get('file', 'the store')} holds "
-                             "none for these tokens: run 'softstake fetch' first",
-                             param=param_name)
-    return frame
-
-
 def _sources(q: ReconcileQuestion, within: tuple[pd.Timestamp, pd.Timestamp]
              ) -> tuple[pd.DataFrame | None, str | None]:
     """The one place the rewards record and the APR history are resolved from the
     question: ``(rewards record frame or None, APR history source or None)``; record times
     must fall within ``within`` (the statement's years)."""
     record = None
-    files = [f for f in (q.rewards_record or ()) if f != STORE]
+    given = [f.strip() for v in (q.rewards_record or ()) for f in v.split(",") if f.strip()]
+    files = [f for f in given if f != STORE]
     if files:
         record = read_rewards_records(tuple(files), within=within)
-    if STORE in (q.rewards_record or ()):
-        stored = _from_store(q.store, "rewards_record", "rewards_record_from_store",
+    if STORE in given:
+        stored = from_store(q.store, "rewards_record", "rewards_record_from_store",
                              parse_tokens(q.token) or None)
         record = stored if record is None else pd.concat(
             [record, stored], ignore_index=True).drop_duplicates(
@@ -477,7 +453,7 @@ def reconcile_statement(q: ReconcileQuestion) -> Reconciliation:
         if terms.tiers is not None:
             raise ParameterError("cannot be combined with tiers: tiers set the APR",
                                  param="apr_history")
-        lines["apr_history"] = _from_store(q.store, "apr_history", "apr_history_from_store",
+        lines["apr_history"] = from_store(q.store, "apr_history", "apr_history_from_store",
                                            tokens or None, fill=True)
     table = reconcile(st.ledger, catalog, terms, start=q.start, end=q.end,
                       rewards_record=record, record_account=q.account, compare=q.apr,

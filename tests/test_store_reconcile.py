@@ -114,5 +114,5 @@ def test_the_command_reads_the_store(store_path, capsys):
 
     assert main(["reconcile", "--apr-history", "store", "--store", str(store_path)]) == 0
     text = capsys.readouterr().out
-    assert f"compared with the APR history given (history store sqlite:///{store_path})" \
+    assert f"Compared with the APR history given (history store sqlite:///{store_path})" \
         in text
