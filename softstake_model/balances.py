@@ -204,8 +204,8 @@ class DayGrid:
         off -= d * DAY_NS
         self._k, self._off, self._c = k, off, cc
         self._bounds = np.searchsorted(d, np.arange(n_days + 1))
-        self._cell = d * nk
-        self._cell += k  # (day, key) cell of each change, day-major
+        # (day, key) cell of each change, day-major; int32 when it fits (held to the end)
+        self._cell = (d * nk + k).astype(np.int32 if nk * n_days < 2**31 else np.int64)
         self.start_balance, self._end_balance = _start_balances(
             _sum_by(self._cell, cc, nk * n_days).reshape(n_days, nk), opening)
         self._check_balances()
