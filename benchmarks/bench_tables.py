@@ -3,7 +3,8 @@
 Two generated files: a generic ledger CSV of 1,000,000 rows (``time,account,token,change``,
 10,000 accounts, times with ``Z``) read by :func:`softstake_model.ledger.read_ledger`, and a
 withdrawal-rates CSV of 5,000 paths x 365 days (1,825,000 rows, sorted by path then day)
-read by :func:`softstake_model.liquidity.read_withdrawal_rates`. The plain baseline in the
+read by :func:`softstake_model.liquidity.read_withdrawal_rates` (and by its checked reader
+alone, which a file it cannot vouch for goes through). The plain baseline in the
 same run is ``pandas.read_csv`` of the same file with no checks at all (C engine, types
 inferred). Each time is the best of ``--repeat`` runs.
 
@@ -22,6 +23,7 @@ import pandas as pd
 
 from softstake_model.ledger import read_ledger
 from softstake_model.liquidity import read_withdrawal_rates
+from softstake_model.liquidity.reader import _checked_rates
 
 
 def best(fn, repeat: int) -> float:
@@ -81,6 +83,7 @@ def main() -> None:
         "ledger_plain_read_csv_s": best(lambda: pd.read_csv(ledger), args.repeat),
         "rates_rows": args.paths * args.days,
         "read_withdrawal_rates_s": best(lambda: read_withdrawal_rates(str(rates)), args.repeat),
+        "rates_checked_reader_s": best(lambda: _checked_rates(str(rates), None), args.repeat),
         "rates_plain_read_csv_s": best(lambda: pd.read_csv(rates), args.repeat),
     }
     print(json.dumps(out, indent=2))

@@ -122,6 +122,20 @@ def _dense_factorize(values: NDArray[np.int64], n: int) -> tuple[NDArray[np.int6
     return rank[values], np.flatnonzero(present)
 
 
+def _start_balances(daily: NDArray[np.float64], opening: NDArray[np.float64]
+                    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Balances before each day from the days' sums, in place over ``daily``; and the end.
+
+    Row ``d`` becomes ``opening + daily[0] + ... + daily[d - 1]``, summed in that order.
+    """
+    run = opening.copy()
+    for row in daily:
+        nxt = run + row
+        row[:] = run
+        run = nxt
+    return daily, run
+
+
 def _day_start(value: object, name: str) -> pd.Timestamp:
     """00:00 UTC of a date argument (:func:`softstake_model.tables.parse_date`)."""
     return parse_date(value, name).tz_localize("UTC").as_unit("ns")
@@ -165,44 +179,47 @@ class DayGrid:
                                  f"{ledger['time'].dtype}", param="ledger")
         changes = pd.to_numeric(ledger["change"], errors="coerce").to_numpy(dtype=np.float64)
         array_finite(changes, "ledger")
-        keys = ledger.groupby(["account", "token"], sort=False, observed=True).ngroups
-        work(n_days * max(keys, 1) * _GRID_BYTES, "end",
-             f"{n_days:,} days x {keys:,} account-token pairs")
         self.start_day_number = int(self.start.value // DAY_NS)
         acc, self.accounts = _codes(ledger["account"])
         tok, self.tokens = _codes(ledger["token"])
         n_tok = max(len(self.tokens), 1)
-        key, uniq = _dense_factorize(acc * n_tok + tok, len(self.accounts) * n_tok)
+        key, uniq = _dense_factorize(acc * n_tok + tok if n_tok > 1 else acc,
+                                     len(self.accounts) * n_tok)
         self.key_account = (uniq // n_tok).astype(np.int64)
         self.key_token = (uniq % n_tok).astype(np.int64)
         self.n_keys = nk = len(uniq)
+        work(n_days * max(nk, 1) * _GRID_BYTES, "end",
+             f"{n_days:,} days x {nk:,} account-token pairs")
 
-        t = ledger["time"].dt.as_unit("ns").array.asi8
-        rel = t - self.start.value
-        day = np.floor_divide(rel, DAY_NS)
-        c = ledger["change"].to_numpy(dtype=np.float64)
+        rel = ledger["time"].dt.as_unit("ns").array.asi8 - self.start.value
+        day = rel // DAY_NS
         before = day < 0
-        opening = _sum_by(key[before], c[before], nk)
-        inside = ~before & (day < n_days)
-        d = day[inside]
-        k, off, cc = key[inside], rel[inside] - d * DAY_NS, c[inside]
-        if len(d) > 1 and (np.diff(d) < 0).any():
+        opening = _sum_by(key[before], changes[before], nk)
+        inside = ~before
+        inside &= day < n_days
+        d, k, off, cc = day[inside], key[inside], rel[inside], changes[inside]
+        if len(d) > 1 and (d[1:] < d[:-1]).any():
             order = np.argsort(d, kind="stable")
             d, k, off, cc = d[order], k[order], off[order], cc[order]
+        off -= d * DAY_NS
         self._k, self._off, self._c = k, off, cc
-        self._d = d.astype(np.int64)
-        self._bounds = np.searchsorted(self._d, np.arange(n_days + 1))
-        daily = _sum_by(self._d * nk + k, cc, nk * n_days).reshape(n_days, nk)
-        # balance before day d = opening + changes of days < d (exclusive cumulative sum)
-        self.start_balance = np.cumsum(daily, axis=0)
-        self.start_balance -= daily
-        self.start_balance += opening[None, :]
-        if not np.isfinite(self.start_balance[-1]).all() or not np.isfinite(
-                daily.sum(axis=0) + opening).all():
+        self._bounds = np.searchsorted(d, np.arange(n_days + 1))
+        # (day, key) cell of each change, day-major; int32 when it fits (held to the end)
+        self._cell = (d * nk + k).astype(np.int32 if nk * n_days < 2**31 else np.int64)
+        self.start_balance, self._end_balance = _start_balances(
+            _sum_by(self._cell, cc, nk * n_days).reshape(n_days, nk), opening)
+        self._check_balances()
+
+    def _check_balances(self) -> None:
+        """Refuse overflowing balances and negative ones (a missing opening balance)."""
+        sb, end = self.start_balance, self._end_balance
+        if not np.isfinite(end).all():
             raise ParameterError("balances overflow (changes of 1e308?)", param="ledger")
-        low = np.minimum(self.start_balance.min(axis=0, initial=np.inf),
-                         self.start_balance[-1] + daily[-1])
-        neg = low < -1e-9 * np.maximum(1.0, np.abs(self.start_balance).max(axis=0, initial=0))
+        low, high = end.copy(), np.abs(end)
+        for row in sb:
+            np.minimum(low, row, out=low)
+            np.maximum(high, np.abs(row), out=high)
+        neg = low < -1e-9 * np.maximum(1.0, high)
         if neg.any():
             j = int(np.flatnonzero(neg)[0])
             raise ParameterError(
@@ -228,7 +245,7 @@ class DayGrid:
             for d in range(nd):
                 sl = slice(self._bounds[d], self._bounds[d + 1])
                 w[sl] = snap.weight_after(self._off[sl], self.day_number(d))
-        return _sum_by(self._d * nk + self._k, self._c * w, nk * nd).reshape(nd, nk)
+        return _sum_by(self._cell, self._c * w, nk * nd).reshape(nd, nk)
 
     def within_day(self, d: int, instants: NDArray[np.int64]) -> NDArray[np.float64]:
         """``(n_keys, K)``: sum of day ``d``'s changes at or before each snapshot instant."""
