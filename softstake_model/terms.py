@@ -26,7 +26,8 @@ __all__ = ["Terms", "PRESETS", "SNAPSHOT_METHODS", "preset", "parse_hhmm", "CATA
            "BINANCE_BASIS"]
 
 #: What Binance's terms (and terms of the user's own) run at: the catalogue is Binance's.
-BINANCE_BASIS = "minimum, cap and APR from the catalogue: Binance's own soft-staking values"
+BINANCE_BASIS = ("minimum, cap and APR from the catalogue: Binance's own soft-staking values "
+                 "for its tokens, a catalogue file's for the tokens the file adds or sets")
 #: What a preset without its own per-token values runs at.
 CATALOGUE_BASIS = ("minimum, cap and APR from the catalogue (Binance's soft-staking values): "
                    "this exchange's own per-token values are not modelled")
