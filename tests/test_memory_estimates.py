@@ -24,6 +24,8 @@ def measure(warmup: list[str], command: list[str], cwd: Path) -> dict:
 
 
 def assert_within(fig: dict, factor: float = 1.5) -> None:
+    if fig["peak"] <= 0:  # the run peaked below the warm-up: no figure to compare with
+        pytest.skip(f"no peak above the warm-up measured (estimate {fig['estimate']:,.0f} B)")
     ratio = fig["estimate"] / fig["peak"]
     assert 1 / factor <= ratio <= factor, f"estimate {fig['estimate']:,.0f} B, peak " \
                                           f"{fig['peak']:,.0f} B (ratio {ratio:.2f})"

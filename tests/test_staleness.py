@@ -10,7 +10,10 @@ import pytest
 from softstake_model.catalog import load_catalog
 from softstake_model.staleness import shipped_ages, stale_line
 
-TODAY = pd.Timestamp.now(tz="UTC").tz_localize(None).normalize()
+
+def today() -> pd.Timestamp:
+    """Today's date (UTC), read when a test runs: a suite crossing midnight stays right."""
+    return pd.Timestamp.now(tz="UTC").tz_localize(None).normalize()
 
 
 def test_ages_by_hand():
@@ -49,7 +52,7 @@ def test_the_yields_page_opens_with_it_until_a_fetch(tmp_path, monkeypatch):
     record_products(store, pd.DataFrame({
         "token": ["ADA"], "min_holding": [150.0], "cap": [150000.0], "apr": [0.0286],
         "staked_amount": [np.nan], "total_profit": [np.nan]}), pd.Timestamp.now(tz="UTC"))
-    days = pd.date_range(end=TODAY - pd.Timedelta(days=1), periods=60, freq="D", unit="s")
+    days = pd.date_range(end=today() - pd.Timedelta(days=1), periods=60, freq="D", unit="s")
     record_prices(store, pd.DataFrame({
         "day": days, "token": "ADA", "quote": "USDT", "open": 1.0, "high": 1.0, "low": 1.0,
         "close": 0.4 * np.exp(0.03 * np.sin(np.arange(60))), "volume": 1.0}),
@@ -91,7 +94,7 @@ def test_overview_apr_source_gives_the_source_and_date(tmp_path, monkeypatch):
         "staked_amount": [np.nan], "total_profit": [np.nan]}), pd.Timestamp.now(tz="UTC"))
     store.close()
     monkeypatch.setenv("SOFTSTAKE_STORE", str(tmp_path / "h.sqlite"))
-    assert source_cell("BNB")["text"] == f"fetched {TODAY:%Y-%m-%d} binance"
+    assert source_cell("BNB")["text"] == f"fetched {today():%Y-%m-%d} binance"
 
 
 def test_the_stress_ranking_takes_the_fetched_volatility(tmp_path, monkeypatch):
@@ -101,7 +104,7 @@ def test_the_stress_ranking_takes_the_fetched_volatility(tmp_path, monkeypatch):
     from softstake_model.stress_ranking import stress_ranking
 
     store = open_store(tmp_path / "h.sqlite")
-    days = pd.date_range(end=TODAY - pd.Timedelta(days=1), periods=60, freq="D", unit="s")
+    days = pd.date_range(end=today() - pd.Timedelta(days=1), periods=60, freq="D", unit="s")
     closes = 0.4 * np.exp(0.03 * np.sin(np.arange(60)))
     record_prices(store, pd.DataFrame({
         "day": days, "token": "ADA", "quote": "USDT", "open": 1.0, "high": 1.0, "low": 1.0,

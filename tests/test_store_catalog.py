@@ -16,14 +16,17 @@ from softstake_model.catalog import load_catalog
 from softstake_model.product import product_catalog
 from softstake_model.store import open_store, record_products
 
-TODAY = pd.Timestamp.now(tz="UTC").tz_localize(None).normalize()
+
+def today() -> pd.Timestamp:
+    """Today's date (UTC), read when a test runs: a suite crossing midnight stays right."""
+    return pd.Timestamp.now(tz="UTC").tz_localize(None).normalize()
 
 
 @pytest.fixture
 def store_path(tmp_path, monkeypatch):
     path = tmp_path / "h.sqlite"
     store = open_store(path)
-    for day, apr in ((TODAY - pd.Timedelta(days=10), 0.031), (TODAY - pd.Timedelta(days=1),
+    for day, apr in ((today() - pd.Timedelta(days=10), 0.031), (today() - pd.Timedelta(days=1),
                                                               0.0286)):
         record_products(store, pd.DataFrame({
             "token": ["ADA"], "min_holding": [10.0], "cap": [np.inf], "apr": [apr],
@@ -37,7 +40,7 @@ def store_path(tmp_path, monkeypatch):
 def test_latest_snapshot_on_or_before_the_date_value_by_value(store_path):
     shipped = load_catalog()
     cat = product_catalog()  # today, the store of SOFTSTAKE_STORE
-    day = TODAY - pd.Timedelta(days=1)
+    day = today() - pd.Timedelta(days=1)
     assert cat.at["ADA", "apr"] == 0.0286 and cat.at["ADA", "min_holding"] == 10.0
     assert cat.at["ADA", "apr_source"] == f"fetched {day:%Y-%m-%d} binance"
     assert cat.at["ADA", "apr_confidence"] == "published"
@@ -46,9 +49,9 @@ def test_latest_snapshot_on_or_before_the_date_value_by_value(store_path):
     assert cat.at["ADA", "price_usd"] == shipped.at["ADA", "price_usd"]
     assert cat.at["ADA", "price_usd_source"] == shipped.at["ADA", "price_usd_source"]
     assert cat.at["BNB", "apr"] == shipped.at["BNB", "apr"]
-    earlier = product_catalog(at=TODAY - pd.Timedelta(days=5))
+    earlier = product_catalog(at=today() - pd.Timedelta(days=5))
     assert earlier.at["ADA", "apr"] == 0.031
-    before = product_catalog(at=TODAY - pd.Timedelta(days=30))
+    before = product_catalog(at=today() - pd.Timedelta(days=30))
     assert before.at["ADA", "apr"] == shipped.at["ADA", "apr"]
 
 
@@ -84,9 +87,9 @@ def test_history_catalog_prints_each_value_with_its_source(store_path, capsys):
 
     assert main(["history", "catalog", "--token", "ADA"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].startswith(f"The catalogue as of {TODAY:%Y-%m-%d}: 3 value(s) fetched")
+    assert lines[0].startswith(f"The catalogue as of {today():%Y-%m-%d}: 3 value(s) fetched")
     apr = next(line for line in lines if line.split()[:2] == ["ADA", "apr"])
-    day = TODAY - pd.Timedelta(days=1)
+    day = today() - pd.Timedelta(days=1)
     assert apr.split()[2:6] == ["2.86%", "published", "fetched", f"{day:%Y-%m-%d}"]
     price = next(line for line in lines if line.split()[:2] == ["ADA", "price_usd"])
     assert "assumed" in price.split()[3]  # not fetched: the shipped value and source
@@ -96,9 +99,9 @@ def test_history_catalog_as_of_an_earlier_day_to_a_file(store_path, tmp_path, ca
     from softstake_model.cli import main
 
     out = tmp_path / "cat.csv"
-    at = TODAY - pd.Timedelta(days=5)
+    at = today() - pd.Timedelta(days=5)
     assert main(["history", "catalog", "--at", f"{at:%Y-%m-%d}", "--out", str(out)]) == 0
     t = pd.read_csv(out).set_index(["token", "field"])
     assert t.loc[("ADA", "apr"), "value"] == 0.031
-    assert t.loc[("ADA", "apr"), "as_of"] == f"{TODAY - pd.Timedelta(days=10):%Y-%m-%d}"
+    assert t.loc[("ADA", "apr"), "as_of"] == f"{today() - pd.Timedelta(days=10):%Y-%m-%d}"
     assert len(t) == 5 * len(load_catalog())
