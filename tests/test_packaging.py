@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 #: Top-level names the extras bring (and their own dependencies the core must not need).
 EXTRAS_ONLY = ("matplotlib", "IPython", "ipykernel", "papermill", "nbformat", "nbconvert",
                "nbclient", "jupyter", "jupyterlab", "jupyter_client", "jupyter_core",
-               "jupyter_server", "dask", "distributed", "tqdm", "pydantic", "pydantic_core",
+               "jupyter_server", "dask", "distributed", "tqdm", "psutil",
                "jinja2")
 
 #: Run in a fresh interpreter: block the extras, import every module outside
