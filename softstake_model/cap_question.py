@@ -283,6 +283,10 @@ def cap_cost(q: CapQuestion) -> CapCost:
     """
     terms = q.terms()
     rule = q.rule(terms)
+    if q.other_cap is not None and q.other_cap < rule.min_holding:
+        of = f" of {rule.token}" if rule.token else ""
+        raise ParameterError(f"{q.other_cap:g} is below the minimum {rule.min_holding:g}{of}: "
+                             "nothing could earn under it", param="other_cap")
     balances = q.holder_balances(rule)
     out = caps_summary(balances, rule, terms, budget=q.budget, cap_step=q.cap_step)
     model = CapModel(balances, rule.apr, terms)

@@ -16,7 +16,7 @@ import pandas as pd
 import yaml
 
 from . import shipped
-from .checks import catalog_values, rate
+from .checks import catalog_values, rate, unique_keys_loader
 from .errors import InputError, ParameterError
 from .ledger import read_product_list
 from .liquidity import Unbonding
@@ -86,9 +86,12 @@ def _read_table(path: str | Path) -> pd.DataFrame:
         raise InputError("file not found", file=str(path))
     if path.suffix.lower() in (".yaml", ".yml"):
         try:
-            data = yaml.safe_load(path.read_text())
+            data = yaml.load(path.read_text(encoding="utf-8"), Loader=unique_keys_loader())
         except yaml.YAMLError as e:
-            raise InputError(f"not valid YAML: {e}", file=str(path)) from None
+            mark = getattr(e, "problem_mark", None)
+            what = " ".join(str(getattr(e, "problem", None) or e).split())
+            raise InputError(f"not valid YAML: {what}", file=str(path),
+                             line=None if mark is None else mark.line + 1) from None
         if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
             raise InputError("expected a mapping of token -> {field: value}", file=str(path))
         frame = pd.DataFrame.from_dict(data, orient="index")
@@ -207,7 +210,24 @@ def override(
         cat.loc[rows, f"{fld}_source"] = "given by the user"
         if fld == "apr" and "apr_date" in cat:
             cat.loc[rows, "apr_date"] = np.nan  # a user's APR has no as-of date
+    _earnable(cat.loc[rows], values.get("min_holding"), values.get("cap"))
     return cat
+
+
+def _earnable(cat: pd.DataFrame, min_holding: object, cap: object) -> None:
+    """A minimum or cap given by hand leaves every token of ``cat`` a balance that earns
+    (minimum <= cap); the message names the value given and the token it fails for."""
+    if min_holding is None and cap is None:
+        return
+    lo, hi = cat["min_holding"].astype(float), cat["cap"].astype(float)
+    bad = (lo > hi).to_numpy()
+    if bad.any():
+        t = cat.index[bad][0]
+        if min_holding is None:
+            raise ParameterError(f"{hi[t]:g} is below the minimum {lo[t]:g} of {t}: nothing "
+                                 "could earn", param="cap")
+        raise ParameterError(f"{lo[t]:g} is above the cap {hi[t]:g} of {t}: nothing could "
+                             "earn", param="min_holding")
 
 
 def select_tokens(catalog: pd.DataFrame, tokens: list[str] | None) -> pd.DataFrame:

@@ -25,6 +25,7 @@ import pyarrow.compute as pc
 
 from .errors import InputError, ParameterError
 from .fastread import read_checked
+from .sniff import refuse_binary
 from .times import (
     YEARS,
     _arrow,
@@ -153,6 +154,7 @@ def _check_file(path: Path) -> None:
         raise InputError("is a pipe, FIFO or device, not a regular file: the file is read "
                          "more than once (header, body, line numbers); save it to a file "
                          "first", file=str(path))
+    refuse_binary(path)
 
 
 def read_header(path: str | Path) -> list[str]:
@@ -437,13 +439,14 @@ def iter_table(path: str | Path, columns: Sequence[Column], *, keep: Sequence[st
     all_lines = _record_lines(path)
     first = 0
     try:
-        for raw in _read_text(path, positions, chunksize):
-            raw = _named(raw, names, positions).reset_index(drop=True)
-            n = len(raw)
-            lines = np.arange(first + 2, first + n + 2, dtype=np.int64) if all_lines is None \
-                else all_lines[first:first + n]
-            first += n
-            yield _parse_frame(raw, present, lines, file, keep)
+        with _read_text(path, positions, chunksize) as reader:  # closed when the loop ends
+            for raw in reader:
+                raw = _named(raw, names, positions).reset_index(drop=True)
+                n = len(raw)
+                lines = np.arange(first + 2, first + n + 2, dtype=np.int64) \
+                    if all_lines is None else all_lines[first:first + n]
+                first += n
+                yield _parse_frame(raw, present, lines, file, keep)
     except UnicodeDecodeError:
         raise _decode_error(path) from None
     except pd.errors.ParserError as e:

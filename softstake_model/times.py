@@ -30,6 +30,10 @@ __all__ = ["parse_times", "parse_dates", "parse_time", "parse_date", "YEARS", "Z
 #: A time of day followed by a zone: ``…T08:00:00Z``, ``…08:00+02:00``, ``…08:00:00.5-0500``.
 ZONE_PATTERN = r"\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)$"
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+#: A leap second, ``…23:59:60`` (any fraction and zone after it).
+LEAP_PATTERN = r"\d{2}:\d{2}:60(?:[.,]\d+)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)?$"
+_LEAP = ("is a leap second (:60): the UTC days here have 86,400 seconds; write it as "
+         ":59 of the same minute")
 _TIME_EXAMPLE = "2025-11-20T08:00:00Z"
 
 
@@ -83,7 +87,9 @@ def parse_times(values: pd.Series, lines: np.ndarray | None = None, *,
     empty = (t == "").to_numpy()
     if not allow_empty:
         _raise_at(empty, lines, file, column, lambda i: "empty value")
-    if format is not None:
+    if format is not None:  # strftime reads a leap second as the next minute: refused first
+        _raise_at(~empty & _regex(t, LEAP_PATTERN), lines, file, column,
+                  lambda i: f"'{t.iloc[i]}' {_LEAP}")
         out = pd.to_datetime(t.where(~empty, None), format=format, errors="coerce")
         out = out.dt.tz_localize("UTC")
         example = pd.Timestamp("2025-01-04 11:20:13").strftime(format)
@@ -96,7 +102,8 @@ def parse_times(values: pd.Series, lines: np.ndarray | None = None, *,
               f"{_TIME_EXAMPLE}")
     out = pd.to_datetime(t.where(~empty, None), format="ISO8601", utc=True, errors="coerce")
     _raise_at(out.isna().to_numpy() & ~empty, lines, file, column,
-              lambda i: f"'{t.iloc[i]}' is not an ISO-8601 time")
+              lambda i: f"'{t.iloc[i]}' " + (_LEAP if _regex(t.iloc[i:i + 1], LEAP_PATTERN)[0]
+                                             else "is not an ISO-8601 time"))
     _check_years(out, t, lines, file, column)
     return out.dt.as_unit("ns")
 
@@ -178,6 +185,7 @@ def parse_time(value: object, param: str) -> pd.Timestamp:
         except InputError as e:
             reason = "has no time zone" if "time zone" in e.reason else \
                 f"is outside the years {YEARS[0]}-{YEARS[1]}" if "outside" in e.reason else \
+                "is a leap second (:60)" if "leap second" in e.reason else \
                 "is not an ISO-8601 time"
             raise ParameterError(f"{reason}: '{value}' (write it as UTC, e.g. "
                                  f"{_TIME_EXAMPLE})", param=param) from None

@@ -42,8 +42,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "cluster sized to the machine)")
 
 
-def catalog_and_terms(args: argparse.Namespace) -> tuple:
-    """The catalogue and terms the shared options describe (package calls only)."""
+def catalog_and_terms(args: argparse.Namespace, limits: bool = True) -> tuple:
+    """The catalogue and terms the shared options describe (package calls only); without
+    ``limits``, ``--min-holding`` and ``--cap`` are left for :func:`ledger_setup` to lay
+    over the tokens the ledger holds."""
     from ..product import build_terms, product_catalog
     from .options import refuse_apr_with_tiers
 
@@ -52,7 +54,8 @@ def catalog_and_terms(args: argparse.Namespace) -> tuple:
                         payout_time=args.payout_time, fee=args.fee, precision=args.precision,
                         seed=args.seed, tiers=args.tiers)
     catalog = product_catalog(args.catalog, args.token, apr=args.apr,
-                              min_holding=args.min_holding, cap=args.cap)
+                              min_holding=args.min_holding if limits else None,
+                              cap=args.cap if limits else None)
     return catalog, terms
 
 
@@ -67,14 +70,19 @@ def timeline_of(args: argparse.Namespace, terms: object) -> dict:
 
 def ledger_setup(args: argparse.Namespace, path: str) -> tuple:
     """Ledger, catalogue, terms and timeline of the ledger commands (package calls only)."""
+    from ..catalog import override
     from ..product import ledger_for
 
-    catalog, terms = catalog_and_terms(args)
+    catalog, terms = catalog_and_terms(args, limits=False)
     timeline = timeline_of(args, terms)
     ledger, ignored = ledger_for(path, catalog, format=args.format,
                                  only_catalog_tokens=bool(args.token))
     if ignored:
         note(f"ignoring coins without soft staking: {', '.join(ignored)}")
+    if args.min_holding is not None or args.cap is not None:  # checked where it applies
+        held = set(ledger["token"].unique())
+        catalog = override(catalog, [t for t in catalog.index if t in held],
+                           min_holding=args.min_holding, cap=args.cap)
     return ledger, catalog, terms, timeline
 
 
