@@ -49,6 +49,8 @@ __all__ = [
     "read_apr_history",
     "read_activations",
     "read_accounts",
+    "accounts_of",
+    "check_frame",
 ]
 
 LEDGER_COLUMNS = ["time", "account", "token", "change", "wallet", "kind", "line"]
@@ -258,7 +260,11 @@ def frame_of(
     """Assemble the ledger columns (see the module doc), in the order given."""
     n = len(change)
     idx = pd.DatetimeIndex(time)
-    idx = idx.tz_convert("UTC") if idx.tz is not None else idx.tz_localize("UTC")
+    if idx.tz is None:
+        raise ParameterError("has no time zone: give instants in UTC, e.g. pd.to_datetime("
+                             "..., utc=True) (a time without a zone is refused, never "
+                             "guessed)", param="time")
+    idx = idx.tz_convert("UTC")
     return pd.DataFrame(
         {
             "time": idx.as_unit("ns"),
@@ -275,12 +281,43 @@ def frame_of(
 def normalise(*, file: str | None = None, **columns: object) -> pd.DataFrame:
     """Assemble (:func:`frame_of`), order by time (file order within an instant) and validate.
 
+    The columns are those of :func:`frame_of`: ``time`` instants with a zone, ``account``
+    and ``token`` without missing values, ``wallet`` ``free`` or ``locked`` and ``kind``
+    blank or ``reward`` (both in any case, written in lower case).
+
     Raises
     ------
+    ParameterError
+        Naming the column (and the row, counted from 0): times without a zone, a missing
+        account or token, a wallet or kind that is not one of those.
     InputError
         If a balance goes negative: names the line (or row) of the change that does it.
     """
+    for name in ("account", "token"):
+        _no_missing(columns.get(name), name)
+    for name, allowed in (("wallet", ("free", "locked")), ("kind", ("", "reward"))):
+        if columns.get(name) is not None:
+            columns[name] = _one_of(columns[name], name, allowed)
     return order_and_check(frame_of(**columns), file)
+
+
+def _no_missing(values: object, name: str) -> None:
+    """Refuse a missing value (None, NaN, a missing category) in the column ``name``."""
+    missing = pd.isna(pd.Series(values) if values is not None else pd.Series([None]))
+    if missing.any():
+        raise ParameterError(f"has no value at row {_first_bad(missing)}", param=name)
+
+
+def _one_of(values: object, name: str, allowed: tuple[str, ...]) -> np.ndarray:
+    """The column ``name`` in lower case (missing as ""), each value one of ``allowed``."""
+    text = pd.Series(np.atleast_1d(np.asarray(values, dtype=object)))
+    text = text.fillna("").astype(str).str.lower()
+    bad = ~text.isin(allowed)
+    if bad.any():
+        i = _first_bad(bad)
+        raise ParameterError(f"'{text.iloc[i]}' at row {i} is not "
+                             f"{' or '.join(repr(a) for a in allowed)}", param=name)
+    return text.to_numpy(dtype=object) if np.ndim(values) else text.iloc[0]
 
 
 def order_and_check(frame: pd.DataFrame, file: str | None = None,
@@ -392,6 +429,55 @@ def read_apr_history(path: str | Path) -> pd.DataFrame:
 def read_accounts(path: str | Path) -> set[str]:
     """Read a CSV with an ``account`` column (e.g. excluded accounts) as a set of ids."""
     return set(read_table(path, [Column("account")])["account"])
+
+
+def accounts_of(accounts: object, param: str = "excluded") -> set[str]:
+    """Accounts given as a collection of ids, or as a CSV file with an ``account`` column
+    (:func:`read_accounts`); a text that names no file is refused (read as a collection
+    its letters would be the accounts, and nothing would be excluded).
+
+    Raises
+    ------
+    ParameterError
+        Named ``param``, for a text or path that is not a file.
+    """
+    if isinstance(accounts, str | Path):
+        if not Path(accounts).is_file():
+            raise ParameterError(f"'{accounts}' is not a file of accounts: give the account "
+                                 f"ids as a set (e.g. {{'{accounts}'}}) or a CSV with an "
+                                 "'account' column", param=param)
+        return read_accounts(accounts)
+    return {str(a) for a in accounts}  # type: ignore[attr-defined]
+
+
+def check_frame(ledger: pd.DataFrame, param: str = "ledger") -> None:
+    """Check a ledger frame given to a computation (not read by this module): the columns
+    of :data:`LEDGER_COLUMNS`, times with a zone, no missing account or token (also as a
+    missing category), wallets ``free`` or ``locked`` and kinds blank or ``reward``.
+
+    Raises
+    ------
+    ParameterError
+        Named ``param``, naming the column and the row (counted from 0).
+    """
+    missing = [c for c in LEDGER_COLUMNS if c not in ledger.columns]
+    if missing:
+        raise ParameterError(f"lacks the column(s) {missing} (read it with read_ledger or "
+                             "build it with normalise)", param=param)
+    if getattr(ledger["time"].dtype, "tz", None) is None:
+        raise ParameterError("has times without a zone in column 'time': give instants in "
+                             "UTC", param=param)
+    for col in ("account", "token"):
+        gone = ledger[col].isna().to_numpy()
+        if gone.any():
+            raise ParameterError(f"has no value in column '{col}' at row {_first_bad(gone)}",
+                                 param=param)
+    for col, allowed in (("wallet", ("free", "locked")), ("kind", ("", "reward"))):
+        bad = ~ledger[col].isin(allowed).to_numpy()
+        if bad.any():
+            i = _first_bad(bad)
+            raise ParameterError(f"has '{ledger[col].iloc[i]}' in column '{col}' at row {i}, "
+                                 f"not {' or '.join(repr(a) for a in allowed)}", param=param)
 
 
 def read_activations(path: str | Path) -> pd.DataFrame:

@@ -39,6 +39,7 @@ from .projection import (
     project,
 )
 from .spec import param
+from .staleness import value_source
 from .terms import Terms, parse_hhmm
 
 __all__ = [
@@ -270,8 +271,10 @@ def _outlook(balance: float | None, rule: TokenRule, terms: Terms | None, *, day
              start: object, apr_paths: int, seed: int, price: float | None,
              volatility: float | None, drift: float,
              price_history: str | Path | pd.Series | None, price_paths: int,
-             budget_usd: float | None, apr_history: str | Path | None) -> HolderOutlook:
-    """The computation behind :func:`outlook` and :func:`holder_outlook`."""
+             budget_usd: float | None, apr_history: str | Path | None,
+             price_source: str = "catalogue") -> HolderOutlook:
+    """The computation behind :func:`outlook` and :func:`holder_outlook`; ``price_source``
+    says where the rule's price came from (used when no price is given)."""
     horizon(days)
     terms = terms or Terms()
     assumed = list(rule.assumed)
@@ -304,7 +307,7 @@ def _outlook(balance: float | None, rule: TokenRule, terms: Terms | None, *, day
     out: Outlook = proj.summary()  # type: ignore[assignment]
     out["position"] = _position(balance, rule, budget_usd, today)
     if today is not None:
-        source = "given" if price is not None else "catalogue"
+        source = "given" if price is not None else price_source
         out["at_price"] = {"price": today, "price_source": source,
                            "position_usd": balance * today,
                            "rewards_usd": float(np.mean(proj.total_rewards)) * today,
@@ -379,6 +382,16 @@ def _delegator_year() -> tuple[pd.DataFrame, dict[str, Any]]:
                   "largest_gap": float(last["difference"].abs().max())}
 
 
+def _price_source(q: HolderQuestion, rule: TokenRule) -> str:
+    """Where the catalogue price of ``rule``'s token came from: ``catalogue: fetched
+    2026-11-30 binance``, ``catalogue: shipped 2025-11-19 (assumed)`` or ``catalogue: user``
+    (:func:`~softstake_model.staleness.value_source`)."""
+    if q.price is not None or rule.token is None or rule.price_usd is None:
+        return "catalogue"
+    row = product_catalog(q.catalog, [rule.token]).loc[rule.token]
+    return f"catalogue: {value_source(row, 'price_usd')}"
+
+
 def outlook(q: HolderQuestion, *, detail: bool = False) -> HolderOutlook:
     """Answer a holder's question: the one entry point of ``softstake yields project`` and
     of the yields report.
@@ -402,7 +415,8 @@ def outlook(q: HolderQuestion, *, detail: bool = False) -> HolderOutlook:
     res = _outlook(q.balance, rule, terms, days=q.days, start=q.start, apr_paths=q.apr_paths,
                    seed=q.seed, price=q.price, volatility=q.volatility, drift=q.drift,
                    price_history=q.price_history, price_paths=q.price_paths,
-                   budget_usd=q.budget_usd, apr_history=q.apr_history)
+                   budget_usd=q.budget_usd, apr_history=q.apr_history,
+                   price_source=_price_source(q, rule))
     res.summary["parameters"] = spec.values(q)
     if detail:
         res.curve = effective_apr_curve(curve_balances(rule, res.tokens), rule.apr,

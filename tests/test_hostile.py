@@ -252,6 +252,11 @@ def test_stress_daily_failure_leaves_no_new_summary(workdir, capsys, monkeypatch
     assert out.read_text() == EARLIER
 
 
+#: A last guard against a hang, never a measure of speed: each test waits for an event
+#: (a file appearing, the process ending), and only a process that never gets there fails.
+GUARD_SECONDS = 300
+
+
 def _softstake(args, cwd, **kw):
     return subprocess.Popen([sys.executable, "-m", "softstake_model.cli", *args], cwd=cwd,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -259,8 +264,8 @@ def _softstake(args, cwd, **kw):
 
 
 def test_sigterm_mid_write_leaves_no_temporary_file(workdir):
-    """A slow write (patched in through sitecustomize) is terminated: no hidden temp file,
-    the earlier output is kept, exit 143."""
+    """A write that waits until it is terminated (patched in through sitecustomize): no
+    hidden temp file, the earlier output is kept, exit 143."""
     (workdir / "OUT.csv").write_text(EARLIER)
     site = workdir / "site"
     site.mkdir()
@@ -269,18 +274,18 @@ def test_sigterm_mid_write_leaves_no_temporary_file(workdir):
         "_w = f._write_rows\n"
         "def slow(*a, **k):\n"
         "    open('started', 'w').close()\n"
-        "    time.sleep(30)\n"
-        "    return _w(*a, **k)\n"
+        "    while True:  # until SIGTERM: the test waits for 'started', not for seconds\n"
+        "        time.sleep(0.05)\n"
         "f._write_rows = slow\n")
     env = {**os.environ, "PYTHONPATH": f"{site}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
     proc = _softstake(R + ["--out", "OUT.csv"], workdir, env=env)
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + GUARD_SECONDS
         while not (workdir / "started").exists():
             assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
             time.sleep(0.05)
         os.killpg(proc.pid, signal.SIGTERM)
-        _, err = proc.communicate(timeout=20)
+        _, err = proc.communicate(timeout=GUARD_SECONDS)
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
@@ -294,7 +299,7 @@ def test_pipes_are_refused_with_a_reason_and_do_not_hang(workdir):
     proc = _softstake(["rewards", "/dev/stdin", "--start", "2025-11-20", "--end",
                        "2025-11-21"], workdir, stdin=subprocess.PIPE)
     try:
-        _, err = proc.communicate(LEDGER, timeout=30)
+        _, err = proc.communicate(LEDGER, timeout=GUARD_SECONDS)
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)

@@ -88,6 +88,24 @@ def _rewards_dir(out: str) -> bool:
     return out != "" and _out_is_dir(out)
 
 
+#: What to reduce when a command runs out of memory: its size flags.
+_SIZES = {"stress": "--paths, --days or --token (or --engine dask)",
+          "caps": "--holders (or a smaller --balances file)",
+          "yields": "--paths, --apr-paths or --days",
+          "rewards": "the days (--start to --end) or the ledger (--token; a ledger too large "
+                     "for memory: softstake ledger convert, then --engine dask)",
+          "reconcile": "the days (--start to --end), --token or --account",
+          "report": "--jobs or the scenarios' sizes (--quick)",
+          "ledger": "--chunksize"}
+
+
+def _out_of_memory(command: str | None) -> str:
+    """The one line for a MemoryError: what ran out and which flags ask for less."""
+    what = _SIZES.get(command or "", "the input or the sizes asked for")
+    return (f"error: out of memory in 'softstake {command}': ask for less ({what}), or run "
+            "it where more memory is free")
+
+
 def _module(name: str) -> object:
     return importlib.import_module(f"{__name__}.{name}")
 
@@ -181,7 +199,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # the reader (e.g. `head`) stopped early: not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    except (OSError, MemoryError) as e:
+    except MemoryError:
+        note(_out_of_memory(getattr(args, "command", None)))
+        return 1
+    except OSError as e:
         note(f"error: {e}")
         return 1
     except Exception as e:  # the command never shows a traceback

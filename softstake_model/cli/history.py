@@ -48,15 +48,32 @@ def _short(text: str, width: int = 72) -> str:
     return text if len(text) <= width else text[:width - 1] + "…"
 
 
+def _existing(location: str | None) -> object:
+    """The history store at ``location``, which must exist: reading never creates one."""
+    from ..errors import SoftstakeError
+    from ..store import existing_store, open_store, store_url
+
+    store = existing_store(location)
+    if store is not None:
+        return store
+    try:
+        import sqlalchemy as sa
+    except ImportError:
+        return open_store(location)  # says which extra to install
+    where = sa.make_url(store_url(location)).database
+    raise SoftstakeError(f"no history store at {where} (from --store, $SOFTSTAKE_STORE or "
+                         "the default): 'softstake fetch' makes one")
+
+
 def _catalog(args: argparse.Namespace) -> int:
     from ..catalog import load_catalog, select_tokens
     from ..fetch.jobs import parse_day, today
     from ..files import write_table
     from ..product import parse_tokens
-    from ..store import catalog_at, catalog_sources, open_store
+    from ..store import catalog_at, catalog_sources
 
     day = parse_day(args.at, "at") or today()
-    store = open_store(args.store)
+    store = _existing(args.store)
     cat = catalog_at(load_catalog(), store, day, source=args.source)
     wanted = parse_tokens(args.token)
     table = catalog_sources(select_tokens(cat, wanted) if wanted else cat)
@@ -81,12 +98,11 @@ def run(args: argparse.Namespace) -> int:
     """Read the table and write it."""
     from ..fetch.jobs import export_history, parse_day
     from ..product import parse_tokens
-    from ..store import open_store
 
     if args.table == "catalog":
         return _catalog(args)
     start, end = parse_day(args.start, "start"), parse_day(args.end, "end")
-    store = open_store(args.store)
+    store = _existing(args.store)
     rows = export_history(store, args.table, parse_tokens(args.token), start, end, args.out)
     if args.out:
         note(f"wrote {rows:,} rows of {args.table} from {store.url} to {args.out}")
