@@ -61,6 +61,9 @@ def _check(cat: pd.DataFrame, file: str) -> pd.DataFrame:
             if pd.notna(v) and (not np.isfinite(v) or v < 0):
                 raise InputError(f"{token}: {fld} must be finite and >= 0, got {v}",
                                  file=file, line=line, column=fld)
+        if pd.notna(row.get("price_usd")) and not row["price_usd"] > 0:
+            raise InputError(f"{token}: price_usd must be > 0 (empty for no price), got "
+                             f"{row['price_usd']}", file=file, line=line, column="price_usd")
         if not row["cap"] > 0:
             raise InputError(f"{token}: cap must be > 0 (empty for no cap), got {row['cap']}",
                              file=file, line=line, column="cap")
@@ -203,8 +206,8 @@ def override(
             raise ParameterError(f"must be a finite number >= 0, got {v}", param=fld)
         if fld == "apr":
             rate(v, fld)
-        if fld == "cap" and not v > 0:
-            raise ParameterError(f"must be > 0, got {v}", param="cap")
+        if fld in ("cap", "price_usd") and not v > 0:
+            raise ParameterError(f"must be > 0, got {v}", param=fld)
         cat.loc[rows, fld] = v
         cat.loc[rows, f"{fld}_confidence"] = "user"
         cat.loc[rows, f"{fld}_source"] = "given by the user"

@@ -56,9 +56,11 @@ def bootstrap_prices(prices: pd.Series | NDArray[np.float64], days: int, paths: 
     p = np.asarray(prices, dtype=float)
     if len(p) < 3 or not (np.isfinite(p) & (p > 0)).all():
         raise InputError("a price series needs at least 3 positive prices")
+    start = p[-1] if p0 is None else p0
+    if not (np.isfinite(start) and start > 0):
+        raise ParameterError(f"must be > 0, got {start}", param="price")
     r = np.diff(np.log(p))
     draw = np.random.default_rng(seed).choice(r, size=(days, paths), replace=True)
-    start = p[-1] if p0 is None else p0
     return start * np.exp(np.vstack([np.zeros((1, paths)), np.cumsum(draw, axis=0)]))
 
 

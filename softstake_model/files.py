@@ -463,7 +463,7 @@ def write_csv(frame: pd.DataFrame, out: str | Path | None) -> None:
         ``out``: its folder does not exist.
     """
     if out is None:
-        for chunk in csv_chunks(frame):
+        for chunk in csv_chunks(frame, CSV_CHUNK_ROWS):  # never the whole text at once
             sys.stdout.write(chunk.decode("utf-8"))
         return
 
