@@ -282,22 +282,24 @@ def normalise(*, file: str | None = None, **columns: object) -> pd.DataFrame:
     """Assemble (:func:`frame_of`), order by time (file order within an instant) and validate.
 
     The columns are those of :func:`frame_of`: ``time`` instants with a zone, ``account``
-    and ``token`` without missing values, ``wallet`` ``free`` or ``locked`` and ``kind``
-    blank or ``reward`` (both in any case, written in lower case).
+    and ``token`` without missing values, ``wallet`` ``free`` or ``locked`` (in any case,
+    written in lower case) and ``kind`` (written in lower case: ``reward`` is a reward
+    credit).
 
     Raises
     ------
     ParameterError
         Naming the column (and the row, counted from 0): times without a zone, a missing
-        account or token, a wallet or kind that is not one of those.
+        account or token, a wallet that is neither.
     InputError
         If a balance goes negative: names the line (or row) of the change that does it.
     """
     for name in ("account", "token"):
         _no_missing(columns.get(name), name)
-    for name, allowed in (("wallet", ("free", "locked")), ("kind", ("", "reward"))):
-        if columns.get(name) is not None:
-            columns[name] = _one_of(columns[name], name, allowed)
+    if columns.get("wallet") is not None:
+        columns["wallet"] = _one_of(columns["wallet"], "wallet", ("free", "locked"))
+    if columns.get("kind") is not None:  # ``reward`` in any case; any other kind is principal
+        columns["kind"] = _one_of(columns["kind"], "kind", None)
     return order_and_check(frame_of(**columns), file)
 
 
@@ -308,11 +310,12 @@ def _no_missing(values: object, name: str) -> None:
         raise ParameterError(f"has no value at row {_first_bad(missing)}", param=name)
 
 
-def _one_of(values: object, name: str, allowed: tuple[str, ...]) -> np.ndarray:
-    """The column ``name`` in lower case (missing as ""), each value one of ``allowed``."""
+def _one_of(values: object, name: str, allowed: tuple[str, ...] | None) -> np.ndarray:
+    """The column ``name`` in lower case (missing as ""), each value one of ``allowed``
+    (None: any)."""
     text = pd.Series(np.atleast_1d(np.asarray(values, dtype=object)))
     text = text.fillna("").astype(str).str.lower()
-    bad = ~text.isin(allowed)
+    bad = ~text.isin(allowed) if allowed is not None else pd.Series(False, index=text.index)
     if bad.any():
         i = _first_bad(bad)
         raise ParameterError(f"'{text.iloc[i]}' at row {i} is not "
@@ -453,7 +456,7 @@ def accounts_of(accounts: object, param: str = "excluded") -> set[str]:
 def check_frame(ledger: pd.DataFrame, param: str = "ledger") -> None:
     """Check a ledger frame given to a computation (not read by this module): the columns
     of :data:`LEDGER_COLUMNS`, times with a zone, no missing account or token (also as a
-    missing category), wallets ``free`` or ``locked`` and kinds blank or ``reward``.
+    missing category) and wallets ``free`` or ``locked``.
 
     Raises
     ------
@@ -472,12 +475,11 @@ def check_frame(ledger: pd.DataFrame, param: str = "ledger") -> None:
         if gone.any():
             raise ParameterError(f"has no value in column '{col}' at row {_first_bad(gone)}",
                                  param=param)
-    for col, allowed in (("wallet", ("free", "locked")), ("kind", ("", "reward"))):
-        bad = ~ledger[col].isin(allowed).to_numpy()
-        if bad.any():
-            i = _first_bad(bad)
-            raise ParameterError(f"has '{ledger[col].iloc[i]}' in column '{col}' at row {i}, "
-                                 f"not {' or '.join(repr(a) for a in allowed)}", param=param)
+    bad = ~ledger["wallet"].isin(("free", "locked")).to_numpy()
+    if bad.any():
+        i = _first_bad(bad)
+        raise ParameterError(f"has '{ledger['wallet'].iloc[i]}' in column 'wallet' at row {i}, "
+                             "not 'free' or 'locked'", param=param)
 
 
 def read_activations(path: str | Path) -> pd.DataFrame:
