@@ -26,6 +26,7 @@ import pandas as pd
 
 from .errors import InputError, ParameterError
 from .fastledger import as_text, sorted_and_checked
+from .ledger_frame import LEDGER_COLUMNS, _first_bad, check_frame, checked_columns
 from .records import read_product_list, read_rewards_record, read_rewards_records
 from .tables import Column, iter_table, parse_column, read_header, read_table, reject_rows
 
@@ -53,7 +54,6 @@ __all__ = [
     "check_frame",
 ]
 
-LEDGER_COLUMNS = ["time", "account", "token", "change", "wallet", "kind", "line"]
 BINANCE_COLUMNS = ["UTC_Time", "Account", "Operation", "Coin", "Change"]
 #: Statement operations that are soft-staking reward credits (case-insensitive regex).
 #: Binance does not publish the exact label; any Spot operation naming soft staking is
@@ -67,10 +67,6 @@ REWARD_LABELS = ("Staking Rewards", "Soft Staking Rewards")
 #: ``attrs["duplicates"]``).
 DUPLICATES = ("keep", "drop")
 _NEG_TOL = 1e-9
-
-
-def _first_bad(mask: pd.Series | np.ndarray) -> int:
-    return int(np.flatnonzero(np.asarray(mask))[0])
 
 
 GENERIC_COLUMNS = ["time", "account", "token", "change"]
@@ -294,33 +290,7 @@ def normalise(*, file: str | None = None, **columns: object) -> pd.DataFrame:
     InputError
         If a balance goes negative: names the line (or row) of the change that does it.
     """
-    for name in ("account", "token"):
-        _no_missing(columns.get(name), name)
-    if columns.get("wallet") is not None:
-        columns["wallet"] = _one_of(columns["wallet"], "wallet", ("free", "locked"))
-    if columns.get("kind") is not None:  # ``reward`` in any case; any other kind is principal
-        columns["kind"] = _one_of(columns["kind"], "kind", None)
-    return order_and_check(frame_of(**columns), file)
-
-
-def _no_missing(values: object, name: str) -> None:
-    """Refuse a missing value (None, NaN, a missing category) in the column ``name``."""
-    missing = pd.isna(pd.Series(values) if values is not None else pd.Series([None]))
-    if missing.any():
-        raise ParameterError(f"has no value at row {_first_bad(missing)}", param=name)
-
-
-def _one_of(values: object, name: str, allowed: tuple[str, ...] | None) -> np.ndarray:
-    """The column ``name`` in lower case (missing as ""), each value one of ``allowed``
-    (None: any)."""
-    text = pd.Series(np.atleast_1d(np.asarray(values, dtype=object)))
-    text = text.fillna("").astype(str).str.lower()
-    bad = ~text.isin(allowed) if allowed is not None else pd.Series(False, index=text.index)
-    if bad.any():
-        i = _first_bad(bad)
-        raise ParameterError(f"'{text.iloc[i]}' at row {i} is not "
-                             f"{' or '.join(repr(a) for a in allowed)}", param=name)
-    return text.to_numpy(dtype=object) if np.ndim(values) else text.iloc[0]
+    return order_and_check(frame_of(**checked_columns(columns)), file)
 
 
 def order_and_check(frame: pd.DataFrame, file: str | None = None,
@@ -451,35 +421,6 @@ def accounts_of(accounts: object, param: str = "excluded") -> set[str]:
                                  "'account' column", param=param)
         return read_accounts(accounts)
     return {str(a) for a in accounts}  # type: ignore[attr-defined]
-
-
-def check_frame(ledger: pd.DataFrame, param: str = "ledger") -> None:
-    """Check a ledger frame given to a computation (not read by this module): the columns
-    of :data:`LEDGER_COLUMNS`, times with a zone, no missing account or token (also as a
-    missing category) and wallets ``free`` or ``locked``.
-
-    Raises
-    ------
-    ParameterError
-        Named ``param``, naming the column and the row (counted from 0).
-    """
-    missing = [c for c in LEDGER_COLUMNS if c not in ledger.columns]
-    if missing:
-        raise ParameterError(f"lacks the column(s) {missing} (read it with read_ledger or "
-                             "build it with normalise)", param=param)
-    if getattr(ledger["time"].dtype, "tz", None) is None:
-        raise ParameterError("has times without a zone in column 'time': give instants in "
-                             "UTC", param=param)
-    for col in ("account", "token"):
-        gone = ledger[col].isna().to_numpy()
-        if gone.any():
-            raise ParameterError(f"has no value in column '{col}' at row {_first_bad(gone)}",
-                                 param=param)
-    bad = ~ledger["wallet"].isin(("free", "locked")).to_numpy()
-    if bad.any():
-        i = _first_bad(bad)
-        raise ParameterError(f"has '{ledger['wallet'].iloc[i]}' in column 'wallet' at row {i}, "
-                             "not 'free' or 'locked'", param=param)
 
 
 def read_activations(path: str | Path) -> pd.DataFrame:
