@@ -349,6 +349,9 @@ def token_rule(
     if not vals["cap"] > 0 or np.isnan(vals["cap"]):
         raise ParameterError(f"must be > 0, got {vals['cap']}", param="cap")
     if vals["min_holding"] > vals["cap"]:
+        if cap is not None and min_holding is None:  # the cap given is what is wrong
+            raise ParameterError(f"{vals['cap']:g} is below the minimum "
+                                 f"{vals['min_holding']:g}: nothing could earn", param="cap")
         raise ParameterError(f"{vals['min_holding']:g} is above the cap {vals['cap']:g}: "
                              "nothing could earn", param="min_holding")
     return TokenRule(name, vals["min_holding"], vals["cap"], vals["apr"], vals["volatility"],

@@ -28,7 +28,7 @@ from typing import Any
 import pandas as pd
 
 from . import examples, spec
-from .catalog import assumed_lines
+from .catalog import assumed_lines, override
 from .errors import ParameterError
 from .from_store import from_store
 from .ledger import read_rewards_records
@@ -441,10 +441,13 @@ def reconcile_statement(q: ReconcileQuestion) -> Reconciliation:
     before any balance is computed.
     """
     terms = q.terms()
-    catalog = product_catalog(q.catalog, None, min_holding=q.min_holding, cap=q.cap,
-                              store=q.store)
+    catalog = product_catalog(q.catalog, None, store=q.store)
     tokens = parse_tokens(q.token)
     st = _read(q, catalog, tokens)
+    if q.min_holding is not None or q.cap is not None:  # checked on the coins held only
+        held = set(st.ledger["token"].unique())
+        catalog = override(catalog, [t for t in catalog.index if t in held],
+                           min_holding=q.min_holding, cap=q.cap)
     record, apr_history = _sources(q, _years(st.ledger))
     lines = timeline(activated_at=q.activated_at, deactivated_at=q.deactivated_at,
                      activations=q.activations, excluded=q.excluded,

@@ -62,7 +62,11 @@ CASES = [
     ("cap-below-a-held-minimum", ["rewards", "l.csv", "--cap", "0.1", *R], 2,
      "--cap 0.1 is below the minimum 0.5 of BNB: nothing could earn"),
     ("caps-cap-below-minimum", ["caps", "--token", "BNB", "--holders", "100", "--cap", "0.1"],
-     2, "0.5 is above the cap 0.1"),
+     2, "--cap 0.1 is below the minimum 0.5: nothing could earn"),
+    ("caps-minimum-above-cap", ["caps", "--token", "BNB", "--holders", "100", "--cap", "0.1",
+                                "--min-holding", "0.2"], 2, "--min-holding 0.2 is above the cap 0.1"),
+    ("reconcile-cap-below-a-held-minimum", ["reconcile", "l.csv", "--cap", "0.1"], 2,
+     "--cap 0.1 is below the minimum 0.5 of BNB: nothing could earn"),
     ("caps-other-cap-below-minimum", ["caps", "--token", "BNB", "--holders", "100",
                                       "--other-cap", "0.1"], 2,
      "--other-cap 0.1 is below the minimum 0.5 of BNB"),
@@ -104,6 +108,14 @@ def test_cap_is_checked_against_the_tokens_held_only(workdir, capsys):
     assert rows["reward"].tolist() == [0.0005, 0.0005]  # 5 x 0.0365 / 365
 
 
+def test_reconcile_checks_the_cap_against_the_coins_held_only(workdir, capsys):
+    # TRX's minimum (400) is above 5; the statement holds BNB only: no refusal
+    code = main(["reconcile", "l.csv", "--cap", "5"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "TRX" not in err
+
+
 def test_a_catalogue_cap_below_a_minimum_names_cap_and_token():
     from softstake_model.catalog import load_catalog, override
 
@@ -140,8 +152,9 @@ def test_caps_question_refuses_a_comparison_cap_below_the_minimum():
     with pytest.raises(ParameterError) as e:
         cap_cost(CapQuestion(token="BNB", holders=100, other_cap=0.1))
     assert e.value.param == "other_cap" and "minimum 0.5" in str(e.value)
-    with pytest.raises(ParameterError, match=r"0\.5 is above the cap 0\.1"):
+    with pytest.raises(ParameterError, match=r"0\.1 is below the minimum 0\.5") as e:
         cap_cost(CapQuestion(token="BNB", holders=100, cap=0.1))
+    assert e.value.param == "cap"
 
 
 def test_caps_summary_of_a_table():
