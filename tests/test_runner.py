@@ -1,5 +1,6 @@
 """The report runner: scenario files and planning, the index (its record, overview, sweeps
-and page), formatting for people, and whole reports (slow: failures, the browser check)."""
+and page), formatting for people, and whole reports (slow: failures, the browser check; the
+quick report's index and pages are tests/test_index_browser.py's)."""
 
 import json
 import os
@@ -185,32 +186,6 @@ def run(args, capsys):
     code = main([str(a) for a in args])
     out, err = capsys.readouterr()
     return code, out, err
-
-
-@pytest.mark.slow
-def test_quick_report_and_index(tmp_path, capsys):
-    code, out, err = run(["report", "--quick", "--out", tmp_path, "--jobs", "2"], capsys)
-    assert code == 0, err
-    index = json.loads((tmp_path / "index.json").read_text())
-    assert len(index) == 8 and all(r["ok"] for r in index)
-    # in the plan's order, not the order the runs finished in
-    assert [r["slug"] for r in index] == [r.slug for r in plan(quick=True)]
-    page = (tmp_path / "index.html").read_text()
-    for r in index:
-        assert (tmp_path / r["html"]).is_file() and (tmp_path / r["ipynb"]).is_file()
-        assert r["html"] in page and r["headline"] and r["params"] is not None
-    # the overview shows the caps run's figure, formatted
-    assert "Overview by token" in page
-    bnb = next(r for r in index if r["notebook"] == "caps" and r["headline"]["token"] == "BNB")
-    assert usd(bnb["headline"]["daily_cost_usd"]) in page
-    stress = next(r for r in index if r["notebook"] == "liquidity_stress")
-    assert set(stress["headline"]["per_token"]) == {"BNB", "SOL", "ADA"}
-    assert "0.000000" not in page and "None" not in page
-    recon = next(r for r in index if r["notebook"] == "reconcile")
-    assert recon["headline"]["missing"] == 1 and recon["headline"]["unexpected"] == 1
-    html = (tmp_path / index[0]["html"]).read_text()
-    assert "cdnjs.cloudflare.com" not in html  # readable offline
-    assert "_report.validate" not in html  # no code cells
 
 
 @pytest.mark.slow
