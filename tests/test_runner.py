@@ -265,6 +265,10 @@ liquidity_stress:
                 "Array.from(document.images).map(i => [i.complete, i.naturalWidth])")
             assert all(done and width > 0 for done, width in images), images
             assert len(images) >= 3  # the figures: the report's; the overview's and the sweep's
+            # nothing wider than the screen: no table, no page
+            assert page.evaluate("""() => Math.max(document.documentElement.scrollWidth,
+                ...[...document.querySelectorAll('table')].map(
+                    t => t.getBoundingClientRect().right))""") <= 1200, f.name
         b.close()
     assert errors == []
     assert Path(tmp_path / "index.png").exists()
