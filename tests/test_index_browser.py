@@ -47,8 +47,8 @@ PARAMETERS = """() => [...document.querySelectorAll('table')].filter(t => {
 #: Python's words for nothing, yes, no and not-a-number, as a reader must never see them.
 PYTHON_WORDS = re.compile(r"\b(None|True|False|nan|NaN|NaT)\b")
 #: An interval whose two ends read the same and that does not say why.
-BARE_NO_WIDTH = re.compile(r"(?<![\w.,])(-?[\d.,]+(?:\s?%|\s\w+)?)(?:–| to )\1(?![\w.,%])"
-                           r"(?! \(rounded\))")
+BARE_NO_WIDTH = re.compile(r"(?<![\w.,])(-?[\d.,]+(?:\s?%|\s\w+)?)(?:–\u2060?|\sto\s)\1"
+                           r"(?![\w.,%])(?! \(rounded\))")
 
 
 @pytest.fixture(scope="module")

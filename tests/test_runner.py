@@ -313,11 +313,11 @@ def test_overview_view_marks_and_formats():
     assert bnb["spread"] == {"text": "0.40 %", "css": "", "title": "from caps: token=BNB",
                              "sub": ""}
     p = sol["P(delay)"]
-    assert (p["text"], p["css"], p["sub"]) == ("⚠ 90.0 %", "bad", "80.0\xa0%–95.0\xa0%")
+    assert (p["text"], p["css"], p["sub"]) == ("⚠ 90.0 %", "bad", "80.0\xa0%–\u206095.0\xa0%")
     # each cell names the run it comes from
     assert p["title"] == "more than 50% of paths see a delay; from stress: default"
     need = sol["buffer needed"]
-    assert (need["text"], need["sub"]) == ("⚠ 12.0 %", "11.0\xa0%–13.0\xa0%")
+    assert (need["text"], need["sub"]) == ("⚠ 12.0 %", "11.0\xa0%–\u206013.0\xa0%")
     assert need["title"] == "above the current buffer of 5.0 %; from stress: default"
     # ADA: a delay risk below 50 %, no buffer enough; an end of the interval missing
     p = ada["P(delay)"]
@@ -353,12 +353,12 @@ def test_an_interval_of_no_width_says_why():
     ada = _by_token(overview_view(overview_table([stress])))["ADA"]
     assert (ada["buffer needed"]["text"], ada["buffer needed"]["sub"]) == \
         ("0 %", "no width: every resample of the paths agrees")
-    assert ada["P(delay)"]["sub"] == "0\xa0%–3.7\xa0%"
+    assert ada["P(delay)"]["sub"] == "0\xa0%–\u20603.7\xa0%"
     assert interval(0.0, 0.0, "spread") == \
         "no width: the chain model's parameters have no ranges"
-    assert interval(0.2128, 0.2132) == "21.3\xa0%–21.3\xa0% (rounded)"  # not zero: rounded
-    assert interval(3.0, 5.0, "longest_delay_p99_days") == "3\xa0days–5\xa0days"
-    assert interval(-0.0193, -0.0063, "spread") == "-1.9\xa0% to -0.63\xa0%"
+    assert interval(0.2128, 0.2132) == "21.3\xa0%–\u206021.3\xa0% (rounded)"  # not zero: rounded
+    assert interval(3.0, 5.0, "longest_delay_p99_days") == "3\xa0days–\u20605\xa0days"
+    assert interval(-0.0193, -0.0063, "spread") == "-1.9\xa0%\xa0to\xa0-0.63\xa0%"
 
 
 def test_long_text_moves_to_a_note_below_its_table():
@@ -412,4 +412,4 @@ def test_a_sweep_of_many_figures_is_several_tables_that_each_fit():
     assert all(h[0] == "cap" for h in heads)  # each with the swept parameter and the link
     assert [r["html"] for r in view["tables"][2]["rows"]] == ["c1.html", "c2.html"]
     spread = view["tables"][2]["rows"][1]["cells"][-1]
-    assert (spread["text"], spread["sub"]) == ("2.0 %", "1.0\xa0%–4.0\xa0%")
+    assert (spread["text"], spread["sub"]) == ("2.0 %", "1.0\xa0%–\u20604.0\xa0%")

@@ -178,8 +178,8 @@ NO_WIDTH_PATHS = "no width: every resample of the paths agrees"
 def interval(low: object, high: object, name: str = "",
              f: Callable[[object], str] | None = None) -> str:
     r"""A figure's interval for people: ``80.0 %–95.0 %``, ``-1.9 % to -0.6 %``; empty when an
-    end is missing. A line breaks only between the ends (each end's space is a no-break
-    space).
+    end is missing. No line breaks inside it (no-break spaces, a word joiner after the
+    dash), so that a narrow column wraps only the sentences beside it.
 
     An interval of no width says why (:data:`NO_WIDTH`, by figure; a bootstrap over the
     paths otherwise), and one whose ends only read the same once rounded says so.
@@ -202,19 +202,19 @@ def interval(low: object, high: object, name: str = "",
     Examples
     --------
     >>> interval(0.8, 0.95), interval(None, 0.2), interval(-0.0193, -0.0063, "spread")
-    ('80.0\xa0%–95.0\xa0%', '', '-1.9\xa0% to -0.63\xa0%')
+    ('80.0\xa0%–\u206095.0\xa0%', '', '-1.9\xa0%\xa0to\xa0-0.63\xa0%')
     >>> interval(0.0, 0.0, "buffer_needed")
     'no width: every resample of the paths agrees'
     >>> interval(0.2128, 0.2132)
-    '21.3\xa0%–21.3\xa0% (rounded)'
+    '21.3\xa0%–\u206021.3\xa0% (rounded)'
     """
     if missing(low) or missing(high):
         return ""
     f = f or ((lambda v: fmt(name, float(v))) if name else pct)
-    a, b = (f(v).replace(" ", "\u00a0") for v in (low, high))  # a line breaks between ends
+    a, b = (f(v).replace(" ", "\u00a0") for v in (low, high))
     if float(low) == float(high):
         return NO_WIDTH.get(name, NO_WIDTH_PATHS)
-    joined = f"{a} to {b}" if float(low) < 0 else f"{a}–{b}"
+    joined = f"{a}\u00a0to\u00a0{b}" if float(low) < 0 else f"{a}–\u2060{b}"
     return f"{joined} (rounded)" if a == b else joined
 
 
