@@ -40,11 +40,11 @@ def test_two_parameter_sweep_is_a_matrix():
     (mv, _) = view["matrices"]
     assert mv["columns"] == ["10.0 %", "20.0 %"]
     assert [r["value"] for r in mv["body"]] == ["5.0 %", "30.0 %"]
-    assert mv["body"][0]["cells"][1] == {"text": "90.0 %", "sub": "89.0 %–91.0 %"}
+    assert mv["body"][0]["cells"][1] == {"text": "90.0 %", "sub": "89.0\xa0%–\u206091.0\xa0%"}
     assert mv["chart"].startswith("data:image/png")
-    # the table of all figures carries the intervals beside the figure
+    # the table of all figures carries the intervals below the figure
     p = view["head"].index("P(delay)")
-    assert view["rows"][0]["cells"][p] == "50.0 % (49.0 %–51.0 %)"
+    assert view["rows"][0]["cells"][p] == {"text": "50.0 %", "sub": "49.0\xa0%–\u206051.0\xa0%"}
 
 
 def test_one_parameter_sweep_has_no_matrix():
@@ -80,10 +80,11 @@ def test_overview_uses_the_run_at_catalogue_terms_and_names_it():
     frame = overview_table(runs)
     assert frame.loc[0, "daily_cost"] == 70.0 and frame.loc[0, "caps_runs"] == 2
     view = overview_view(frame)
-    assert view["rows"][0]["links"] == [("caps: cap=1000.0 (1 of 2 runs; see Runs compared)",
-                                         "c1000.0.html")]
-    cost = dict(zip(view["head"], view["rows"][0]["cells"], strict=True))[
-        "reward cost (tokens a day)"]
+    assert view["rows"][0]["links"] == [{
+        "text": "caps (1 of 2)", "href": "c1000.0.html",
+        "title": "caps: cap=1000.0 (1 of 2 runs; see Runs compared)"}]
+    cost = dict(zip(view["head"], view["rows"][0]["cells"], strict=True))["reward cost a day"]
+    assert cost["text"] == "70 BNB"
     assert cost["title"] == "from caps: cap=1000.0 (1 of 2 runs; see Runs compared)"
     # the stress cells come from the run nearest the defaults (buffer 0.05, shock 0.2)
     frame = overview_table(RUNS)

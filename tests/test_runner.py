@@ -1,9 +1,12 @@
 """The report runner: scenario files and planning, the index (its record, overview, sweeps
-and page), formatting for people, and whole reports (slow: failures, the browser check)."""
+and page), formatting for people, and whole reports (slow: failures, the browser check; the
+quick report's index and pages are tests/test_index_browser.py's)."""
 
 import json
 import os
+import re
 import shutil
+from importlib.resources import files
 from pathlib import Path
 
 import pandas as pd
@@ -14,7 +17,16 @@ from softstake_model.cli import main
 from softstake_model.errors import ParameterError
 from softstake_model.report import validate
 from softstake_model.report.execute import shipped_notebooks
-from softstake_model.report.format import DASH, amount, fmt, params_frame, pct, table, usd
+from softstake_model.report.format import (
+    DASH,
+    amount,
+    fmt,
+    interval,
+    params_frame,
+    pct,
+    table,
+    usd,
+)
 from softstake_model.report.index import write_index
 from softstake_model.report.overview import (
     merge_records,
@@ -25,6 +37,7 @@ from softstake_model.report.overview import (
 )
 from softstake_model.report.runs import Run, RunResult
 from softstake_model.report.scenarios import load_scenarios, plan
+from softstake_model.report.sweeps import SWEEP_FIGURES
 
 
 def test_index_page_from_the_template(tmp_path):
@@ -40,8 +53,12 @@ def test_index_page_from_the_template(tmp_path):
     assert "<span>token = BNB</span><span>days = 30 days</span>" in page  # name = value
     assert '<span class="fail">failed: cell 3: ValueError: x &lt; 0</span>' in page
     assert '<a href="y1.html">report</a> <a href="y1.ipynb">notebook</a>' in page
-    assert page.index("<td>caps</td>") < page.index("<td>yields</td>")  # by notebook
+    assert page.index('<td class="text">caps</td>') < page.index('<td class="text">yields</td>')
     assert "Overview by token" not in page  # no caps or stress figures to show
+    # the pages' own stylesheet, inlined: one source for the pages and the index
+    css = (files("softstake_model") / "report" / "templates" / "offline" / "static" /
+           "softstake.css").read_text()
+    assert re.findall(r"<style>\n(.*?)</style>", page, re.S) == [css]
     records = json.loads((tmp_path / "index.json").read_text())
     assert [r["scenario"] for r in records] == ["token=<b>", "default"]
     assert records[0]["params"] == {"token": "BNB", "days": 30}
@@ -172,32 +189,6 @@ def run(args, capsys):
 
 
 @pytest.mark.slow
-def test_quick_report_and_index(tmp_path, capsys):
-    code, out, err = run(["report", "--quick", "--out", tmp_path, "--jobs", "2"], capsys)
-    assert code == 0, err
-    index = json.loads((tmp_path / "index.json").read_text())
-    assert len(index) == 8 and all(r["ok"] for r in index)
-    # in the plan's order, not the order the runs finished in
-    assert [r["slug"] for r in index] == [r.slug for r in plan(quick=True)]
-    page = (tmp_path / "index.html").read_text()
-    for r in index:
-        assert (tmp_path / r["html"]).is_file() and (tmp_path / r["ipynb"]).is_file()
-        assert r["html"] in page and r["headline"] and r["params"] is not None
-    # the overview shows the caps run's figure, formatted
-    assert "Overview by token" in page
-    bnb = next(r for r in index if r["notebook"] == "caps" and r["headline"]["token"] == "BNB")
-    assert usd(bnb["headline"]["daily_cost_usd"]) in page
-    stress = next(r for r in index if r["notebook"] == "liquidity_stress")
-    assert set(stress["headline"]["per_token"]) == {"BNB", "SOL", "ADA"}
-    assert "0.000000" not in page and "None" not in page
-    recon = next(r for r in index if r["notebook"] == "reconcile")
-    assert recon["headline"]["missing"] == 1 and recon["headline"]["unexpected"] == 1
-    html = (tmp_path / index[0]["html"]).read_text()
-    assert "cdnjs.cloudflare.com" not in html  # readable offline
-    assert "_report.validate" not in html  # no code cells
-
-
-@pytest.mark.slow
 def test_failing_run_keeps_the_old_report(tmp_path, capsys):
     out = tmp_path / "reports"
     code, _, _ = run(["report", "--notebook", "reconcile", "--out", out], capsys)
@@ -274,9 +265,23 @@ liquidity_stress:
                 "Array.from(document.images).map(i => [i.complete, i.naturalWidth])")
             assert all(done and width > 0 for done, width in images), images
             assert len(images) >= 3  # the figures: the report's; the overview's and the sweep's
+            # nothing wider than the screen: no table, no page
+            assert page.evaluate("""() => Math.max(document.documentElement.scrollWidth,
+                ...[...document.querySelectorAll('table')].map(
+                    t => t.getBoundingClientRect().right))""") <= 1200, f.name
         b.close()
     assert errors == []
     assert Path(tmp_path / "index.png").exists()
+
+
+def _by_token(view):
+    """Each token's cells by column label, over both tables of the overview."""
+    out = {}
+    for t in view["tables"]:
+        for r in t["rows"]:
+            out.setdefault(r["cells"][0]["text"], {}).update(zip(t["head"], r["cells"],
+                                                                 strict=True))
+    return out
 
 
 def test_overview_view_marks_and_formats():
@@ -287,52 +292,124 @@ def test_overview_view_marks_and_formats():
                         daily_cost_usd=2660.0, earning_share=0.4),
             caps_record("BNB", "c2", apr=0.025, spread=0.004, daily_cost=1234.5)]
     view = overview_view(overview_table([stress, *caps]))
+    # two tables, of short columns: the main figures, and the rest in detail
+    main, detail = view["tables"]
+    assert main["head"] == ["token", "catalogue APR", "net network APR", "spread",
+                            "reward cost a day", "P(delay)", "buffer needed",
+                            "longest delay, 99th percentile"]
     # no row has an as-of date or flags: both columns are left out
-    assert "APR as of" not in view["head"] and "flags" not in view["head"]
-    assert len(view["head"]) == 14 and view["head"][0] == "token"
-    cells = {r["cells"][0]["text"]: {h: c for h, c in zip(view["head"], r["cells"])}
-             for r in view["rows"]}
+    assert detail["head"] == ["token", "APR source", "holders earning",
+                              "eligible share of balances", "longest delay in the shock alone",
+                              "unbonding rule"]
+    assert detail["numeric"] == [False, False, True, True, True, False]
+    assert ("spread", "net network APR − catalogue APR, with the interval the chain model's "
+            "ranges give") in main["legend"]
+    # every column of both, in one
+    assert view["head"] == main["head"] + detail["head"][1:]
+    cells = _by_token(view)
     assert list(cells) == ["BNB", "SOL", "ADA"]  # catalogue order
     sol, bnb, ada = cells["SOL"], cells["BNB"], cells["ADA"]
-    spread = sol["spread (network − catalogue)"]
-    assert (spread["text"], spread["css"]) == ("▼ -0.10 %", "bad")  # -0.001 as percent
-    assert bnb["spread (network − catalogue)"] == {"text": "0.40 %", "css": "", "title":
-                                                    "from caps: token=BNB", "sub": ""}
-    p = sol["P(delay) at the current buffer (95 % interval)"]
-    assert (p["text"], p["css"], p["sub"]) == ("⚠ 90.0 %", "bad", "80.0 %–95.0 %")
+    assert (sol["spread"]["text"], sol["spread"]["css"]) == ("▼ -0.10 %", "bad")  # -0.001
+    assert bnb["spread"] == {"text": "0.40 %", "css": "", "title": "from caps: token=BNB",
+                             "sub": ""}
+    p = sol["P(delay)"]
+    assert (p["text"], p["css"], p["sub"]) == ("⚠ 90.0 %", "bad", "80.0\xa0%–\u206095.0\xa0%")
     # each cell names the run it comes from
     assert p["title"] == "more than 50% of paths see a delay; from stress: default"
-    need = sol["buffer needed for the target (95 % interval)"]
-    assert (need["text"], need["sub"]) == ("⚠ 12.0 %", "11.0 %–13.0 %")
+    need = sol["buffer needed"]
+    assert (need["text"], need["sub"]) == ("⚠ 12.0 %", "11.0\xa0%–\u206013.0\xa0%")
     assert need["title"] == "above the current buffer of 5.0 %; from stress: default"
     # ADA: a delay risk below 50 %, no buffer enough; an end of the interval missing
-    p = ada["P(delay) at the current buffer (95 % interval)"]
+    p = ada["P(delay)"]
     assert (p["text"], p["css"], p["sub"]) == ("30.0 %", "", "")
-    assert ada["buffer needed for the target (95 % interval)"]["text"] == "⚠ none enough"
-    assert ada["unbonding rule"]["text"] == DASH and ada["catalogue APR (per year)"]["text"] \
-        == DASH
-    # BNB: caps only, no stress figures
-    assert bnb["buffer needed for the target (95 % interval)"]["text"] == DASH
-    assert bnb["reward cost (tokens a day)"]["text"] == "1,234"
-    assert sol["reward cost (USD a day)"]["text"] == "$2,660"
+    assert (ada["buffer needed"]["text"], ada["buffer needed"]["sub"]) == ("⚠ none enough", "")
+    assert ada["unbonding rule"]["text"] == DASH and ada["catalogue APR"]["text"] == DASH
+    assert ada["reward cost a day"]["text"] == DASH
+    # BNB: caps only, no stress figures; no price: the cost in tokens
+    assert bnb["buffer needed"]["text"] == DASH
+    assert (bnb["reward cost a day"]["text"], bnb["reward cost a day"]["sub"]) == \
+        ("1,234 BNB", "")
+    # SOL: in dollars, the tokens below
+    assert (sol["reward cost a day"]["text"], sol["reward cost a day"]["sub"]) == \
+        ("$2,660", "19 SOL")
     assert sol["longest delay in the shock alone"]["text"] == "2 days"
-    links = {r["cells"][0]["text"]: r["links"] for r in view["rows"]}
-    assert links == {"BNB": [("caps: token=BNB", "c2.html")],
-                     "SOL": [("caps: token=SOL", "c1.html"), ("stress: default", "s.html")],
-                     "ADA": [("stress: default", "s.html")]}
+    assert sol["holders earning"]["text"] == "40.0 %"
+    links = {r["cells"][0]["text"]: [(x["text"], x["href"], x["title"]) for x in r["links"]]
+             for r in main["rows"]}
+    assert links == {"BNB": [("caps", "c2.html", "caps: token=BNB")],
+                     "SOL": [("caps", "c1.html", "caps: token=SOL"),
+                             ("stress", "s.html", "stress: default")],
+                     "ADA": [("stress", "s.html", "stress: default")]}
+    assert all(r["links"] == [] for r in detail["rows"])  # the links once, in the first
     assert [t for t, _ in view["charts"]] == ["spread by token",
                                               "buffer needed against the current buffer"]
 
 
+def test_an_interval_of_no_width_says_why():
+    # ADA: no path is delayed even without a buffer, on every resample of the paths
+    stress = stress_record({"ADA": {"p_delay": 0.0, "p_delay_low": 0.0, "p_delay_high": 0.037,
+                                    "buffer_needed": 0.0, "buffer_low": 0.0,
+                                    "buffer_high": 0.0, "unbonding": "none"}})
+    ada = _by_token(overview_view(overview_table([stress])))["ADA"]
+    assert (ada["buffer needed"]["text"], ada["buffer needed"]["sub"]) == \
+        ("0 %", "no width: every resample of the paths agrees")
+    assert ada["P(delay)"]["sub"] == "0\xa0%–\u20603.7\xa0%"
+    assert interval(0.0, 0.0, "spread") == \
+        "no width: the chain model's parameters have no ranges"
+    assert interval(0.2128, 0.2132) == "21.3\xa0%–\u206021.3\xa0% (rounded)"  # not zero: rounded
+    assert interval(3.0, 5.0, "longest_delay_p99_days") == "3\xa0days–\u20605\xa0days"
+    assert interval(-0.0193, -0.0063, "spread") == "-1.9\xa0%\xa0to\xa0-0.63\xa0%"
+
+
+def test_long_text_moves_to_a_note_below_its_table():
+    reason = "no model since 2025-04-15: the pool was removed and nothing else pays " \
+        "staking on this chain"
+    ape = caps_record("APE", "a", apr=0.03, spread=None, no_model=reason)
+    main = overview_view(overview_table([ape]))["tables"][0]
+    spread = dict(zip(main["head"], main["rows"][0]["cells"], strict=True))["spread"]
+    assert (spread["text"], spread["sub"]) == ("no model", "see note 1")
+    assert main["notes"] == [f"APE: {reason}"]
+    # the view of every column keeps the text in its cell
+    view = overview_view(overview_table([ape]))
+    assert dict(zip(view["head"], view["rows"][0]["cells"], strict=True))["spread"]["sub"] \
+        == reason
+
+
 def test_sweep_view_formats_cells_and_draws_one_axis():
-    runs = [{**caps_record("SOL", f"c{v}", daily_cost=c, daily_cost_usd=c * 140),
-             "params": {"token": "SOL", "cap": v}} for v, c in ((1000, 19.5), (10, 2.0))]
+    runs = [{**caps_record("SOL", f"c{v}", daily_cost=c, daily_cost_usd=c * 140, holders=500,
+                           no_model=""), "params": {"token": "SOL", "cap": v}}
+            for v, c in ((1000, 19.5), (10, 2.0))]
     (group,) = sweep_groups(runs)
+    assert "no_model" not in group["figures"]  # blank in every run: no column
     view = sweep_view(group)
-    assert view["head"][:3] == ["cap", "daily reward cost (tokens)", "daily reward cost (USD)"]
-    assert [r["cells"][:3] for r in view["rows"]] == [["10", "2", "$280"],
-                                                      ["1,000", "19.5", "$2,730"]]
+    assert view["head"] == ["cap", "daily reward cost (tokens)", "daily reward cost (USD)",
+                            "holders"]
+    assert [[c["text"] for c in r["cells"]] for r in view["rows"]] == \
+        [["10", "2", "$280", "500"], ["1,000", "19.5", "$2,730", "500"]]
     assert [r["html"] for r in view["rows"]] == ["c10.html", "c1000.html"]  # by cap
+    # shown: the figures that differ; the one every run shares in a sentence
+    (table,) = view["tables"]
+    assert table["head"] == view["head"][:3] and table["numeric"] == [True] * 3
+    assert view["same"] == "holders 500"
     assert view["chart"].startswith("data:image/")
     runs[1]["params"]["cap"] = "none"  # not numeric: a table, no chart
-    assert sweep_view(sweep_groups(runs)[0])["chart"] is None
+    view = sweep_view(sweep_groups(runs)[0])
+    assert view["chart"] is None and view["tables"][0]["numeric"][0] is False
+
+
+def test_a_sweep_of_many_figures_is_several_tables_that_each_fit():
+    figures = {f"figure_{i}": float(i) for i in range(1, 15)}  # 14, and the spread
+    runs = [{**caps_record("SOL", f"c{v}", **{k: x * v for k, x in figures.items()},
+                           spread=0.01 * v, spread_low=0.005 * v, spread_high=0.02 * v,
+                           spread_sign="positive"),
+             "params": {"token": "SOL", "cap": v}} for v in (1, 2)]
+    (group,) = sweep_groups(runs)
+    # the interval's ends and sign are the spread's interval, not columns of their own
+    assert not {"spread_low", "spread_high", "spread_sign"} & set(group["figures"])
+    view = sweep_view(group)
+    heads = [t["head"] for t in view["tables"]]
+    assert [len(h) for h in heads] == [1 + SWEEP_FIGURES, 1 + SWEEP_FIGURES, 1 + 3]
+    assert all(h[0] == "cap" for h in heads)  # each with the swept parameter and the link
+    assert [r["html"] for r in view["tables"][2]["rows"]] == ["c1.html", "c2.html"]
+    spread = view["tables"][2]["rows"][1]["cells"][-1]
+    assert (spread["text"], spread["sub"]) == ("2.0 %", "1.0\xa0%–\u20604.0\xa0%")

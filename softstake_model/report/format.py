@@ -22,8 +22,9 @@ import pandas as pd
 from .. import spec
 
 __all__ = ["DASH", "missing", "pct", "usd", "amount", "reward", "apr3", "count", "days",
-           "ratio", "text", "interval", "fmt", "kind_of", "FORMATTERS", "table", "params_frame",
-           "label_of", "show_table", "show_params", "show_findings", "LABELS"]
+           "ratio", "text", "interval", "notes_below", "NOTE_AFTER", "fmt", "kind_of",
+           "FORMATTERS", "table", "params_frame", "label_of", "show_table", "show_params",
+           "show_findings", "LABELS"]
 
 #: What a page shows for a missing value.
 DASH = "—"
@@ -167,27 +168,95 @@ def text(x: object, missing_text: str = DASH, blank: str = "") -> str:
     return str(x)
 
 
-def interval(low: object, high: object) -> str:
-    """A range of shares as percent, ``10.0 %–20.0 %``; empty when an end is missing.
+#: Why an interval has no width, by figure; the others are bootstraps over the paths.
+NO_WIDTH = {"spread": "no width: the chain model's parameters have no ranges",
+            "cost_difference": "no width: every resample of the holders agrees"}
+#: Why a bootstrap interval over Monte Carlo paths has no width.
+NO_WIDTH_PATHS = "no width: every resample of the paths agrees"
+
+
+def interval(low: object, high: object, name: str = "",
+             f: Callable[[object], str] | None = None) -> str:
+    r"""A figure's interval for people: ``80.0 %–95.0 %``, ``-1.9 % to -0.6 %``; empty when an
+    end is missing. No line breaks inside it (no-break spaces, a word joiner after the
+    dash), so that a narrow column wraps only the sentences beside it.
+
+    An interval of no width says why (:data:`NO_WIDTH`, by figure; a bootstrap over the
+    paths otherwise), and one whose ends only read the same once rounded says so.
 
     Parameters
     ----------
     low, high
-        The ends, as fractions.
+        The ends.
+    name
+        The figure's name: its ends are formatted as the figure is (:func:`fmt`); a share
+        as percent when empty.
+    f
+        A formatter of the ends instead.
 
     Returns
     -------
     str
-        Both ends as :func:`pct` joined by a dash, or ``""``.
+        The interval's text, or ``""``.
 
     Examples
     --------
-    >>> interval(0.8, 0.95), interval(None, 0.2)
-    ('80.0 %–95.0 %', '')
+    >>> interval(0.8, 0.95), interval(None, 0.2), interval(-0.0193, -0.0063, "spread")
+    ('80.0\xa0%–\u206095.0\xa0%', '', '-1.9\xa0%\xa0to\xa0-0.63\xa0%')
+    >>> interval(0.0, 0.0, "buffer_needed")
+    'no width: every resample of the paths agrees'
+    >>> interval(0.2128, 0.2132)
+    '21.3\xa0%–\u206021.3\xa0% (rounded)'
     """
     if missing(low) or missing(high):
         return ""
-    return f"{pct(low)}–{pct(high)}"
+    f = f or ((lambda v: fmt(name, float(v))) if name else pct)
+    a, b = (f(v).replace(" ", "\u00a0") for v in (low, high))
+    if float(low) == float(high):
+        return NO_WIDTH.get(name, NO_WIDTH_PATHS)
+    joined = f"{a}\u00a0to\u00a0{b}" if float(low) < 0 else f"{a}–\u2060{b}"
+    return f"{joined} (rounded)" if a == b else joined
+
+
+#: Text longer than this (characters) in a cell of the index moves to a note below its table.
+NOTE_AFTER = 60
+
+
+def notes_below(rows: list[dict]) -> tuple[list[dict], list[str]]:
+    """A table's rows with each long text of a cell moved to a numbered note below it, so
+    that a sentence does not widen its column: the cell says ``see note N``.
+
+    Parameters
+    ----------
+    rows
+        Each with ``cells``: dicts with ``text`` and ``sub``; the first cell names the row.
+
+    Returns
+    -------
+    rows, notes
+        The rows with copied cells (others' keys kept), and the notes in order, each
+        ``"ROW, ROW: text"`` (one note per text, naming every row that shows it).
+
+    Examples
+    --------
+    >>> rows = [{"cells": [{"text": t, "sub": ""}, {"text": "1 %", "sub": "x" * 61}]}
+    ...         for t in ("A", "B")]
+    >>> shown, notes = notes_below(rows)
+    >>> shown[1]["cells"][1]["sub"], notes == ["A, B: " + "x" * 61]
+    ('see note 1', True)
+    """
+    named: dict[str, list[str]] = {}
+    out = []
+    for row in rows:
+        cells = [dict(c) for c in row["cells"]]
+        for c in cells[1:]:
+            for part in ("text", "sub"):
+                long = c.get(part, "")
+                if len(long) > NOTE_AFTER:
+                    named.setdefault(long, []).append(cells[0]["text"])
+                    c[part] = f"see note {list(named).index(long) + 1}"
+        out.append({**row, "cells": cells})
+    return out, [f"{', '.join(who)}: {long}" for long, who in named.items()]
 
 
 FORMATTERS: dict[str, Callable[[object], str]] = {
@@ -195,9 +264,9 @@ FORMATTERS: dict[str, Callable[[object], str]] = {
     "text": text, "reward": reward, "apr3": apr3,
 }
 
-_PCT_NAMES = {"apr", "spread", "alpha", "buffer_ratio", "buffer_needed", "buffer_low",
-              "buffer_high", "base_rate", "shock_fraction", "network_apr",
-              "effective_apr", "margin_apr", "deposit_rate"}
+_PCT_NAMES = {"apr", "spread", "spread_low", "spread_high", "alpha", "buffer_ratio",
+              "buffer_needed", "buffer_low", "buffer_high", "base_rate", "shock_fraction",
+              "network_apr", "effective_apr", "margin_apr", "deposit_rate"}
 _INT_NAMES = {"holders", "paths", "tokens", "payouts", "ok", "missing", "unexpected",
               "mismatch", "apr_paths", "price_paths", "sweep_points", "seed", "shock_day"}
 

@@ -1,7 +1,8 @@
-"""The index's content from the runs' records: the overview by token, sweeps compared, and
-the record kept across reports written into the same folder; and the views of them the
-index page shows (:func:`overview_view`, :func:`sweep_view`: cells formatted through
-:mod:`.format`, marks and charts).
+"""The index's content from the runs' records: the overview by token and the record kept
+across reports written into the same folder; and the view of the overview the index page
+shows (:func:`overview_view`: two tables that each fit a laptop screen, cells formatted
+through :mod:`.format`, marks and charts). The runs compared are :mod:`.sweeps`'
+(:func:`sweep_groups` and :func:`sweep_view`, also importable from here).
 
 A record is one run as ``index.json`` keeps it: ``notebook``, ``scenario``, ``slug``,
 ``params``, ``ok``, ``error``, ``seconds``, ``headline``, ``html``, ``ipynb``, ``finished``
@@ -17,11 +18,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from .format import DASH, amount, days, fmt, interval, kind_of, label_of, missing, pct, text, usd
-from .params import ALL_TOKENS, SCHEMAS, field_defaults
+from .format import DASH, amount, days, interval, missing, notes_below, pct, text, usd
+from .params import ALL_TOKENS
+from .sweeps import defaults_of, sweep_groups, sweep_view
 
 __all__ = ["OVERVIEW_COLUMNS", "merge_records", "overview_table", "sweep_groups",
-           "DELAY_RISK", "overview_view", "sweep_view"]
+           "DELAY_RISK", "overview_view", "sweep_view", "OVERVIEW_TABLES"]
 
 #: Columns of the overview, in order (plain numbers; the page formats them).
 OVERVIEW_COLUMNS = ["token", "apr", "apr_as_of", "apr_confidence", "apr_source", "network_apr",
@@ -37,10 +39,6 @@ DELAY_RISK = 0.5
 _CAPS = ("apr", "apr_as_of", "apr_confidence", "apr_source", "network_apr", "spread", "spread_low",
          "spread_high", "spread_sign", "no_model", "earning_share", "eligible_share",
          "daily_cost", "daily_cost_usd", "flags")
-#: Headline entries that describe a run rather than result from it (not compared).
-_CONTEXT = {"token", "target", "flags", "apr_as_of", "apr_confidence", "apr_source",
-            "price_usd", "cap",
-            "min_holding", "buffer_ratio", "alpha", "max_delay_days", "per_token"}
 _STRESS = ("p_delay", "p_delay_low", "p_delay_high", "buffer_needed", "buffer_low",
            "buffer_high", "shock_max_delay_days", "longest_delay_p99_days", "unbonding")
 
@@ -175,7 +173,7 @@ def _at_catalogue_terms(r: dict) -> bool:
 
 def _changed(r: dict) -> int:
     """How many of a stress run's scenario parameters differ from the question's defaults."""
-    d = _defaults(r.get("notebook", ""))
+    d = defaults_of(r.get("notebook", ""))
     return sum(repr(v) != repr(d.get(k)) for k, v in r.get("params", {}).items()
                if k not in _NOT_SCENARIO)
 
@@ -184,115 +182,40 @@ def _catalogue_order() -> list[str]:
     return ALL_TOKENS.split(",")
 
 
-def _defaults(notebook: str) -> dict:
-    return field_defaults(notebook) if notebook in SCHEMAS else {}
-
-
-def sweep_groups(records: Iterable[dict]) -> list[dict]:
-    """Runs of one notebook that differ by some parameters, as one comparison each.
-
-    For each notebook with two or more good runs: the swept parameters (those whose value,
-    the notebook's default where a run leaves it out, differs between runs) and a table
-    with a column per swept parameter and a column per plain headline figure.
-
-    Parameters
-    ----------
-    records
-        The folder's records (:func:`merge_records`).
-
-    Returns
-    -------
-    list of dict
-        ``notebook``, ``swept`` (names), ``figures`` (headline names), ``table`` (DataFrame:
-        swept columns, figure columns, ``html``), ``numeric`` (the one swept parameter when
-        it is the only one and numeric, else None).
-    """
-    out = []
-    by_nb: dict[str, list[dict]] = {}
-    for r in records:
-        if r.get("ok") and r.get("headline"):
-            by_nb.setdefault(r["notebook"], []).append(r)
-    for nb, rs in by_nb.items():
-        if len(rs) < 2:
-            continue
-        defaults = _defaults(nb)
-        names = sorted({k for r in rs for k in r.get("params", {})})
-        values = {k: [r.get("params", {}).get(k, defaults.get(k)) for r in rs] for k in names}
-        swept = [k for k in names if len({repr(v) for v in values[k]}) > 1]
-        if not swept:
-            continue
-        keys = list(dict.fromkeys(k for r in rs for k in r["headline"]))
-        figures = [k for k in keys
-                   if k not in swept and all(isinstance(r["headline"].get(k), int | float | str)
-                                             or r["headline"].get(k) is None for r in rs)
-                   and k not in _CONTEXT]
-        table = pd.DataFrame({**{k: values[k] for k in swept},
-                              **{f: [r["headline"].get(f) for r in rs] for f in figures},
-                              **_interval_columns(rs, figures),
-                              "html": [r.get("html", "") for r in rs]})
-        try:
-            table = table.sort_values(swept, kind="stable", ignore_index=True)
-        except TypeError:  # values of mixed types keep the runs' order
-            pass
-        numeric = swept[0] if len(swept) == 1 and all(
-            isinstance(v, int | float) and not isinstance(v, bool) for v in values[swept[0]]
-        ) else None
-        out.append({"notebook": nb, "swept": swept, "figures": figures, "table": table,
-                    "numeric": numeric, "matrices": _matrices(nb, swept, figures, table)})
-    return out
-
-
-#: The figures a two-parameter sweep is shown as a matrix of, by notebook (the first one
-#: that varies otherwise).
-MATRIX_FIGURES = {"liquidity_stress": ("p_delay", "longest_delay_p99_days"),
-                  "caps": ("daily_cost",), "yields": ("effective_apr",)}
-
-
-def _interval_columns(rs: list[dict], figures: list[str]) -> dict[str, list]:
-    """``F@low`` and ``F@high`` for figures whose runs give an interval (``intervals`` of
-    the headline: figure → [low, high])."""
-    out = {}
-    for f in figures:
-        ends = [(r["headline"].get("intervals") or {}).get(f) for r in rs]
-        if any(e for e in ends):
-            out[f"{f}@low"] = [e[0] if e else None for e in ends]
-            out[f"{f}@high"] = [e[1] if e else None for e in ends]
-    return out
-
-
-def _is_number(v: object) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool)
-
-
-def _matrices(nb: str, swept: list[str], figures: list[str], table: pd.DataFrame
-              ) -> list[dict]:
-    """For exactly two numeric swept parameters: each chosen figure as a matrix (rows the
-    first parameter's values, columns the second's), with its intervals when given."""
-    if len(swept) != 2 or not all(table[k].map(_is_number).all() and table[k].notna().all()
-                                  for k in swept):
-        return []
-    numeric = [f for f in figures if table[f].map(lambda v: v is None or _is_number(v)).all()
-               and table[f].notna().any()]
-    chosen = [f for f in MATRIX_FIGURES.get(nb, ()) if f in numeric] or \
-        [f for f in numeric if table[f].nunique() > 1][:1]
-    out = []
-    for f in chosen:
-        cols = [f] + [c for c in (f"{f}@low", f"{f}@high") if c in table]
-        m = table.pivot_table(index=swept[0], columns=swept[1], values=cols, aggfunc="first",
-                              dropna=False)
-        out.append({"figure": f, "rows": swept[0], "cols": swept[1],
-                    "values": m[f], "low": m[f"{f}@low"] if f"{f}@low" in cols else None,
-                    "high": m[f"{f}@high"] if f"{f}@high" in cols else None})
-    return out
-
-
-#: The overview's columns on the page, in order.
-_HEAD = ["token", "catalogue APR (per year)", "APR as of", "APR source", "net network APR",
-         "spread (network − catalogue)", "holders earning", "eligible share of balances",
-         "reward cost (tokens a day)", "reward cost (USD a day)",
-         "P(delay) at the current buffer (95 % interval)",
-         "buffer needed for the target (95 % interval)", "longest delay in the shock alone",
-         "longest delay, 99th percentile of Monte Carlo paths", "unbonding rule", "flags"]
+#: The overview's columns on the page: key, label, and what the column shows (the label's
+#: hover text, and the key under the table); in two tables that each fit a 1,280 px screen,
+#: the main figures and the rest, each row starting with the token.
+OVERVIEW_TABLES: list[tuple[str, list[tuple[str, str, str]]]] = [
+    ("Overview by token", [
+        ("token", "token", ""),
+        ("apr", "catalogue APR", "the APR the catalogue quotes, per year"),
+        ("network_apr", "net network APR", "what staking pays on chain, net, per year"),
+        ("spread", "spread", "net network APR − catalogue APR, with the interval the chain "
+         "model's ranges give"),
+        ("cost", "reward cost a day", "in dollars, and below in tokens"),
+        ("p_delay", "P(delay)", "the chance of a delayed withdrawal at the current buffer, "
+         "with its 95 % interval"),
+        ("buffer_needed", "buffer needed", "the buffer the target needs, with its 95 % "
+         "interval"),
+        ("delay_p99", "longest delay, 99th percentile", "the longest delay of a path, at the "
+         "99th percentile of the Monte Carlo paths")]),
+    ("By token, in detail", [
+        ("token", "token", ""),
+        ("apr_as_of", "APR as of", "the day the catalogue's APR was quoted"),
+        ("apr_source", "APR source", "where the catalogue's APR came from"),
+        ("earning_share", "holders earning", "the share of holders above the minimum"),
+        ("eligible_share", "eligible share of balances", "the share of balances that earns"),
+        ("shock_delay", "longest delay in the shock alone", "the scenario's shock on one "
+         "path without random runs"),
+        ("unbonding", "unbonding rule", "how long the chain takes to unbond"),
+        ("flags", "flags", "what the catalogue check found")]),
+]
+#: The overview's columns of text (the others are figures, right-aligned).
+_TEXT = {"token", "apr_source", "unbonding", "flags"}
+#: The cells each kind of run gives (the rest of a row is the token).
+_FROM = {"caps": ("apr", "network_apr", "spread", "cost", "apr_as_of", "apr_source",
+                  "earning_share", "eligible_share", "flags"),
+         "stress": ("p_delay", "buffer_needed", "delay_p99", "shock_delay", "unbonding")}
 
 
 def _cell(shown: str, css: str = "", title: str = "", sub: str = "") -> dict:
@@ -300,13 +223,14 @@ def _cell(shown: str, css: str = "", title: str = "", sub: str = "") -> dict:
 
 
 def overview_view(frame: pd.DataFrame) -> dict:
-    """The overview table as the index shows it: formatted cells with marks, and charts.
+    """The overview as the index shows it: two tables of formatted cells with marks
+    (:data:`OVERVIEW_TABLES`), the pages each row comes from, and charts.
 
     A negative spread is marked ▼, a spread whose interval spans zero ``?`` (its sign is not
     known; the interval is shown below it), a chain without a network APR says why; a delay
-    risk above :data:`DELAY_RISK`, or a buffer
-    below the one the target needs, ⚠. The "APR as of" and "flags" columns are left out
-    when no row has them.
+    risk above :data:`DELAY_RISK`, or a buffer below the one the target needs, ⚠. An
+    interval of no width says why. The "APR as of" and "flags" columns are left out when no
+    row has them. Each cell's hover text names the run it comes from.
 
     Parameters
     ----------
@@ -316,28 +240,45 @@ def overview_view(frame: pd.DataFrame) -> dict:
     Returns
     -------
     dict
-        ``head`` (column labels), ``rows`` (each ``cells``: ``text``, ``css``, ``title``,
-        ``sub``; and ``links``: (name, page) pairs), ``charts`` ((title, data URI) pairs).
+        ``tables``: each ``title``, ``head`` (labels), ``numeric`` (by column), ``legend``
+        (label and what each column shows), ``rows`` (each ``cells``: ``text``, ``css``,
+        ``title``, ``sub``; and ``links``, in the first table: ``text``, ``href``, ``title``
+        of the pages its figures come from) and ``notes`` (long texts moved below the table,
+        :func:`~.format.notes_below`); ``head`` and ``rows``: every column of both tables in
+        one (the token once, no text moved); ``charts``: (title, data URI) pairs.
     """
     flags = any(not missing(f) and str(f).strip() for f in frame["flags"])
     as_of = bool(frame["apr_as_of"].notna().any())
-    keep = [i for i, h in enumerate(_HEAD) if (h != "APR as of" or as_of)
-            and (h != "flags" or flags)]
+    columns = [(title, [c for c in cols if (c[0] != "apr_as_of" or as_of)
+                        and (c[0] != "flags" or flags)]) for title, cols in OVERVIEW_TABLES]
+    every = list(dict.fromkeys(c for _, cols in columns for c in cols))
     rows = []
     for _, r in frame.iterrows():
-        cells = _overview_cells(r)
-        links = []
-        for name, i, j in (("caps", 1, 10), ("stress", 10, 15)):  # the cells of each
+        cells, links = _overview_cells(r), []
+        for name, keys in _FROM.items():
             if missing(r[f"{name}_run"]) or not r[f"{name}_run"]:
                 continue
             n = int(r[f"{name}_runs"])
             what = f"{name}: {r[f'{name}_label']}" + (
                 f" (1 of {n} runs; see Runs compared)" if n > 1 else "")
-            links.append((what, r[f"{name}_run"]))
-            for c in cells[i:j]:  # each figure names the run it comes from
+            links.append({"text": name + (f" (1 of {n})" if n > 1 else ""),
+                          "href": r[f"{name}_run"], "title": what})
+            for k in keys:  # each figure names the run it comes from
+                c = cells[k]
                 c["title"] = f"{c['title']}; from {what}" if c["title"] else f"from {what}"
-        rows.append({"cells": [cells[i] for i in keep], "links": links})
-    return {"head": [_HEAD[i] for i in keep], "rows": rows, "charts": _overview_charts(frame)}
+        rows.append((cells, links))
+    tables = []
+    for i, (title, cols) in enumerate(columns):
+        shown, notes = notes_below([{"cells": [cells[c[0]] for c in cols],
+                                     "links": links if i == 0 else []} for cells, links in rows])
+        tables.append({"title": title, "head": [c[1] for c in cols],
+                       "numeric": [c[0] not in _TEXT for c in cols],
+                       "legend": [(c[1], c[2]) for c in cols if c[2]],
+                       "rows": shown, "notes": notes})
+    return {"tables": tables, "head": [c[1] for c in every],
+            "rows": [{"cells": [cells[c[0]] for c in every], "links": links}
+                     for cells, links in rows],
+            "charts": _overview_charts(frame)}
 
 
 def _apr_source(r: pd.Series) -> object:
@@ -345,30 +286,44 @@ def _apr_source(r: pd.Series) -> object:
     return r["apr_confidence"] if missing(r["apr_source"]) else r["apr_source"]
 
 
-def _overview_cells(r: pd.Series) -> list[dict]:
-    """One token's row of the overview as cells, in the order of ``_HEAD``."""
+def _overview_cells(r: pd.Series) -> dict[str, dict]:
+    """One token's row of the overview as cells, by the keys of :data:`OVERVIEW_TABLES`."""
     p, needed = r["p_delay"], r["buffer_needed"]
     risky = not missing(p) and p > DELAY_RISK
     short = (not missing(needed) and not missing(r["buffer_ratio"])
              and needed > r["buffer_ratio"]) or (missing(needed) and not missing(p))
     shown_needed = pct(needed) if not missing(needed) else \
         ("none enough" if not missing(p) else DASH)
-    return [
-        _cell(r["token"]), _cell(pct(r["apr"], 2)), _cell(text(r["apr_as_of"], blank=DASH)),
-        _cell(text(_apr_source(r), blank=DASH)), _cell(pct(r["network_apr"], 2)),
-        _spread_cell(r),
-        _cell(pct(r["earning_share"])), _cell(pct(r["eligible_share"])),
-        _cell(amount(r["daily_cost"])), _cell(usd(r["daily_cost_usd"])),
-        _cell(("⚠ " if risky else "") + pct(p), "bad" if risky else "",
-              f"more than {DELAY_RISK:.0%} of paths see a delay" if risky else "",
-              interval(r["p_delay_low"], r["p_delay_high"])),
-        _cell(("⚠ " if short else "") + shown_needed, "bad" if short else "",
-              f"above the current buffer of {pct(r['buffer_ratio'])}" if short else "",
-              interval(r["buffer_low"], r["buffer_high"])),
-        _cell(days(r["shock_max_delay_days"])), _cell(days(r["longest_delay_p99_days"])),
-        _cell(text(r["unbonding"], blank=DASH)),
-        _cell(text(r["flags"], "")),
-    ]
+    return {
+        "token": _cell(r["token"]), "apr": _cell(pct(r["apr"], 2)),
+        "apr_as_of": _cell(text(r["apr_as_of"], blank=DASH)),
+        "apr_source": _cell(text(_apr_source(r), blank=DASH)),
+        "network_apr": _cell(pct(r["network_apr"], 2)), "spread": _spread_cell(r),
+        "cost": _cost_cell(r),
+        "earning_share": _cell(pct(r["earning_share"])),
+        "eligible_share": _cell(pct(r["eligible_share"])),
+        "p_delay": _cell(("⚠ " if risky else "") + pct(p), "bad" if risky else "",
+                         f"more than {DELAY_RISK:.0%} of paths see a delay" if risky else "",
+                         interval(r["p_delay_low"], r["p_delay_high"], "p_delay")),
+        "buffer_needed": _cell(
+            ("⚠ " if short else "") + shown_needed, "bad" if short else "",
+            f"above the current buffer of {pct(r['buffer_ratio'])}" if short else "",
+            "" if missing(needed) else interval(r["buffer_low"], r["buffer_high"],
+                                                "buffer_needed")),
+        "shock_delay": _cell(days(r["shock_max_delay_days"])),
+        "delay_p99": _cell(days(r["longest_delay_p99_days"])),
+        "unbonding": _cell(text(r["unbonding"], blank=DASH)),
+        "flags": _cell(text(r["flags"], "")),
+    }
+
+
+def _cost_cell(r: pd.Series) -> dict:
+    """The daily cost of rewards: in dollars with the tokens below, or in tokens when the
+    run has no price."""
+    tokens = "" if missing(r["daily_cost"]) else f"{amount(r['daily_cost'])} {r['token']}"
+    if missing(r["daily_cost_usd"]):
+        return _cell(tokens or DASH)
+    return _cell(usd(r["daily_cost_usd"]), sub=tokens)
 
 
 def _spread_cell(r: pd.Series) -> dict:
@@ -381,8 +336,8 @@ def _spread_cell(r: pd.Series) -> dict:
         return _cell("no model", "", str(reason), str(reason))
     neg = not missing(spread) and spread < 0
     unknown = not missing(sign) and sign == "unknown"
-    low, high = r.get("spread_low"), r.get("spread_high")
-    sub = "" if missing(low) or missing(high) else f"{pct(low, 2)}–{pct(high, 2)}"
+    sub = "" if missing(spread) else interval(r.get("spread_low"), r.get("spread_high"),
+                                              "spread", lambda v: pct(v, 2))
     title = "the exchange pays more than the chain yields" if neg else ""
     if unknown:
         title = (f"{title}; " if title else "") + "its sign is not known: the interval " \
@@ -405,80 +360,3 @@ def _overview_charts(frame: pd.DataFrame) -> list[tuple[str, str]]:
             charts.append(("APR against liquidity risk",
                            plots.to_data_uri(plots.apr_vs_risk(frame))))
     return charts
-
-
-def sweep_view(group: dict) -> dict:
-    """A comparison of swept runs as the index shows it: formatted cells, and a chart of up
-    to four figures that vary when one numeric parameter is swept.
-
-    Parameters
-    ----------
-    group
-        One item of :func:`sweep_groups`.
-
-    Returns
-    -------
-    dict
-        ``notebook``, ``swept``, ``head`` (labels), ``rows`` (each ``cells``, formatted
-        text, and ``html``, the run's page), ``chart`` (a data URI, or None).
-    """
-    t = group["table"]
-    head = [*group["swept"], *[label_of(f) for f in group["figures"]]]
-    rows = [{"cells": [fmt(k, r[k]) for k in group["swept"]] +
-             [_with_interval(f, r) for f in group["figures"]], "html": r["html"]}
-            for _, r in t.iterrows()]
-    chart = None
-    if group["numeric"]:
-        nums = [f for f in group["figures"]
-                if t[f].map(lambda v: isinstance(v, int | float) and not isinstance(v, bool)
-                            ).all() and t[f].nunique() > 1][:4]
-        if nums:
-            from . import plots  # matplotlib, from the report extra, loads only to draw
-
-            chart = plots.to_data_uri(plots.sweep(
-                t, group["numeric"], nums, {f: label_of(f) for f in nums},
-                {f for f in nums if kind_of(f, 0.0) == "pct"}))
-    return {"notebook": group["notebook"], "swept": group["swept"], "head": head,
-            "rows": rows, "chart": chart,
-            "matrices": [_matrix_view(m) for m in group.get("matrices", [])]}
-
-
-def _with_interval(f: str, r: pd.Series) -> str:
-    """A figure's cell: its value, and its interval when the run gives one."""
-    shown = fmt(f, r[f])
-    sub = _range(f, shown, r.get(f"{f}@low"), r.get(f"{f}@high"))
-    return f"{shown} ({sub})" if sub else shown
-
-
-def _range(f: str, shown: str, lo: object, hi: object) -> str:
-    """``low–high`` as the figure is formatted; empty when an end is missing or both ends
-    read as the figure itself."""
-    if missing(lo) or missing(hi) or shown == DASH:
-        return ""
-    a, b = fmt(f, lo), fmt(f, hi)
-    return "" if a == b == shown else f"{a}–{b}"
-
-
-def _matrix_view(m: dict) -> dict:
-    """A matrix as the index shows it: the figure's label, the row parameter's values with
-    each row's cells (value and interval), the column values, and a heat map."""
-    from . import plots  # matplotlib, from the report extra, loads only to draw
-
-    f, values = m["figure"], m["values"]
-    cells, texts = [], []
-    for i in values.index:
-        row, short = [], []
-        for j in values.columns:
-            v = values.at[i, j]
-            lo = None if m["low"] is None else m["low"].at[i, j]
-            hi = None if m["high"] is None else m["high"].at[i, j]
-            row.append({"text": fmt(f, v), "sub": _range(f, fmt(f, v), lo, hi)})
-            short.append(fmt(f, v))
-        cells.append({"value": fmt(m["rows"], i), "cells": row})
-        texts.append(short)
-    chart = plots.to_data_uri(plots.heatmap(
-        values.rename_axis(index=m["rows"], columns=m["cols"]),
-        label_of(f), texts, kind_of(f, 0.0) == "pct"))
-    return {"figure": label_of(f), "rows": m["rows"], "cols": m["cols"],
-            "columns": [fmt(m["cols"], c) for c in values.columns], "body": cells,
-            "chart": chart}
