@@ -19,7 +19,7 @@ Balances are right-continuous: a change at instant t counts in a snapshot taken 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,10 +35,10 @@ __all__ = ["DAY_NS", "Snapshot", "DayGrid", "DayMeasure", "daily_balances"]
 
 DAY_NS = 86_400 * 10**9
 HOUR_NS = 3_600 * 10**9
-# memory a grid holds per (day, key) cell, bytes: the start balances and the measure's
-# linear part; the engine's apr and reward rows and the history's date, payout, account and
-# token columns (calibrated against measured peaks: tests/test_rewards_memory.py)
-_GRID_BYTES = 12 * 8
+# memory a grid and the engine's day loop hold per (day, key) cell, bytes: the start
+# balances, the linear part, the engine's other day arrays and the rule's temporaries (an
+# estimate checked before allocating; the reward history's own is rewards.history_memory)
+_GRID_BYTES = 6 * 8
 # changes handled at once by the grid's passes over the ledger (small enough that numpy's
 # temporaries are reused from the heap, not fresh pages)
 _CHUNK = 1 << 20
@@ -198,6 +198,10 @@ class DayGrid:
         First day (a date, UTC).
     n_days
         Number of days.
+    memory
+        ``memory(cells)``: the bytes the caller's work needs for a grid of ``cells`` (day,
+        key) cells, checked (:func:`softstake_model.checks.work`) before anything of that
+        size is allocated; default the grid's and the day loop's own.
 
     Attributes
     ----------
@@ -208,7 +212,8 @@ class DayGrid:
         that a day's row is contiguous for the engine's day loop.
     """
 
-    def __init__(self, ledger: pd.DataFrame, start: object, n_days: int) -> None:
+    def __init__(self, ledger: pd.DataFrame, start: object, n_days: int, *,
+                 memory: Callable[[int], float] | None = None) -> None:
         if n_days < 1:
             raise ParameterError(f"must be >= 1 (the date range is empty), got {n_days}",
                                  param="n_days")
@@ -231,7 +236,8 @@ class DayGrid:
         self.key_account = (uniq // n_tok).astype(np.int64)
         self.key_token = (uniq % n_tok).astype(np.int64)
         self.n_keys = nk = len(uniq)
-        work(n_days * max(nk, 1) * _GRID_BYTES, "end",
+        cells = n_days * max(nk, 1)
+        work(memory(cells) if memory else cells * _GRID_BYTES, "end",
              f"{n_days:,} days x {nk:,} account-token pairs")
         self._time = ledger["time"].dt.as_unit("ns").array.asi8
         self._key, self._change = key, changes
