@@ -239,7 +239,7 @@ class DayGrid:
         cells = n_days * max(nk, 1)
         work(memory(cells) if memory else cells * _GRID_BYTES, "end",
              f"{n_days:,} days x {nk:,} account-token pairs")
-        self._time = ledger["time"].dt.as_unit("ns").array.asi8
+        self._time = ledger["time"].array  # in its own unit: made ns chunk by chunk
         self._key, self._change = key, changes
         self._by_day: tuple[NDArray, ...] | None = None
 
@@ -263,7 +263,7 @@ class DayGrid:
                                         NDArray[np.float64]]]:
         """The ledger in chunks: ns after the grid's start, grid day, key and change."""
         for sl in _chunks(len(self._change)):
-            rel = self._time[sl] - self.start.value
+            rel = self._time[sl].as_unit("ns").asi8 - self.start.value
             yield rel, rel // DAY_NS, self._key[sl], self._change[sl]
 
     def _inside(self) -> Iterator[tuple[NDArray[np.int64], NDArray[np.int64], NDArray,
