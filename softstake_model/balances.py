@@ -134,7 +134,7 @@ def _codes(column: pd.Series) -> tuple[NDArray[np.integer], pd.Index]:
     if len(codes) and codes.min() < 0:
         raise ParameterError(f"has a missing '{column.name}' in row "
                              f"{int(np.argmax(codes < 0)) + 1:,}", param="ledger")
-    return codes, pd.Index(labels)
+    return codes, labels if isinstance(labels, pd.Index) else pd.Index(labels)
 
 
 def _keys(acc: NDArray[np.integer], n_acc: int, tok: NDArray[np.integer], n_tok: int

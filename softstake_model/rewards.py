@@ -443,7 +443,7 @@ def _frame(grid: DayGrid, tokens: pd.Index, first: np.ndarray, stop: np.ndarray,
     n_days, nk = values[0].shape
     day_idx = np.arange(n_days)
     day_ns = (grid.start_day_number + day_idx) * DAY_NS
-    accounts = pd.Index(grid.accounts)
+    accounts = grid.accounts  # the ledger's own labels where it had them (checked unique)
     acc_codes = grid.key_account.astype(_code_dtype(len(accounts)))
     tok_codes = grid.key_token.astype(_code_dtype(len(tokens)))
     cols = [v.reshape(-1) for v in values]
