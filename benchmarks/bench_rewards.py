@@ -1,23 +1,34 @@
-"""Benchmark of the reward engine (issue 2), run on demand: ``make bench``.
+"""Benchmark of the reward engine (issues 2 and 24), run on demand: ``make bench``.
 
 1. A generated ledger of N accounts x 1 token x 30 days with M balance changes (default
    1,000,000 accounts and 10,000,000 changes): the engine's time from the frame in memory to
-   the history, and its peak memory (peak RSS of the process during the call, measured in a
-   child process after resetting the kernel's high-water mark).
+   the history, its CPU time and its peak memory (peak RSS of the process during the call,
+   measured in a child process after resetting the kernel's high-water mark). Each round is
+   a fresh process; with ``--before DIR`` the package in ``DIR`` (the code before, e.g.
+   ``git archive HEAD softstake_model | tar -x -C DIR``) runs too, the two in turn (before,
+   after, before, ...), and every column of the two histories must be the same to the bit.
 2. On a sample of 10,000 of those accounts, the engine against a plain pandas baseline
    written the way an analyst would (group by account, step through the days), in the same
    run; both must give the same rewards to the last decimal.
 
+The engine needs more than the default memory limit: run it with
+``SOFTSTAKE_MAX_BYTES=8000000000``.
+
 Usage: python benchmarks/bench_rewards.py [--accounts N] [--changes M] [--sample K]
+       [--rounds R] [--before DIR] [--no-compound]
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import math
 import os
 import platform
+import statistics
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -27,6 +38,7 @@ from _measure import measure
 
 from softstake_model import Terms, load_catalog, reward_history
 
+HERE = Path(__file__).resolve()
 START, DAYS = pd.Timestamp("2025-12-01"), 30
 DAY_S = 86400
 
@@ -95,26 +107,127 @@ def baseline(ledger: pd.DataFrame, cat: pd.DataFrame, terms: Terms) -> pd.DataFr
     return pd.DataFrame(out, columns=["account", "day", "avg_balance", "reward"])
 
 
-def _engine(ledger: pd.DataFrame) -> dict:
+def digest(hist: pd.DataFrame) -> str:
+    """One hash of every column's values, labels and dtype (equal histories, equal hash)."""
+    h = hashlib.sha256()
+    for name, col in hist.items():
+        h.update(f"{name}:{col.dtype}".encode())
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            h.update("\x1f".join(map(str, col.cat.categories)).encode())
+            values = col.cat.codes.to_numpy()
+        elif hasattr(col.array, "asi8"):
+            values = col.array.asi8
+        else:
+            values = col.to_numpy()
+        h.update(np.ascontiguousarray(values).tobytes())
+    return h.hexdigest()
+
+
+def _engine(ledger: pd.DataFrame, compound: bool = True) -> dict:
+    t = os.times()
     hist = reward_history(ledger, catalog(), Terms(), start=START,
-                          end=START + pd.Timedelta(days=29))
-    return {"rows": len(hist), "total_reward": float(hist["reward"].sum())}
+                          end=START + pd.Timedelta(days=29), compound=compound)
+    cpu = os.times()
+    return {"rows": len(hist), "total_reward": float(hist["reward"].sum()),
+            "cpu_s": cpu.user - t.user + cpu.system - t.system,
+            "user_s": cpu.user - t.user, "system_s": cpu.system - t.system,
+            "digest": digest(hist)}
+
+
+def one_round(package: str, args: argparse.Namespace) -> dict:
+    """The full ledger in a fresh process importing the package from ``package``."""
+    cmd = [sys.executable, str(HERE), "--child", "--accounts", str(args.accounts),
+           "--changes", str(args.changes), *(["--no-compound"] if args.no_compound else [])]
+    env = {**os.environ, "PYTHONPATH": package,
+           "SOFTSTAKE_MAX_BYTES": os.environ.get("SOFTSTAKE_MAX_BYTES", "8000000000")}
+    load = os.getloadavg()[0]
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    if done.returncode:
+        raise SystemExit(f"the round with {package} failed:\n{done.stderr}")
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    return {**out, "load_start": load, "load_end": os.getloadavg()[0]}
+
+
+def _child(args: argparse.Namespace) -> None:
+    import softstake_model
+
+    full = measure(lambda: make_ledger(args.accounts, args.changes),
+                   lambda led: _engine(led, not args.no_compound))
+    print(json.dumps({**full, "package": str(Path(softstake_model.__file__).parent)}))
+
+
+def _line(name: str, r: dict) -> str:
+    return (f"  {name}: {r['seconds']:.2f} s (CPU {r['cpu_s']:.2f} s: user {r['user_s']:.2f}, "
+            f"system {r['system_s']:.2f}), peak RSS {r['peak_rss_gib']:.2f} GiB (ledger "
+            f"{r['rss_before_gib']:.2f}), load {r['load_start']:.1f}-{r['load_end']:.1f}")
+
+
+def full_rounds(args: argparse.Namespace) -> dict:
+    """``--rounds`` rounds of the full ledger, before and after in turn when asked."""
+    packages = {"after": str(HERE.parents[1])}
+    if args.before:
+        packages = {"before": str(Path(args.before).resolve()), **packages}
+    runs: dict[str, list[dict]] = {k: [] for k in packages}
+    for i in range(args.rounds):
+        print(f"round {i + 1} of {args.rounds}:")
+        for name, package in packages.items():
+            runs[name].append(one_round(package, args))
+            print(_line(name, runs[name][-1]), flush=True)
+    summary = {k: {"seconds_min": min(r["seconds"] for r in v),
+                   "seconds_median": statistics.median(r["seconds"] for r in v),
+                   "cpu_s_min": min(r["cpu_s"] for r in v),
+                   "peak_rss_gib_max": max(r["peak_rss_gib"] for r in v)}
+               for k, v in runs.items()}
+    if args.before:
+        ratios = sorted(a["seconds"] / b["seconds"] for a, b in
+                        zip(runs["after"], runs["before"], strict=True))
+        digests = {r["digest"] for v in runs.values() for r in v}
+        summary["after_over_before"] = {"min": ratios[0], "median": statistics.median(ratios),
+                                        "max": ratios[-1]}
+        summary["identical"] = len(digests) == 1
+        print(f"after / before, round by round: min {ratios[0]:.2f}, median "
+              f"{statistics.median(ratios):.2f}, max {ratios[-1]:.2f}; every column "
+              f"identical to the bit: {summary['identical']}")
+    return {"runs": runs, "summary": summary}
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--accounts", type=int, default=1_000_000)
     ap.add_argument("--changes", type=int, default=10_000_000)
-    ap.add_argument("--sample", type=int, default=10_000)
+    ap.add_argument("--sample", type=int, default=10_000,
+                    help="accounts checked against the plain baseline (0: none)")
+    ap.add_argument("--rounds", type=int, default=1)
+    ap.add_argument("--before", help="a folder holding the package before (softstake_model/)")
+    ap.add_argument("--no-compound", action="store_true", help="the engine without "
+                    "compounding (the sample's baseline always compounds)")
+    ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--out", default="benchmarks/results/rewards.json")
     args = ap.parse_args()
+    if args.child:
+        _child(args)
+        return
 
-    full = measure(lambda: make_ledger(args.accounts, args.changes), _engine)
-    print(f"full ledger: {args.accounts:,} accounts, {args.changes:,} changes -> "
-          f"{full['rows']:,} rows in {full['seconds']:.2f} s; peak RSS {full['peak_rss_gib']:.2f}"
-          f" GiB (ledger alone {full['rss_before_gib']:.2f} GiB)")
+    print(f"full ledger: {args.accounts:,} accounts, {args.changes:,} changes")
+    full = full_rounds(args)
+    result = {
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                    "numpy": np.__version__, "pandas": pd.__version__},
+        "full": {"accounts": args.accounts, "changes": args.changes,
+                 "compound": not args.no_compound, **full},
+    }
+    if args.sample:
+        result["sample"] = sample_check(args)
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(result, indent=2) + "\n")
+    if not result.get("sample", {}).get("rewards_identical", True):
+        raise SystemExit("engine and baseline disagree")
+    if not full["summary"].get("identical", True):
+        raise SystemExit("the histories before and after differ")
 
-    # the sample: the first K accounts of the same generator, all their changes
+
+def sample_check(args: argparse.Namespace) -> dict:
+    """The first ``--sample`` accounts: the engine against the plain baseline."""
     ledger = make_ledger(args.accounts, args.changes)
     codes = ledger["account"].cat.codes.to_numpy()
     sample = ledger[codes < args.sample].copy()
@@ -133,18 +246,9 @@ def main() -> None:
     print(f"sample: {args.sample:,} accounts, {len(sample):,} changes: engine {t_engine:.3f} s,"
           f" baseline {t_base:.1f} s -> {t_base / t_engine:.0f}x; rewards identical: {same};"
           f" max |avg diff| {max_avg_diff:.2e}")
-    result = {
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                    "numpy": np.__version__, "pandas": pd.__version__},
-        "full": {"accounts": args.accounts, "changes": args.changes, **full},
-        "sample": {"accounts": args.sample, "changes": len(sample), "engine_s": t_engine,
-                   "baseline_s": t_base, "speedup": t_base / t_engine,
-                   "rewards_identical": same, "max_avg_diff": max_avg_diff},
-    }
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(result, indent=2) + "\n")
-    if not same:
-        raise SystemExit("engine and baseline disagree")
+    return {"accounts": args.sample, "changes": len(sample), "engine_s": t_engine,
+            "baseline_s": t_base, "speedup": t_base / t_engine, "rewards_identical": same,
+            "max_avg_diff": max_avg_diff}
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ Balances are right-continuous: a change at instant t counts in a snapshot taken 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,9 +35,24 @@ __all__ = ["DAY_NS", "Snapshot", "DayGrid", "DayMeasure", "daily_balances"]
 
 DAY_NS = 86_400 * 10**9
 HOUR_NS = 3_600 * 10**9
-# memory a grid holds per (day, key) cell, bytes: start balances, daily sums and the
-# measure's and the engine's day-major arrays (an estimate, checked before allocating)
-_GRID_BYTES = 12 * 8
+# memory a grid and the engine's day loop hold per (day, key) cell, bytes: the start
+# balances, the linear part, the engine's other day arrays and the rule's temporaries (an
+# estimate checked before allocating; the reward history's own is rewards.history_memory)
+_GRID_BYTES = 6 * 8
+# changes handled at once by the grid's passes over the ledger (small enough that numpy's
+# temporaries are reused from the heap, not fresh pages)
+_CHUNK = 1 << 20
+
+
+def _chunks(n: int) -> Iterator[slice]:
+    """Consecutive slices of ``range(n)`` of at most :data:`_CHUNK` items."""
+    return (slice(i, min(i + _CHUNK, n)) for i in range(0, n, _CHUNK))
+
+
+def _add_at(out: NDArray[np.float64], index: NDArray, values: NDArray[np.float64]) -> None:
+    """``out[index] += values`` one value after another, in order (what ``np.bincount``'s
+    weighted sums do, so the same sums to the last bit), into memory already touched."""
+    np.add.at(out, index, values)
 
 
 @dataclass(frozen=True)
@@ -100,26 +116,49 @@ def _sum_by(index: NDArray[np.int64], weights: NDArray[np.float64], n: int) -> N
     return np.bincount(index, weights=weights, minlength=n).astype(np.float64, copy=False)
 
 
-def _codes(column: pd.Series) -> tuple[NDArray[np.int64], pd.Index]:
-    """Integer codes and their labels, labels sorted (categoricals used as they are)."""
+def _zeros(shape: tuple[int, ...]) -> NDArray[np.float64]:
+    """Zeros written in order (touched page by page, then summed into at random)."""
+    out = np.empty(shape)
+    out.fill(0.0)
+    return out
+
+
+def _codes(column: pd.Series) -> tuple[NDArray[np.integer], pd.Index]:
+    """Integer codes and their labels, labels sorted (a categorical's codes used as they are,
+    not copied); a missing value is refused."""
     cat = column.dtype
     if isinstance(cat, pd.CategoricalDtype) and cat.categories.is_monotonic_increasing:
-        return column.cat.codes.to_numpy().astype(np.int64), column.cat.categories
-    codes, labels = pd.factorize(column, sort=True)
-    return codes.astype(np.int64), pd.Index(labels)
+        codes, labels = column.cat.codes.to_numpy(), column.cat.categories
+    else:
+        codes, labels = pd.factorize(column, sort=True)
+    if len(codes) and codes.min() < 0:
+        raise ParameterError(f"has a missing '{column.name}' in row "
+                             f"{int(np.argmax(codes < 0)) + 1:,}", param="ledger")
+    return codes, labels if isinstance(labels, pd.Index) else pd.Index(labels)
 
 
-def _dense_factorize(values: NDArray[np.int64], n: int) -> tuple[NDArray[np.int64], NDArray]:
-    """Factorize integers in ``0..n-1`` keeping their order: ``(codes, sorted uniques)``.
+def _keys(acc: NDArray[np.integer], n_acc: int, tok: NDArray[np.integer], n_tok: int
+          ) -> tuple[NDArray[np.integer], NDArray[np.int64]]:
+    """Account-token key of each change and the keys' ``account * n_tok + token`` codes
+    (sorted): the pairs present, numbered in order."""
+    n = n_acc * n_tok
 
-    Counting beats hashing when ``n`` is not much larger than the number of values.
-    """
-    if n > 4 * len(values) + 1_000_000:
-        codes, uniq = pd.factorize(values, sort=True)
-        return codes.astype(np.int64), uniq
-    present = np.bincount(values, minlength=n) > 0
-    rank = np.cumsum(present) - 1
-    return rank[values], np.flatnonzero(present)
+    def pair(sl: slice) -> NDArray[np.integer]:
+        return acc[sl].astype(np.int64) * n_tok + tok[sl] if n_tok > 1 else acc[sl]
+
+    if n > 4 * len(acc) + 1_000_000:  # sparse pairs: hashing beats counting
+        codes, uniq = pd.factorize(pair(slice(None)), sort=True)
+        return codes, np.asarray(uniq, dtype=np.int64)
+    present = np.zeros(n, dtype=bool)
+    for sl in _chunks(len(acc)):
+        present[pair(sl)] = True
+    if present.all() and n_tok == 1:
+        return acc, np.arange(n, dtype=np.int64)
+    rank = (np.cumsum(present) - 1).astype(np.int32 if n < 2**31 else np.int64)
+    key = np.empty(len(acc), dtype=rank.dtype)
+    for sl in _chunks(len(acc)):
+        key[sl] = rank[pair(sl)]
+    return key, np.flatnonzero(present)
 
 
 def _start_balances(daily: NDArray[np.float64], opening: NDArray[np.float64]
@@ -144,6 +183,11 @@ def _day_start(value: object, name: str) -> pd.Timestamp:
 class DayGrid:
     """A ledger laid on the UTC days ``start .. start + n_days - 1``.
 
+    The grid keeps the ledger's own arrays (times, codes, changes; not copied) and passes
+    over them in chunks: the sums per (day, key) cell are added one change after another in
+    the ledger's order, so every cell's sum is the same to the last bit however the ledger
+    is chunked.
+
     Parameters
     ----------
     ledger
@@ -154,6 +198,10 @@ class DayGrid:
         First day (a date, UTC).
     n_days
         Number of days.
+    memory
+        ``memory(cells)``: the bytes the caller's work needs for a grid of ``cells`` (day,
+        key) cells, checked (:func:`softstake_model.checks.work`) before anything of that
+        size is allocated; default the grid's and the day loop's own.
 
     Attributes
     ----------
@@ -164,7 +212,8 @@ class DayGrid:
         that a day's row is contiguous for the engine's day loop.
     """
 
-    def __init__(self, ledger: pd.DataFrame, start: object, n_days: int) -> None:
+    def __init__(self, ledger: pd.DataFrame, start: object, n_days: int, *,
+                 memory: Callable[[int], float] | None = None) -> None:
         if n_days < 1:
             raise ParameterError(f"must be >= 1 (the date range is empty), got {n_days}",
                                  param="n_days")
@@ -183,32 +232,62 @@ class DayGrid:
         acc, self.accounts = _codes(ledger["account"])
         tok, self.tokens = _codes(ledger["token"])
         n_tok = max(len(self.tokens), 1)
-        key, uniq = _dense_factorize(acc * n_tok + tok if n_tok > 1 else acc,
-                                     len(self.accounts) * n_tok)
+        key, uniq = _keys(acc, len(self.accounts), tok, n_tok)
         self.key_account = (uniq // n_tok).astype(np.int64)
         self.key_token = (uniq % n_tok).astype(np.int64)
         self.n_keys = nk = len(uniq)
-        work(n_days * max(nk, 1) * _GRID_BYTES, "end",
+        cells = n_days * max(nk, 1)
+        work(memory(cells) if memory else cells * _GRID_BYTES, "end",
              f"{n_days:,} days x {nk:,} account-token pairs")
+        self._time = ledger["time"].array  # in its own unit: made ns chunk by chunk
+        self._key, self._change = key, changes
+        self._by_day: tuple[NDArray, ...] | None = None
 
-        rel = ledger["time"].dt.as_unit("ns").array.asi8 - self.start.value
-        day = rel // DAY_NS
-        before = day < 0
-        opening = _sum_by(key[before], changes[before], nk)
-        inside = ~before
-        inside &= day < n_days
-        d, k, off, cc = day[inside], key[inside], rel[inside], changes[inside]
-        if len(d) > 1 and (d[1:] < d[:-1]).any():
-            order = np.argsort(d, kind="stable")
-            d, k, off, cc = d[order], k[order], off[order], cc[order]
-        off -= d * DAY_NS
-        self._k, self._off, self._c = k, off, cc
-        self._bounds = np.searchsorted(d, np.arange(n_days + 1))
-        # (day, key) cell of each change, day-major; int32 when it fits (held to the end)
-        self._cell = (d * nk + k).astype(np.int32 if nk * n_days < 2**31 else np.int64)
-        self.start_balance, self._end_balance = _start_balances(
-            _sum_by(self._cell, cc, nk * n_days).reshape(n_days, nk), opening)
+        opening, daily = np.zeros(nk), _zeros((n_days, nk))
+        cells = daily.reshape(-1)
+        for rel, day, k, c in self._passes():
+            before = day < 0
+            if before.any():
+                _add_at(opening, k[before], c[before])
+                inside = ~before
+                inside &= day < n_days
+                rel, day, k, c = rel[inside], day[inside], k[inside], c[inside]
+            elif (day >= n_days).any():
+                inside = day < n_days
+                rel, day, k, c = rel[inside], day[inside], k[inside], c[inside]
+            _add_at(cells, day * nk + k, c)
+        self.start_balance, self._end_balance = _start_balances(daily, opening)
         self._check_balances()
+
+    def _passes(self) -> Iterator[tuple[NDArray[np.int64], NDArray[np.int64], NDArray,
+                                        NDArray[np.float64]]]:
+        """The ledger in chunks: ns after the grid's start, grid day, key and change."""
+        for sl in _chunks(len(self._change)):
+            rel = self._time[sl].as_unit("ns").asi8 - self.start.value
+            yield rel, rel // DAY_NS, self._key[sl], self._change[sl]
+
+    def _inside(self) -> Iterator[tuple[NDArray[np.int64], NDArray[np.int64], NDArray,
+                                        NDArray[np.float64]]]:
+        """:meth:`_passes` of the changes inside the grid's days, offsets in their day."""
+        for rel, day, k, c in self._passes():
+            inside = day >= 0
+            inside &= day < self.n_days
+            if not inside.all():
+                rel, day, k, c = rel[inside], day[inside], k[inside], c[inside]
+            yield rel - day * DAY_NS, day, k, c
+
+    def _days_sorted(self) -> tuple[NDArray, ...]:
+        """The changes inside the grid sorted by day (stable): key, offset, change and each
+        day's bounds (built once, for the sampled methods)."""
+        if self._by_day is None:
+            parts = list(zip(*self._inside(), strict=True)) or [[np.empty(0, np.int64)]] * 4
+            off, d, k, c = (np.concatenate(p) for p in parts)
+            if len(d) > 1 and (d[1:] < d[:-1]).any():
+                order = np.argsort(d, kind="stable")
+                d, k, off, c = d[order], k[order], off[order], c[order]
+            self._by_day = (k.astype(np.int64), off, c.astype(np.float64),
+                            np.searchsorted(d, np.arange(self.n_days + 1)))
+        return self._by_day
 
     def _check_balances(self) -> None:
         """Refuse overflowing balances and negative ones (a missing opening balance)."""
@@ -238,21 +317,25 @@ class DayGrid:
     def linear_part(self, snap: Snapshot) -> NDArray[np.float64]:
         """``(n_days, n_keys)``: sum over each day's changes of ``change * w(offset)``."""
         nk, nd = self.n_keys, self.n_days
+        out = _zeros((nd, nk))
+        cells = out.reshape(-1)
         if snap.method == "time_weighted":
-            w = (DAY_NS - self._off) / DAY_NS
-        else:
-            w = np.empty(len(self._off))
-            for d in range(nd):
-                sl = slice(self._bounds[d], self._bounds[d + 1])
-                w[sl] = snap.weight_after(self._off[sl], self.day_number(d))
-        return _sum_by(self._cell, self._c * w, nk * nd).reshape(nd, nk)
+            for off, d, k, c in self._inside():
+                _add_at(cells, d * nk + k, c * ((DAY_NS - off) / DAY_NS))
+            return out
+        k, off, c, bounds = self._days_sorted()
+        for d in range(nd):
+            sl = slice(bounds[d], bounds[d + 1])
+            _add_at(cells, d * nk + k[sl], c[sl] * snap.weight_after(off[sl], self.day_number(d)))
+        return out
 
     def within_day(self, d: int, instants: NDArray[np.int64]) -> NDArray[np.float64]:
         """``(n_keys, K)``: sum of day ``d``'s changes at or before each snapshot instant."""
         n_inst = len(instants)
-        sl = slice(self._bounds[d], self._bounds[d + 1])
-        j = np.searchsorted(instants, self._off[sl], side="left")
-        inc = _sum_by(self._k[sl] * (n_inst + 1) + j, self._c[sl],
+        k, off, c, bounds = self._days_sorted()
+        sl = slice(bounds[d], bounds[d + 1])
+        j = np.searchsorted(instants, off[sl], side="left")
+        inc = _sum_by(k[sl] * (n_inst + 1) + j, c[sl],
                       self.n_keys * (n_inst + 1)).reshape(self.n_keys, n_inst + 1)
         return np.cumsum(inc, axis=1)[:, :n_inst]
 
@@ -269,6 +352,19 @@ class DayMeasure:
         self.grid, self.snap = grid, snap
         self._lin = grid.linear_part(snap) if snap.linear else None
 
+    @property
+    def linear(self) -> bool:
+        """Whether the measure keeps a linear part (:meth:`DayGrid.linear_part`)."""
+        return self._lin is not None
+
+    def spend_linear_part(self) -> NDArray[np.float64]:
+        """The ``(n_days, n_keys)`` linear part, for the caller to write each day's row over
+        once that day is measured (a day's measure reads only its own row); later measures
+        of a day already written over are wrong."""
+        if self._lin is None:
+            raise ValueError("a non-linear measure has no linear part")
+        return self._lin
+
     def day(
         self,
         d: int,
@@ -277,6 +373,7 @@ class DayMeasure:
         credit_offset_ns: int = 0,
         *,
         per_snapshot: bool = False,
+        out: NDArray[np.float64] | None = None,
     ) -> tuple[NDArray[np.float64], NDArray[np.float64] | None]:
         """Measure day ``d``.
 
@@ -290,6 +387,9 @@ class DayMeasure:
             Per-key amount credited during the day at ``credit_offset_ns`` (tokens).
         per_snapshot
             Also return the per-snapshot values (sampled methods).
+        out
+            ``(n_keys,)`` array the measure is written into (it may be the grid's own
+            ``start_balance[d]``, which is then spent); None: a new array.
 
         Returns
         -------
@@ -300,12 +400,12 @@ class DayMeasure:
             min(balance, opening balance)), when ``per_snapshot``; else None.
         """
         g, snap = self.grid, self.snap
-        base = g.start_balance[d] + before
+        base = np.add(g.start_balance[d], before, out=out)
         if self._lin is not None and not per_snapshot:
-            m = base + self._lin[d]
+            m = np.add(base, self._lin[d], out=base)
             if credit is not None:
                 w = snap.weight_after(np.array([credit_offset_ns]), g.day_number(d))[0]
-                m = m + credit * w
+                m += credit * w
             return m, None
         inst = snap.instants(g.day_number(d))
         vals = base[:, None] + g.within_day(d, inst)
@@ -313,7 +413,7 @@ class DayMeasure:
             vals += credit[:, None] * (inst >= credit_offset_ns)[None, :]
         if snap.method == "hourly_min_open":
             vals = np.minimum(vals, vals[:, :1])
-        return vals.mean(axis=1), (vals if per_snapshot else None)
+        return vals.mean(axis=1, out=out), (vals if per_snapshot else None)
 
 
 def daily_balances(

@@ -20,6 +20,7 @@ import pandas as pd
 
 from .balances import DAY_NS, DayGrid, DayMeasure, Snapshot, _day_start
 from .errors import InputError, ParameterError
+from .files import CSV_CHUNK_ROWS
 from .rules import eligible, gross, rate_paid, truncate
 from .tables import parse_time
 from .terms import Terms
@@ -31,10 +32,35 @@ __all__ = [
     "payout_days",
     "apr_matrix",
     "accrual_window",
+    "history_memory",
 ]
+
+# memory the rewards command needs per history row, bytes: the grid, the engine's four day
+# arrays (the history's float columns), the date and payout columns, the codes and the
+# temporaries (measured 51-54 from 3.65 M to 30 M rows, tests/test_rewards_memory.py)
+_HISTORY_BYTES = 56
+# and per row of the CSV writer's chunk (files.CSV_CHUNK_ROWS rows at a time): the rows'
+# text and Arrow arrays (measured 290-360)
+_CSV_ROW_BYTES = 320
+
+# keys the day loop applies the rule to at once (its float temporaries, 512 KiB each, stay
+# in a core's cache)
+_BLOCK = 1 << 16
 
 HISTORY_COLUMNS = ["date", "account", "token", "avg_balance", "eligible_balance", "apr",
                    "reward", "paid_at"]
+
+
+def history_memory(rows: int) -> float:
+    """Bytes the rewards command needs for a history of ``rows`` rows: the engine and the
+    history frame, and writing it as CSV a chunk at a time (checked before allocating).
+
+    Examples
+    --------
+    >>> f"{history_memory(3_650_000) / 1e6:,.0f} MB"  # 10,000 accounts x 365 days
+    '524 MB'
+    """
+    return rows * _HISTORY_BYTES + min(rows, CSV_CHUNK_ROWS) * _CSV_ROW_BYTES
 
 
 def payout_days(day_numbers: np.ndarray, terms: Terms) -> np.ndarray:
@@ -212,7 +238,8 @@ def reward_history(
                   deactivated_at=deactivated_at, activations=activations, compound=compound,
                   progress=progress, statement_credits=statement_credits)
         return _in_tokens(ledger, catalog, terms, start=s, end=s + (n_days - 1) * DAY, **kw)
-    grid = DayGrid(_earning(ledger, catalog, compound or not statement_credits), s, n_days)
+    grid = DayGrid(_earning(ledger, catalog, compound or not statement_credits), s, n_days,
+                   memory=history_memory)
     dates = grid.dates()
     tokens = pd.Index(np.asarray(grid.tokens, dtype=str))
     first, stop = accrual_window(grid, activated_at, deactivated_at, activations, excluded)
@@ -224,8 +251,7 @@ def reward_history(
     cap_k = cat["cap"].to_numpy(float)[grid.key_token]
 
     values = accrue(grid, terms, min_k, cap_k, lambda d: apr_td[grid.key_token, d], first, stop,
-                    compound=compound, progress=progress)
-    grid.start_balance = None  # free the grid's day arrays before the frame is built
+                    compound=compound, progress=progress, spend_grid=True)
     day_numbers = grid.start_day_number + np.arange(n_days)
     out = _frame(grid, tokens, first, stop, values,
                  payout_days(day_numbers, terms) * DAY_NS + terms.payout_time_s * 10**9)
@@ -285,14 +311,19 @@ def _earning(ledger: pd.DataFrame, catalog: pd.DataFrame, compound: bool) -> pd.
     simulated; every token in the catalogue."""
     led = ledger
     if "wallet" in led:
-        led = led[led["wallet"] == "free"]
+        led = _where(led, led["wallet"] == "free")
     if compound and "kind" in led:
-        led = led[led["kind"] != "reward"]
+        led = _where(led, led["kind"] != "reward")
     missing = pd.Index(pd.unique(led["token"])).difference(catalog.index)
     if len(missing):
         raise ParameterError(f"has token(s) {list(missing)} that are not in the catalogue",
                              param="ledger")
     return led
+
+
+def _where(frame: pd.DataFrame, keep: pd.Series) -> pd.DataFrame:
+    """The rows of ``frame`` where ``keep``; ``frame`` itself (not a copy) when all are."""
+    return frame if keep.all() else frame[keep]
 
 
 def accrue(
@@ -306,7 +337,8 @@ def accrue(
     *,
     compound: bool = True,
     progress: bool = False,
-) -> np.ndarray:
+    spend_grid: bool = False,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The day loop shared by every user of the rules: measure, rule, payout, compounding.
 
     Parameters
@@ -319,12 +351,15 @@ def accrue(
         ``apr_of_day(d)`` → the APR of every key on grid day ``d`` (fraction per year).
     first, stop
         Each key accrues on grid days ``first <= d < stop``.
+    spend_grid
+        Write each day's measure over the grid's start balances of that day (no second
+        copy; ``grid.start_balance`` then holds the measures).
 
     Returns
     -------
-    numpy.ndarray
-        ``(4, n_days, n_keys)``: balance measure, eligible balance, APR and reward (tokens,
-        truncated), day-major.
+    tuple of numpy.ndarray
+        Balance measure, eligible balance, APR and reward (tokens, truncated), each
+        ``(n_days, n_keys)``, day-major.
     """
     n_days, nk = grid.n_days, grid.n_keys
     measure = DayMeasure(grid, Snapshot.of(terms))
@@ -332,56 +367,86 @@ def accrue(
     day_numbers = grid.start_day_number + np.arange(n_days)
     pay_day = payout_days(day_numbers, terms) - grid.start_day_number  # grid column of payout
     pay_off = terms.payout_time_s * 10**9
-    keep = 1.0 - terms.fee
 
-    # one block for the four float columns, day-major (each day's row contiguous), laid out
-    # as pandas stores a float block, so the frame is built without copying it
-    values = np.empty((4, n_days, nk))
-    avg, elig, apr_used, reward = values
+    # each day's row contiguous; the measure's linear part is spent by the day's eligible
+    # balance (each day read before it is written), so no third (n_days, n_keys) array
+    avg = grid.start_balance if spend_grid else np.empty((n_days, nk))
+    elig = measure.spend_linear_part() if measure.linear else np.empty((n_days, nk))
+    apr_used, reward = np.empty((n_days, nk)), np.empty((n_days, nk))
     credited = np.zeros(nk)  # rewards paid before the current day
     pending: dict[int, np.ndarray] = {}  # grid day -> rewards paid during that day
-    days: Iterable[int] = range(n_days)
+    for d in _day_steps(range(n_days), progress):
+        credit = pending.pop(d, None)
+        m, vals = measure.day(d, credited, credit, pay_off, per_snapshot=per_snapshot,
+                              out=avg[d])
+        apr_k = apr_of_day(d)
+        idle = (d < first) | (d >= stop)
+        for b in _blocks(nk):  # the rule block by block: its temporaries stay in cache
+            el, r, a = _rule(terms, m[b], None if vals is None else vals[b], min_k[b],
+                             cap_k[b], apr_k[b])
+            r[idle[b]] = 0.0
+            elig[d, b], reward[d, b], apr_used[d, b] = el, r, a
+        if compound:
+            p = int(pay_day[d])
+            if p < n_days:
+                pending[p] = pending[p] + reward[d] if p in pending else reward[d]
+        if credit is not None:
+            credited = credited + credit
+    return avg, elig, apr_used, reward
+
+
+def _blocks(n: int) -> list[slice]:
+    """Slices of ``range(n)`` of at most :data:`_BLOCK` items (at least one slice)."""
+    return [slice(i, i + _BLOCK) for i in range(0, max(n, 1), _BLOCK)]
+
+
+def _rule(terms: Terms, m: np.ndarray, vals: np.ndarray | None, min_k: np.ndarray,
+          cap_k: np.ndarray, apr_k: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Eligible balance, reward and APR paid of some keys on one day, from the day's
+    measure ``m`` or, accruing per snapshot, the values at each snapshot ``vals``."""
+    if vals is not None:
+        e_s = eligible(vals, min_k[:, None], cap_k[:, None])
+        el = e_s.mean(axis=1)
+        g = gross(e_s, apr_k[:, None], terms.tiers, terms.days_per_year).mean(axis=1)
+    else:
+        el = eligible(m, min_k, cap_k)
+        g = gross(el, apr_k, terms.tiers, terms.days_per_year)
+    r = truncate(g * (1.0 - terms.fee), terms.precision)
+    if terms.tiers is not None:  # the history shows the rate the tiers paid
+        apr_k = rate_paid(g, el, apr_k, terms.tiers, terms.days_per_year)
+    return el, r, apr_k
+
+
+def _day_steps(days: range, progress: bool) -> Iterable[int]:
+    """The days, with a progress bar when asked and tqdm is installed."""
     if progress:
         try:
             from tqdm.auto import tqdm
         except ModuleNotFoundError:  # a core install has no progress bars (extra "report")
-            tqdm = None
-        if tqdm is not None:
-            days = tqdm(days, desc="days", unit="day")
-    for d in days:
-        credit = pending.pop(d, None)
-        m, vals = measure.day(d, credited, credit, pay_off, per_snapshot=per_snapshot)
-        apr_k = apr_of_day(d)
-        if per_snapshot:
-            e_s = eligible(vals, min_k[:, None], cap_k[:, None])
-            el = e_s.mean(axis=1)
-            g = gross(e_s, apr_k[:, None], terms.tiers, terms.days_per_year).mean(axis=1)
-        else:
-            el = eligible(m, min_k, cap_k)
-            g = gross(el, apr_k, terms.tiers, terms.days_per_year)
-        r = truncate(g * keep, terms.precision)
-        r[(d < first) | (d >= stop)] = 0.0
-        if terms.tiers is not None:  # the history shows the rate the tiers paid
-            apr_k = rate_paid(g, el, apr_k, terms.tiers, terms.days_per_year)
-        avg[d], elig[d], reward[d], apr_used[d] = m, el, r, apr_k
-        if compound:
-            p = int(pay_day[d])
-            if p < n_days:
-                pending[p] = pending[p] + r if p in pending else r
-        if credit is not None:
-            credited = credited + credit
-    return values
+            return days
+        return tqdm(days, desc="days", unit="day")
+    return days
+
+
+def _code_dtype(n: int) -> type:
+    """The integer type pandas keeps a categorical's codes in for ``n`` categories."""
+    for t in (np.int8, np.int16, np.int32):
+        if n < np.iinfo(t).max:
+            return t
+    return np.int64
 
 
 def _frame(grid: DayGrid, tokens: pd.Index, first: np.ndarray, stop: np.ndarray,
-           values: np.ndarray, paid_ns: np.ndarray) -> pd.DataFrame:
-    """The history frame from ``values`` = (avg, eligible, apr, reward) x (n_days, n_keys)."""
-    _, n_days, nk = values.shape
+           values: tuple[np.ndarray, ...], paid_ns: np.ndarray) -> pd.DataFrame:
+    """The history frame from ``values`` = (avg, eligible, apr, reward), each (n_days,
+    n_keys); the arrays become the columns as they are (not copied)."""
+    n_days, nk = values[0].shape
     day_idx = np.arange(n_days)
     day_ns = (grid.start_day_number + day_idx) * DAY_NS
-    acc_codes = grid.key_account.astype(np.int32)
-    tok_codes = grid.key_token.astype(np.int16)
-    flat = values.reshape(4, -1)
+    accounts = grid.accounts  # the ledger's own labels where it had them (checked unique)
+    acc_codes = grid.key_account.astype(_code_dtype(len(accounts)))
+    tok_codes = grid.key_token.astype(_code_dtype(len(tokens)))
+    cols = [v.reshape(-1) for v in values]
     if (first <= 0).all() and (stop >= n_days).all():  # every day accrues: whole arrays
         date = np.repeat(day_ns, nk)
         paid = np.repeat(paid_ns, nk)
@@ -391,11 +456,14 @@ def _frame(grid: DayGrid, tokens: pd.Index, first: np.ndarray, stop: np.ndarray,
         sel = np.flatnonzero(accruing.ravel())
         d, k = np.divmod(sel, nk)
         date, paid, acc, tok = day_ns[d], paid_ns[d], acc_codes[k], tok_codes[k]
-        flat = flat[:, sel]
-    frame = pd.DataFrame(flat.T, columns=["avg_balance", "eligible_balance", "apr", "reward"],
-                         copy=False)
-    frame.insert(0, "date", date.view("datetime64[ns]"))
-    frame.insert(1, "account", pd.Categorical.from_codes(acc, categories=pd.Index(grid.accounts)))
-    frame.insert(2, "token", pd.Categorical.from_codes(tok, categories=tokens))
-    frame["paid_at"] = pd.Series(paid.view("datetime64[ns]"), copy=False).dt.tz_localize("UTC")
-    return frame
+        cols = [c[sel] for c in cols]
+    # codes valid by construction (indices into the grid's labels): not checked again
+    return pd.DataFrame({
+        "date": date.view("datetime64[ns]"),
+        "account": pd.Categorical.from_codes(acc, dtype=pd.CategoricalDtype(accounts),
+                                             validate=False),
+        "token": pd.Categorical.from_codes(tok, dtype=pd.CategoricalDtype(tokens),
+                                           validate=False),
+        **dict(zip(["avg_balance", "eligible_balance", "apr", "reward"], cols, strict=True)),
+        "paid_at": pd.array(paid, dtype=pd.DatetimeTZDtype("ns", "UTC"), copy=False),
+    }, copy=False)

@@ -30,8 +30,9 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .checks import ratio, whole
 from .errors import ParameterError
+from .rule_specs import FEE, PRECISION
+from .spec import check_value
 from .typing import Decimals, FloatArray, Fraction
 
 __all__ = ["Tiers", "EDGE_TOLERANCE", "at_least", "eligible", "gross", "truncate", "payout",
@@ -214,13 +215,17 @@ def daily_reward(
 ) -> FloatArray:
     """The whole rule: balance measure in, paid reward (tokens, truncated) out.
 
+    ``fee`` (in [0, 1)) and ``precision`` (0..12) are checked against the specs
+    :class:`~softstake_model.terms.Terms` declares them with (:mod:`.rule_specs`); the other
+    arguments are as for :func:`eligible` and :func:`payout`.
+
     Examples
     --------
     >>> float(daily_reward(100, 0.08))  # Bitget's published example
     0.0219178
     """
-    ratio(fee, "fee")
-    whole(precision, "precision", 0, 12)
+    fee = check_value(FEE, fee, "fee")
+    precision = check_value(PRECISION, precision, "precision")
     return payout(eligible(avg, min_holding, cap), apr, tiers=tiers, fee=fee,
                   precision=precision, days_per_year=days_per_year)
 

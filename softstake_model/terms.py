@@ -16,9 +16,10 @@ and say so.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .errors import ParameterError
+from .rule_specs import FEE, PRECISION
 from .rules import Tiers, parse_tiers
 from .spec import check, param
 
@@ -89,10 +90,8 @@ class Terms:
     tiers: Tiers | None = param(None, doc="Marginal APR bands UPPER:APR,... in tokens and "
                                 "fractions per year (none: the token's flat APR).",
                                 kind="any", optional=True, parse=parse_tiers)
-    fee: float = param(0.0, doc="Share of the gross reward the exchange keeps.",
-                       unit="share", kind="ratio", high_open=True)
-    precision: int = param(8, doc="Decimals a reward is truncated to (toward zero).",
-                           unit="decimals", kind="whole", low=0, high=12)
+    fee: float = field(default=0.0, metadata={"spec": FEE})
+    precision: int = field(default=8, metadata={"spec": PRECISION})
     days_per_year: float = param(365.0, doc="Days in the APR's year.", unit="days", low=0,
                                  low_open=True)
     payout_lag_days: int = param(1, doc="Days from the accrual day to its payout day (a "

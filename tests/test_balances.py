@@ -117,3 +117,58 @@ def test_against_brute_force(changes, method):
     got = daily_balances(make_ledger(rows), "2025-11-20", "2025-11-20", Snapshot(method))
     want = brute_force(rows, "2025-11-20", method)
     assert got["avg_balance"].iloc[0] == pytest.approx(want, rel=1e-12, abs=1e-9)
+
+
+# the grid's sums, to the bit: the changes in the ledger's order, cell by cell, as an
+# independent loop computes them, whatever the size of the grid's chunks
+ledger_rows = st.lists(  # few keys and days, so that cells hold several changes
+    st.tuples(st.integers(-86400, 86400 * 4), st.sampled_from(["a", "a", "b"]),
+              st.sampled_from(["BNB", "BNB", "ETH"]),
+              st.floats(-1.0, 1e6, allow_nan=False).map(lambda x: round(x, 8))),
+    min_size=3, max_size=60)
+
+
+@settings(max_examples=100, deadline=None)
+@given(rows=ledger_rows, chunk=st.sampled_from([1, 2, 3, 7, 1 << 20]))
+def test_grid_sums_are_the_ledger_order_sums_whatever_the_chunks(rows, chunk):
+    from unittest import mock
+
+    from softstake_model import balances
+
+    base = pd.Timestamp("2025-11-20", tz="UTC")
+    opening = [((base - pd.Timedelta(days=3)).isoformat(), a, t, 1e7)
+               for a in "ab" for t in ("BNB", "ETH")]  # every balance stays positive
+    ledger = make_ledger(opening + [((base + pd.Timedelta(seconds=s)).isoformat(), a, t, c)
+                                    for s, a, t, c in rows])
+    with mock.patch.object(balances, "_CHUNK", chunk):
+        grid = balances.DayGrid(ledger, "2025-11-20", 3)
+        tw = grid.linear_part(Snapshot("time_weighted"))
+    keys = [(grid.accounts[i], grid.tokens[j])
+            for i, j in zip(grid.key_account, grid.key_token, strict=True)]
+    day_ns = balances.DAY_NS
+    start, lin, at_midnight = (np.zeros((3, len(keys))) for _ in range(3))
+    run = np.zeros(len(keys))
+    for time, a, t, c in zip(ledger["time"], ledger["account"], ledger["token"],
+                             ledger["change"], strict=True):  # in the ledger's order
+        rel = (time - base).value
+        k, d = keys.index((a, t)), rel // day_ns
+        if d < 0:
+            run[k] += c
+        elif d < 3:
+            start[d, k] += c
+            lin[d, k] += c * ((day_ns - (rel - d * day_ns)) / day_ns)
+            at_midnight[d, k] += c * (1.0 if rel == d * day_ns else 0.0)
+    for d in range(3):  # the balance before day d: opening + day 0 + ... + day d-1
+        run, start[d] = run + start[d], run
+    assert np.array_equal(grid.start_balance.view(np.int64), start.view(np.int64))
+    assert np.array_equal(tw.view(np.int64), lin.view(np.int64))
+    # a sampled method sums the day-sorted changes: the same cells in the same order
+    got = grid.linear_part(Snapshot("fixed", fixed_time_s=0))  # weight 1 at 00:00, else 0
+    assert np.array_equal(got.view(np.int64), at_midnight.view(np.int64))
+
+
+def test_a_missing_account_in_a_categorical_column_is_named():
+    ledger = make_ledger(ROWS)
+    ledger["account"] = pd.Categorical([None, "a", "a", "b", "b", "b"], categories=["a", "b"])
+    with pytest.raises(ParameterError, match="missing 'account' in row 1"):
+        daily_balances(ledger, "2025-11-20", "2025-11-20")

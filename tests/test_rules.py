@@ -41,6 +41,28 @@ def test_tiers_by_hand():
     assert daily_reward(300, 0.0, tiers=BITGET) == 0.09863013
 
 
+@pytest.mark.parametrize(("kw", "words"), [
+    ({"fee": 1.0}, "fee must be in [0, 1), got 1"),  # a fee of 1 pays nothing: refused
+    ({"fee": -0.01}, "fee must be in [0, 1), got -0.01"),
+    ({"precision": 13}, "precision must be in 0..12, got 13"),
+    ({"precision": -1}, "precision must be in 0..12, got -1"),
+])
+def test_daily_reward_and_terms_refuse_the_same_fee_and_precision(kw, words):
+    from softstake_model.terms import Terms
+
+    with pytest.raises(ParameterError) as rule:
+        daily_reward(100, 0.08, **kw)
+    with pytest.raises(ParameterError) as terms:
+        Terms(**kw)
+    assert str(rule.value) == str(terms.value) == words
+
+
+def test_daily_reward_takes_the_edges_of_fee_and_precision():
+    assert daily_reward(100, 0.08, fee=0.0, precision=0) == 0.0  # 0.0219... truncated
+    # 100 * 0.08 / 365 * 0.001 = 0.0000219178082...: 12 decimals kept
+    assert daily_reward(100, 0.08, fee=0.999, precision=12) == 0.000021917808
+
+
 def test_fee_then_truncation():
     # 100 * 0.08 / 365 * 0.85 = 0.018630136986... -> 0.01863013
     assert daily_reward(100, 0.08, fee=0.15) == 0.01863013
