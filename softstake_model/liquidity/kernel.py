@@ -91,7 +91,8 @@ def deposit(s: State, rate: float) -> None:
         s.dep_cum += dep
 
 
-def rebalance(s: State, t: int, rule: Unbonding, ratio: float, cap: float | None) -> None:
+def rebalance(s: State, t: int, rule: Unbonding, ratio: float | NDArray[np.float64],
+              cap: float | None) -> None:
     """Step 5: unbond what the buffer lacks of its target, at most ``cap`` tokens a day.
 
     The target is ``ratio * U + queued``; the amount unbonded is clipped to ``[0, B]``
@@ -116,7 +117,7 @@ def rebalance(s: State, t: int, rule: Unbonding, ratio: float, cap: float | None
         s.inflight += unbond
 
 
-def restake(s: State, ratio: float) -> None:
+def restake(s: State, ratio: float | NDArray[np.float64]) -> None:
     """Step 5 (optional): liquid balance above the target goes back to the bonded stake."""
     excess = np.maximum(s.liq - (ratio * s.u + (s.req_cum - s.paid_cum)), 0.0)
     s.liq -= excess
@@ -207,7 +208,8 @@ def step(s: State, t: int, params: StressParams, rate: NDArray[np.float64],
     t
         The day, 1-based.
     params
-        The scenario (buffer ratio, unbonding rule, cap, deposit rate, restake, year).
+        The scenario (unbonding rule, cap, deposit rate, restake, year; the buffer ratio is
+        the state's, ``s.ratio``, the scenario's unless the run set one per path).
     rate
         The day's withdrawal share of every path, in [0, 1].
     network_apr, user_apr
@@ -219,9 +221,9 @@ def step(s: State, t: int, params: StressParams, rate: NDArray[np.float64],
     request(s, rate)
     pay_queue(s)
     deposit(s, params.deposit_rate)
-    rebalance(s, t, params.unbonding, params.buffer_ratio, params.max_unbond_per_day)
+    rebalance(s, t, params.unbonding, s.ratio, params.max_unbond_per_day)
     if params.restake:
-        restake(s, params.buffer_ratio)
+        restake(s, s.ratio)
     reward(s, network_apr, user_apr, params.days_per_year)
     track(s, t)
     if paid_before is not None:

@@ -76,6 +76,9 @@ class State:
         With ``daily``: the state of every day, arrays ``(days, paths)`` by name; else empty.
     eps
         Dust threshold, tokens (``EPS_REL`` of the total).
+    ratio
+        The buffer ratio of every path: the scenario's (a float), or one per path (the
+        buffer search runs several ratios side by side, :mod:`.search`).
     """
 
     u: Floats
@@ -106,10 +109,11 @@ class State:
     has_queue: Flags
     eps: float
     out: dict[str, Floats] = field(default_factory=dict)
+    ratio: float | Floats = 0.0
 
     @classmethod
     def start(cls, params: StressParams, days: int, paths: int, daily: bool,
-              rewards: bool) -> State:
+              rewards: bool, ratio: Floats | None = None) -> State:
         """The state at the start of day 1.
 
         Parameters
@@ -123,6 +127,9 @@ class State:
             deposit rate and ``rewards`` with rewards).
         rewards
             Whether the bonded stake earns rewards (a ``rewards`` record is kept).
+        ratio
+            A buffer ratio per path instead of the scenario's (the same arithmetic path by
+            path, so each path's numbers are those of a run at its ratio).
 
         Returns
         -------
@@ -130,7 +137,9 @@ class State:
             Buffer ``buffer_ratio * total`` liquid, the rest bonded, nothing queued.
         """
         n, h = paths, days
-        liq = np.full(n, params.buffer_ratio * params.total)
+        r = params.buffer_ratio if ratio is None else ratio
+        liq = np.full(n, params.buffer_ratio * params.total) if ratio is None else \
+            np.asarray(ratio, dtype=np.float64) * params.total
         names = list(DAILY_STATE)
         if params.deposit_rate:
             names.append("deposits")
@@ -149,5 +158,5 @@ class State:
             w=np.empty(n), queued=np.zeros(n), tmp=np.empty(n),
             full=np.empty(n, dtype=bool), has_queue=np.zeros(n, dtype=bool),
             eps=EPS_REL * params.total,
-            out={k: np.zeros((h, n)) for k in names} if daily else {},
+            out={k: np.zeros((h, n)) for k in names} if daily else {}, ratio=r,
         )
