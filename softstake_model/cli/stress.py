@@ -73,11 +73,12 @@ def run(args: argparse.Namespace) -> int:
     from ..stress import run_stress
     from ..stress_question import StressQuestion
 
-    extra = {}
-    if args.rates and not hasattr(args, "days"):
-        extra["days"] = read_withdrawal_rates(args.rates).shape[0]
+    extra, rates = {}, args.rates
+    if args.rates and not hasattr(args, "days"):  # the horizon is the file's: read it once
+        rates = read_withdrawal_rates(args.rates)
+        extra["days"] = rates.shape[0]
     question = spec.from_args(StressQuestion, args, **extra)
-    report = run_stress(question, rates=args.rates, engine=args.engine,
+    report = run_stress(question, rates=rates, engine=args.engine,
                         scheduler=args.scheduler, chunk=args.chunk, daily=bool(args.daily_out))
     text = json_text(report.summary)
     # the daily state first: if it fails, no new summary is left beside the earlier one

@@ -140,7 +140,8 @@ def track(s: State, t: int) -> None:
     """The running metrics at the end of day ``t``.
 
     They change on the paths with a queue only (elsewhere they would add zeros); the paths
-    whose queue emptied today end it.
+    whose queue emptied today end it. The FIFO heads (the longest delay) are moved only when
+    ``s.heads`` (nothing else reads them).
     """
     np.subtract(s.req_cum, s.paid_cum, out=s.queued)
     np.greater(s.queued, s.eps, out=s.has_queue)
@@ -158,7 +159,8 @@ def track(s: State, t: int) -> None:
         s.days_q[idx] += 1
         fq = s.first_q[idx]
         s.first_q[idx] = np.where(fq == 0, t, fq)
-        _advance_heads(s, t, idx)
+        if s.heads:
+            _advance_heads(s, t, idx)
     s.had_q, s.has_queue = s.has_queue, s.had_q
     s.queued_idx = idx
 

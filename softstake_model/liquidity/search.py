@@ -14,8 +14,9 @@ number:
   ``alpha`` of the paths have missed the target at every ratio in it: a path's delayed
   amount and its longest delay never fall, so a path that has missed stays missed.
 
-Only the metric the target needs is read from the state (``delayed`` against the dust
-threshold, as :func:`~.metrics.final_metrics` has it, or the longest delay).
+Only the metric the target needs is kept and read (``delayed`` against the dust threshold,
+as :func:`~.metrics.final_metrics` has it, or the longest delay: the FIFO heads are moved
+only for a delay target); neither feeds back into the balances.
 """
 
 from __future__ import annotations
@@ -123,6 +124,7 @@ def _pass(params: StressParams, rates: NDArray[np.float64], ratios: list[float],
     net = np.full(k * n, params.network_apr) if params.network_apr else None
     user = np.full(k * n, params.user_apr) if params.user_apr else None
     s = State.start(params, h, k * n, daily=False, rewards=net is not None, ratio=ratio)
+    s.heads = max_delay_days is not None  # "any delay" needs no longest delay
     rate = np.empty((k, n))
     for t in range(1, h + 1):
         rate[:] = rates[t - 1]

@@ -79,6 +79,9 @@ class State:
     ratio
         The buffer ratio of every path: the scenario's (a float), or one per path (the
         buffer search runs several ratios side by side, :mod:`.search`).
+    heads
+        Whether the FIFO heads, and so ``max_delay``, are kept (the buffer search for "no
+        delay at all" reads only ``delayed``; ``max_delay`` then stays 0).
     """
 
     u: Floats
@@ -110,6 +113,7 @@ class State:
     eps: float
     out: dict[str, Floats] = field(default_factory=dict)
     ratio: float | Floats = 0.0
+    heads: bool = True
 
     @classmethod
     def start(cls, params: StressParams, days: int, paths: int, daily: bool,
