@@ -37,6 +37,7 @@ from .liquidity import (
     withdrawal_rates,
 )
 from .liquidity.search import MissedPaths, bisect_buffers
+from .liquidity.state import check_memory
 from .product import product_catalog
 from .stress_parts import (
     INTERVAL_COVERS,
@@ -326,6 +327,8 @@ def _paths(q: StressQuestion, params: StressParams, replay: NDArray[np.float64] 
             None
     if shock is not None and model is None and q.paths == 1 and not daily:
         return shock, withdrawal_rates(params)  # the scenario alone is the one path
+    if replay is None:  # the whole run's memory, the daily state too, before any of it
+        check_memory(q.days, q.paths, daily)
     path_rates = replay if replay is not None else withdrawal_rates(params, q.paths, q.seed,
                                                                      model)
     return simulate(params, path_rates, daily=daily), path_rates

@@ -57,7 +57,7 @@ def simulate(
         On rates or APR paths of the wrong shape, non-finite, or out of range, and on a run
         too large for the memory limit.
     """
-    rates = checked_rates(params, rates)
+    rates = checked_rates(params, rates, daily)
     h, n = rates.shape
     net = _apr_paths(network_apr, params.network_apr, h, n, "network_apr")
     user = _apr_paths(user_apr, params.user_apr, h, n, "user_apr")
@@ -73,9 +73,10 @@ def simulate(
                         **out)
 
 
-def checked_rates(params: StressParams, rates: NDArray[np.float64]) -> NDArray[np.float64]:
+def checked_rates(params: StressParams, rates: NDArray[np.float64], daily: bool = False
+                  ) -> NDArray[np.float64]:
     """``rates`` as ``(days, paths)`` floats, checked as :func:`simulate` needs them (and
-    the run's memory estimate with them).
+    the run's memory estimate with them, ``daily``: with the daily state and its table).
 
     Raises
     ------
@@ -87,7 +88,7 @@ def checked_rates(params: StressParams, rates: NDArray[np.float64]) -> NDArray[n
     if rates.ndim == 1:
         rates = rates[:, None]
     h, n = rates.shape
-    check_memory(h, n)
+    check_memory(h, n, daily)
     array_finite(rates, "rates")
     if ((rates < 0) | (rates > 1)).any():
         raise ParameterError(f"must be daily shares in [0, 1], got values from "

@@ -16,13 +16,20 @@ from numpy.typing import NDArray
 from ..checks import work
 from .params import StressParams
 
-__all__ = ["State", "EPS_REL", "BYTES_PER_CELL", "check_memory", "DAILY_STATE"]
+__all__ = ["State", "EPS_REL", "BYTES_PER_CELL", "DAILY_BYTES_PER_CELL", "check_memory",
+           "DAILY_STATE"]
 
 #: Amounts below this share of the total are float dust, not a queue or a delay.
 EPS_REL = 1e-9
-#: Memory a stress run holds per (day, path) cell, bytes: the rates, the daily state and the
-#: metrics' work arrays (an estimate, checked before anything is allocated).
+#: Memory a stress run holds per (day, path) cell, bytes: the rates, the FIFO history and
+#: the paths' work arrays (an estimate, checked before anything is allocated; measured
+#: peaks: about 100 bytes a cell for ``softstake stress --paths 20000``).
 BYTES_PER_CELL = 16 * 8
+#: Memory the daily state adds per cell, bytes: its 7 to 9 arrays ``(days, paths)``, the
+#: tidy table :meth:`~.result.StressResult.daily` makes of them (9 columns) and the CSV
+#: writer's work (measured: about 140 bytes a cell more than the run alone, ``softstake
+#: stress --paths 20000 --daily-out``).
+DAILY_BYTES_PER_CELL = 18 * 8
 #: The daily state kept with ``daily=True`` (plus ``deposits`` and ``rewards`` when they move).
 DAILY_STATE = ("requested", "paid", "queued", "liquid", "bonded", "unbonding", "user_balance")
 
@@ -31,15 +38,19 @@ Ints = NDArray[np.int64]
 Flags = NDArray[np.bool_]
 
 
-def check_memory(days: int, paths: int) -> None:
-    """Refuse a run of ``days x paths`` whose arrays would not fit the memory limit.
+def check_memory(days: int, paths: int, daily: bool = False) -> None:
+    """Refuse a run of ``days x paths`` whose arrays would not fit the memory limit
+    (:data:`BYTES_PER_CELL` a cell, and :data:`DAILY_BYTES_PER_CELL` more with the daily
+    state).
 
     Raises
     ------
     ParameterError
         ``param="paths"``, from :func:`~softstake_model.checks.work`.
     """
-    work(days * paths * BYTES_PER_CELL, "paths", f"{days:,} days x {paths:,} paths")
+    per = BYTES_PER_CELL + (DAILY_BYTES_PER_CELL if daily else 0)
+    work(days * paths * per, "paths", f"{days:,} days x {paths:,} paths"
+         + (" with the daily state" if daily else ""))
 
 
 @dataclass(eq=False)
