@@ -26,11 +26,12 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
+from ..checks import work
 from ..errors import ParameterError
 from .kernel import step
 from .params import StressParams
 from .simulation import checked_rates
-from .state import State, check_memory
+from .state import State
 
 __all__ = ["MissedPaths", "bisect_buffers", "WIDEST"]
 
@@ -119,7 +120,8 @@ def _pass(params: StressParams, rates: NDArray[np.float64], ratios: list[float],
     the paths missed)."""
     h, n = rates.shape
     k = len(ratios)
-    check_memory(h, k * n)
+    # the FIFO history (days + 1 a column) and some 30 vectors; the rates are held already
+    work(k * n * (h + 1 + 32) * 8, "paths", f"{h:,} days x {k:,} buffers x {n:,} paths")
     ratio = np.repeat(np.asarray(ratios, dtype=np.float64), n)
     net = np.full(k * n, params.network_apr) if params.network_apr else None
     user = np.full(k * n, params.user_apr) if params.user_apr else None
