@@ -44,17 +44,18 @@ from reference_stress import run_path
 TOTAL, BUFFER, RULE = 1_000_000.0, 0.05, "fixed:7"
 
 
-def loop_seconds_per_path(rates_file: Path, k: int) -> float:
-    """The plain loop over the first ``k`` paths of the file (read beforehand, untimed)."""
+def loop_seconds_per_path(rates_file: Path, k: int) -> tuple[float, float]:
+    """The plain loop over the first ``k`` paths of the file (read beforehand, untimed):
+    wall and CPU seconds per path."""
     import pyarrow.csv as pacsv
 
     t = pacsv.read_csv(rates_file)
     path, rate = t["path"].to_numpy(), t["rate"].to_numpy()
     paths = [rate[path == p].tolist() for p in range(k)]
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     for r in paths:
         run_path(TOTAL, BUFFER, RULE, r)
-    return (time.perf_counter() - start) / k
+    return (time.perf_counter() - start) / k, (time.process_time() - cpu) / k
 
 
 COUNT = """
@@ -127,25 +128,28 @@ def main() -> None:
             for name, c in cases.items():
                 runs[name].append(run(c))
             loop.append(loop_seconds_per_path(rates, args.loop_paths))
-    per_path = min(loop)
+    per_path = min(w for w, _ in loop)
+    cpu_per_path = min(c for _, c in loop)
     result = {"paths": args.paths, "days": args.days, "load_before": load_before,
               "load_after": os.getloadavg(), "loop_s_per_path": loop, "cases": runs,
               "runs": counts}
     print(f"load average {load_before[0]:.1f} at the start, {os.getloadavg()[0]:.1f} at the "
-          f"end; loop {per_path * 1e3:.2f} ms/path (min of {args.runs}) x {args.paths:,} "
-          f"paths = {per_path * args.paths:.2f} s for one replay")
+          f"end; loop {per_path * 1e3:.2f} ms/path (CPU {cpu_per_path * 1e3:.2f}; min of "
+          f"{args.runs}) x {args.paths:,} paths = {per_path * args.paths:.2f} s for one replay")
     for name, rs in runs.items():
         walls = [r["wall_s"] for r in rs]
         wall = min(walls)
         ratio = per_path * args.paths / wall
         full = counts[name]["runs_started"] - counts[name]["runs_stopped_early"]
-        result[f"{name}_loop_ratio"] = ratio
-        result[f"{name}_equal_work_ratio"] = full * ratio
+        cpu = min(r["cpu_s"] for r in rs)
+        cpu_ratio = cpu_per_path * args.paths / cpu
+        result.update({f"{name}_loop_ratio": ratio, f"{name}_equal_work_ratio": full * ratio,
+                       f"{name}_loop_cpu_ratio": cpu_ratio})
         print(f"{name:6s} wall min {wall:.2f} s (median {float(np.median(walls)):.2f}), cpu "
-              f"min {min(r['cpu_s'] for r in rs):.2f} s; runs of all paths "
-              f"{counts[name]['runs_started']:.0f} ({counts[name]['runs_stopped_early']:.0f} "
-              f"stopped early) -> loop / command {ratio:.1f}x for one replay, "
-              f"{full * ratio:.0f}x for {full:.0f} replays")
+              f"min {cpu:.2f} s; runs of all paths {counts[name]['runs_started']:.0f} "
+              f"({counts[name]['runs_stopped_early']:.0f} stopped early) -> loop / command "
+              f"{ratio:.1f}x for one replay (CPU {cpu_ratio:.1f}x), {full * ratio:.0f}x for "
+              f"{full:.0f} replays")
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(result, indent=2) + "\n")
 
