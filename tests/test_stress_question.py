@@ -105,10 +105,11 @@ def test_errors_name_the_flag(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("flags, message", [
-    (["--max-delay", "-1"], "--max-delay must be >= 0, got -1"),
+    (["--max-delay", "-1"], "--max-delay-days must be >= 0, got -1 (given as --max-delay)"),
     (["--max-delay-days", "-1"], "--max-delay-days must be >= 0, got -1"),
-    (["--max-delay", "nan"], "--max-delay must be a finite number, got nan"),
-    (["--size-buffer", "1"], "--size-buffer must be in [0, 1), got 1"),
+    (["--max-delay", "nan"],
+     "--max-delay-days must be a finite number, got nan (given as --max-delay)"),
+    (["--size-buffer", "1"], "--alpha must be in [0, 1), got 1 (given as --size-buffer)"),
     (["--alpha", "-0.5"], "--alpha must be in [0, 1), got -0.5"),
     (["--tolerance", "0"], "--tolerance must be in (0, 1], got 0"),
     (["--confidence", "1"], "--confidence must be in (0, 1), got 1"),

@@ -24,7 +24,7 @@ DESCRIPTION = ("Simulate withdrawals against a liquid buffer and bonded stake an
 
 class _Spelled(argparse.Action):
     """Store the value of an earlier spelling of an option and note the spelling, so that a
-    message about the value names the flag the user typed."""
+    message about the value names the flag the user typed too."""
 
     def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
                  values: object, option_string: str | None = None) -> None:
@@ -90,11 +90,11 @@ def run(args: argparse.Namespace) -> int:
         extra["days"] = rates.shape[0]
     try:
         question = spec.from_args(StressQuestion, args, **extra)
-    except ParameterError as e:  # a value given by an earlier spelling: name that flag
+    except ParameterError as e:  # a value given by an earlier spelling: say so
         typed = getattr(args, "spelled", {}).get(e.param)
         if typed is None:
             raise
-        raise ParameterError(e.named(typed)) from None
+        raise ParameterError(f"{e.reason} (given as {typed})", param=e.param) from None
     report = run_stress(question, rates=rates, engine=args.engine,
                         scheduler=args.scheduler, chunk=args.chunk, daily=bool(args.daily_out))
     text = json_text(report.summary)
