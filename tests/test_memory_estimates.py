@@ -5,6 +5,7 @@ with and without the daily state. (The rewards and caps estimates are tested bes
 own code: ``tests/test_rewards_memory.py``, ``tests/test_caps_memory.py``.)"""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -18,9 +19,16 @@ pytestmark = [pytest.mark.slow,
                                  reason="peak memory through resource.getrusage")]
 
 
+#: Left out of the measured process's environment: importing Dask (tests/test_scale.py)
+#: sets glibc's trim threshold in this one (a shell running the command has none).
+LEAKED = ("MALLOC_TRIM_THRESHOLD_", "MALLOC_ARENA_MAX", "MALLOC_MMAP_THRESHOLD_")
+
+
 def measure(warmup: list[str], command: list[str], cwd: Path) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in LEAKED}
     done = subprocess.run([sys.executable, str(ROOT / "tools" / "measure_memory.py"), *warmup,
-                           "--", *command], capture_output=True, text=True, cwd=cwd, check=False)
+                           "--", *command], capture_output=True, text=True, cwd=cwd,
+                          check=False, env=env)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.strip().splitlines()[-1])
 
