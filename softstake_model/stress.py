@@ -449,6 +449,8 @@ def buffer_interval(
         The runs of ``rates`` already made for this target (default: none yet); every
         buffer ratio is run once (:class:`~softstake_model.liquidity.search.MissedPaths`).
     """
+    if points < 2:
+        raise ParameterError(f"must be at least 2 buffers, got {points}", param="points")
     missed = MissedPaths(params, rates, max_delay_days) if missed is None else missed
     n = missed.paths
     se = float(np.sqrt(max(alpha * (1 - alpha), 1.0 / n) / n))

@@ -137,3 +137,10 @@ def test_search_refuses_what_would_never_end_or_means_nothing():
         with pytest.raises(ParameterError) as e:
             size_buffer(p, rates, **{"alpha": 0.05, **bad})
         assert e.value.param == param
+
+
+def test_interval_refuses_fewer_than_two_buffers():
+    p = StressParams(total=1000.0, buffer_ratio=0.1, days=5)
+    with pytest.raises(ParameterError) as e:
+        buffer_interval(p, np.full((5, 3), 0.1), 0.05, points=1)
+    assert e.value.param == "points" and "at least 2" in str(e.value)
