@@ -37,7 +37,7 @@ __all__ = ["MissedPaths", "bisect_buffers", "WIDEST"]
 
 #: Columns (ratios x paths) one side-by-side pass holds at most, unless the paths alone are
 #: more: a pass then needs no more memory than the run over the paths itself.
-WIDEST = 20_000
+WIDEST = 40_000
 
 
 class MissedPaths:
@@ -166,7 +166,8 @@ def bisect_buffers(missed: MissedPaths, alphas: Sequence[float], tols: Sequence[
     def ok(ratio: float, alpha: float) -> bool:
         return missed.meets({ratio: alpha})[ratio]  # run already, unless asked alone
 
-    missed.meets(_asks([(r, a) for r in (1.0, 0.0) for a in alphas]))
+    for r in (1.0, 0.0):  # apart: a full buffer runs to the horizon, none usually stops early
+        missed.meets(_asks([(r, a) for a in alphas]))
     out: list[float | None] = [None] * len(alphas)
     bracket: list[tuple[float, float] | None] = [None] * len(alphas)
     for i, a in enumerate(alphas):
