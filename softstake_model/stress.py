@@ -36,6 +36,8 @@ from .liquidity import (
     summarize,
     withdrawal_rates,
 )
+from .liquidity.search import MissedPaths, bisect_buffers
+from .liquidity.state import check_memory
 from .product import product_catalog
 from .stress_parts import (
     INTERVAL_COVERS,
@@ -325,6 +327,8 @@ def _paths(q: StressQuestion, params: StressParams, replay: NDArray[np.float64] 
             None
     if shock is not None and model is None and q.paths == 1 and not daily:
         return shock, withdrawal_rates(params)  # the scenario alone is the one path
+    if replay is None:  # the whole run's memory, the daily state too, before any of it
+        check_memory(q.days, q.paths, daily)
     path_rates = replay if replay is not None else withdrawal_rates(params, q.paths, q.seed,
                                                                      model)
     return simulate(params, path_rates, daily=daily), path_rates
@@ -422,6 +426,7 @@ def buffer_interval(
     confidence: float = 0.95,
     seed: int = 0,
     tol: float = 1e-3,
+    missed: MissedPaths | None = None,
 ) -> BufferFound:
     """The buffer for P(delay) <= alpha on ``rates`` and its bootstrap interval over paths.
 
@@ -440,20 +445,25 @@ def buffer_interval(
         Buffers in the bracket, bootstrap resamples, two-sided level, seed.
     tol
         Bisection tolerance (share of balances).
+    missed
+        The runs of ``rates`` already made for this target (default: none yet); every
+        buffer ratio is run once (:class:`~softstake_model.liquidity.search.MissedPaths`).
     """
-    found = size_buffer(params, rates, alpha, max_delay_days, tol=tol)
-    n = rates.shape[1]
-    if found is None or n < 2:
-        return BufferFound(found)
+    if points < 2:
+        raise ParameterError(f"must be at least 2 buffers, got {points}", param="points")
+    missed = MissedPaths(params, rates, max_delay_days) if missed is None else missed
+    n = missed.paths
     se = float(np.sqrt(max(alpha * (1 - alpha), 1.0 / n) / n))
     coarse = max(tol, 4e-3)  # the bracket's ends need not be sharp: the grid spans them
-    lo = size_buffer(params, rates, min(alpha + 4 * se, 0.999), max_delay_days, tol=coarse)
-    hi = size_buffer(params, rates, max(alpha - 4 * se, 0.0), max_delay_days, tol=coarse)
+    # the three searches in step (their first ratios are the same); the bracket's only
+    # used when there is a buffer and more than one path
+    found, lo, hi = bisect_buffers(missed, [alpha, min(alpha + 4 * se, 0.999),
+                                            max(alpha - 4 * se, 0.0)], [tol, coarse, coarse])
+    if found is None or n < 2:
+        return BufferFound(found)
     lo = 0.0 if lo is None else min(lo, found)
     hi = 1.0 if hi is None else max(hi, found)
     grid = np.unique(np.concatenate([np.linspace(lo, hi, points), [found]]))
-    bad = np.array([delayed(simulate(replace(params, buffer_ratio=float(b)), rates,
-                                     daily=False).metrics, max_delay_days).to_numpy()
-                    for b in grid])
-    low, high = bootstrap_threshold(grid, bad, alpha, resamples, confidence, seed)
+    low, high = bootstrap_threshold(grid, missed.missed(grid), alpha, resamples, confidence,
+                                    seed)
     return BufferFound(found, low, high)

@@ -12,6 +12,7 @@ from reference_stress import run_path
 from softstake_model import load_catalog
 from softstake_model.errors import InputError, ParameterError
 from softstake_model.liquidity import (
+    DAILY_COLUMNS,
     METRICS,
     RunModel,
     StressParams,
@@ -334,3 +335,17 @@ def test_run_rates_equal_the_dense_form(first, paths):
     got = withdrawal_rates(params, paths, 9, runs, first_path=first)
     assert np.array_equal(got, expected)
     assert (blocks > 0).mean() > 0.5  # the case does exercise overlapping runs
+
+
+def test_daily_table_is_the_state_sorted_by_path_then_day():
+    p = StressParams(total=1000.0, buffer_ratio=0.05, unbonding="fixed:3", days=12)
+    res = simulate(p, np.random.default_rng(4).uniform(0, 0.2, (12, 5)))
+    got = res.daily()
+    h, n = res.requested.shape
+    want = pd.DataFrame({"path": np.tile(np.arange(n), h),
+                         "day": np.repeat(np.arange(1, h + 1), n),
+                         **{c: getattr(res, c).ravel() for c in DAILY_COLUMNS[2:]}}
+                        ).sort_values(["path", "day"], kind="stable", ignore_index=True)
+    pd.testing.assert_frame_equal(got, want, check_exact=True)
+    assert got.loc[(got["path"] == 3) & (got["day"] == 7), "liquid"].item() == \
+        res.liquid[6, 3]

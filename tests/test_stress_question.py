@@ -8,6 +8,7 @@ import pytest
 
 from softstake_model import spec
 from softstake_model.cli import build_parser, main
+from softstake_model.errors import ParameterError
 from softstake_model.report.format import params_frame
 from softstake_model.report.params import validate
 from softstake_model.report.views import stress_view
@@ -97,6 +98,44 @@ def test_errors_name_the_flag(tmp_path, capsys):
     err = capsys.readouterr().err
     assert code == 2 and "--shock-day 10 falls after the horizon of 5 days" in err
     code = main(["stress", "--token", "BNB", "--run-min", "0.5", "--run-cap", "0.4"])
-    assert code == 2 and "--run-cap must be in [size_min, 1]" in capsys.readouterr().err
+    assert code == 2 and "--run-cap must be between the smallest run (0.5) and 1, got 0.4" \
+        in capsys.readouterr().err
     with pytest.raises(Exception, match="parameter 'token' is one scenario's token"):
         validate("liquidity_stress", {"token": "BNB"})
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--max-delay", "-1"], "--max-delay-days must be >= 0, got -1 (given as --max-delay)"),
+    (["--max-delay-days", "-1"], "--max-delay-days must be >= 0, got -1"),
+    (["--max-delay", "nan"],
+     "--max-delay-days must be a finite number, got nan (given as --max-delay)"),
+    (["--size-buffer", "1"], "--alpha must be in [0, 1), got 1 (given as --size-buffer)"),
+    (["--alpha", "-0.5"], "--alpha must be in [0, 1), got -0.5"),
+    (["--tolerance", "0"], "--tolerance must be in (0, 1], got 0"),
+    (["--confidence", "1"], "--confidence must be in (0, 1), got 1"),
+    (["--seed", "-1"], "--seed must be >= 0, got -1"),
+    (["--paths", "0"], "--paths must be >= 1, got 0"),
+    (["--shock-day", "0"], "--shock-day must be >= 1, got 0"),
+    (["--max-unbond-per-day", "-1"], "--max-unbond-per-day must be >= 0, got -1"),
+    (["--run-days", "0"], "--run-days must be in 1..36,525, got 0"),
+    (["--run-alpha", "0"], "--run-alpha must be > 0, got 0"),
+    (["--price-link", "-1"], "--price-link must be >= 0, got -1"),
+])
+def test_bounds_refused_in_one_line_naming_the_flag_typed(flags, message, tmp_path, capsys):
+    out = tmp_path / "s.json"
+    assert main(["stress", "--token", "BNB", *flags, "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err == f"softstake: error: {message}\n"
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("max_delay_days", -1.0, "max_delay_days must be >= 0, got -1"),
+    ("alpha", 1.0, "alpha must be in [0, 1), got 1"),
+    ("tolerance", 0.0, "tolerance must be in (0, 1], got 0"),
+    ("shock_day", 0, "shock_day must be >= 1, got 0"),
+])
+def test_the_api_refuses_the_same_bounds_by_python_name(field, value, message):
+    with pytest.raises(ParameterError) as e:
+        run_stress(token="BNB", **{field: value})
+    assert e.value.param == field and str(e.value) == message

@@ -22,6 +22,16 @@ DESCRIPTION = ("Simulate withdrawals against a liquid buffer and bonded stake an
                "--shock-fraction F for the rush).")
 
 
+class _Spelled(argparse.Action):
+    """Store the value of an earlier spelling of an option and note the spelling, so that a
+    message about the value names the flag the user typed too."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        setattr(namespace, self.dest, values)
+        namespace.spelled = {**getattr(namespace, "spelled", {}), self.dest: option_string}
+
+
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """Declare the command's arguments: the question's fields, then how to run it."""
     from .. import spec
@@ -51,9 +61,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     spec.add_options(target, StressQuestion, TARGET_FIELDS)
     # the earlier spellings, kept as aliases (not listed)
     target.add_argument("--size-buffer", dest="alpha", type=float, default=argparse.SUPPRESS,
-                        help=argparse.SUPPRESS)
+                        action=_Spelled, help=argparse.SUPPRESS)
     target.add_argument("--max-delay", dest="max_delay_days", type=float,
-                        default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+                        default=argparse.SUPPRESS, action=_Spelled, help=argparse.SUPPRESS)
     runs = p.add_argument_group("stochastic runs (with --paths > 1; defaults are assumed)")
     spec.add_options(runs, StressQuestion, RUN_FIELDS)
     p.add_argument("--engine", choices=["memory", "dask"], default="memory",
@@ -68,16 +78,24 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Answer the question and write its summary (and daily state)."""
     from .. import spec
+    from ..errors import ParameterError
     from ..files import atomic_write, write_table
     from ..liquidity import read_withdrawal_rates
     from ..stress import run_stress
     from ..stress_question import StressQuestion
 
-    extra = {}
-    if args.rates and not hasattr(args, "days"):
-        extra["days"] = read_withdrawal_rates(args.rates).shape[0]
-    question = spec.from_args(StressQuestion, args, **extra)
-    report = run_stress(question, rates=args.rates, engine=args.engine,
+    extra, rates = {}, args.rates
+    if args.rates and not hasattr(args, "days"):  # the horizon is the file's: read it once
+        rates = read_withdrawal_rates(args.rates)
+        extra["days"] = rates.shape[0]
+    try:
+        question = spec.from_args(StressQuestion, args, **extra)
+    except ParameterError as e:  # a value given by an earlier spelling: say so
+        typed = getattr(args, "spelled", {}).get(e.param)
+        if typed is None:
+            raise
+        raise ParameterError(f"{e.reason} (given as {typed})", param=e.param) from None
+    report = run_stress(question, rates=rates, engine=args.engine,
                         scheduler=args.scheduler, chunk=args.chunk, daily=bool(args.daily_out))
     text = json_text(report.summary)
     # the daily state first: if it fails, no new summary is left beside the earlier one

@@ -14,6 +14,8 @@ Monte Carlo paths at once. One job per module, each importing only those before 
   :func:`coverage_ratio`);
 - :mod:`.kernel`: the SPEC's daily steps, one function each, over the state in place;
 - :mod:`.simulation`: one run: validate, set up, step the days, collect (:func:`simulate`);
+- :mod:`.search`: the buffer search's runs, each ratio once, several side by side
+  (:class:`~.search.MissedPaths`);
 - :mod:`.sweeps`: scenario sweeps and the buffer search (:func:`stress_sweep`,
   :func:`size_buffer`).
 """

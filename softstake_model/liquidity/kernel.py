@@ -91,7 +91,8 @@ def deposit(s: State, rate: float) -> None:
         s.dep_cum += dep
 
 
-def rebalance(s: State, t: int, rule: Unbonding, ratio: float, cap: float | None) -> None:
+def rebalance(s: State, t: int, rule: Unbonding, ratio: float | NDArray[np.float64],
+              cap: float | None) -> None:
     """Step 5: unbond what the buffer lacks of its target, at most ``cap`` tokens a day.
 
     The target is ``ratio * U + queued``; the amount unbonded is clipped to ``[0, B]``
@@ -116,7 +117,7 @@ def rebalance(s: State, t: int, rule: Unbonding, ratio: float, cap: float | None
         s.inflight += unbond
 
 
-def restake(s: State, ratio: float) -> None:
+def restake(s: State, ratio: float | NDArray[np.float64]) -> None:
     """Step 5 (optional): liquid balance above the target goes back to the bonded stake."""
     excess = np.maximum(s.liq - (ratio * s.u + (s.req_cum - s.paid_cum)), 0.0)
     s.liq -= excess
@@ -139,7 +140,8 @@ def track(s: State, t: int) -> None:
     """The running metrics at the end of day ``t``.
 
     They change on the paths with a queue only (elsewhere they would add zeros); the paths
-    whose queue emptied today end it.
+    whose queue emptied today end it. The FIFO heads (the longest delay) are moved only when
+    ``s.heads`` (nothing else reads them).
     """
     np.subtract(s.req_cum, s.paid_cum, out=s.queued)
     np.greater(s.queued, s.eps, out=s.has_queue)
@@ -157,7 +159,8 @@ def track(s: State, t: int) -> None:
         s.days_q[idx] += 1
         fq = s.first_q[idx]
         s.first_q[idx] = np.where(fq == 0, t, fq)
-        _advance_heads(s, t, idx)
+        if s.heads:
+            _advance_heads(s, t, idx)
     s.had_q, s.has_queue = s.has_queue, s.had_q
     s.queued_idx = idx
 
@@ -207,7 +210,8 @@ def step(s: State, t: int, params: StressParams, rate: NDArray[np.float64],
     t
         The day, 1-based.
     params
-        The scenario (buffer ratio, unbonding rule, cap, deposit rate, restake, year).
+        The scenario (unbonding rule, cap, deposit rate, restake, year; the buffer ratio is
+        the state's, ``s.ratio``, the scenario's unless the run set one per path).
     rate
         The day's withdrawal share of every path, in [0, 1].
     network_apr, user_apr
@@ -219,9 +223,9 @@ def step(s: State, t: int, params: StressParams, rate: NDArray[np.float64],
     request(s, rate)
     pay_queue(s)
     deposit(s, params.deposit_rate)
-    rebalance(s, t, params.unbonding, params.buffer_ratio, params.max_unbond_per_day)
+    rebalance(s, t, params.unbonding, s.ratio, params.max_unbond_per_day)
     if params.restake:
-        restake(s, params.buffer_ratio)
+        restake(s, s.ratio)
     reward(s, network_apr, user_apr, params.days_per_year)
     track(s, t)
     if paid_before is not None:

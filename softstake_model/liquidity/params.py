@@ -98,5 +98,5 @@ class RunModel:
     def __post_init__(self) -> None:
         check(self)
         if self.size_cap < self.size_min:
-            raise ParameterError(f"must be in [size_min, 1], got {self.size_cap}",
-                                 param="size_cap")
+            raise ParameterError(f"must be between the smallest run ({self.size_min:g}) "
+                                 f"and 1, got {self.size_cap:g}", param="size_cap")

@@ -72,8 +72,9 @@ class StressResult:
         if self.requested is None:
             raise ParameterError("this run kept no daily state: simulate(..., daily=True)")
         h, p = self.requested.shape
-        cols = {"path": np.tile(np.arange(p), h), "day": np.repeat(np.arange(1, h + 1), p)}
+        # path-major: each (days, paths) array read column by column is already sorted by
+        # path, then day (one copy of each array, no sort)
+        cols = {"path": np.repeat(np.arange(p), h), "day": np.tile(np.arange(1, h + 1), p)}
         for name in DAILY_COLUMNS[2:]:
-            cols[name] = getattr(self, name).ravel()
-        return pd.DataFrame(cols).sort_values(["path", "day"], kind="stable",
-                                              ignore_index=True)
+            cols[name] = getattr(self, name).T.ravel()
+        return pd.DataFrame(cols)

@@ -18,7 +18,7 @@ from .params import StressParams
 from .result import StressResult
 from .state import State, check_memory
 
-__all__ = ["simulate"]
+__all__ = ["simulate", "checked_rates"]
 
 
 def simulate(
@@ -57,17 +57,8 @@ def simulate(
         On rates or APR paths of the wrong shape, non-finite, or out of range, and on a run
         too large for the memory limit.
     """
-    rates = np.asarray(rates, dtype=np.float64)
-    if rates.ndim == 1:
-        rates = rates[:, None]
+    rates = checked_rates(params, rates, daily)
     h, n = rates.shape
-    check_memory(h, n)
-    array_finite(rates, "rates")
-    if ((rates < 0) | (rates > 1)).any():
-        raise ParameterError(f"must be daily shares in [0, 1], got values from "
-                             f"{rates.min():g} to {rates.max():g}", param="rates")
-    if h != params.days:
-        raise ParameterError(f"cover {h} days, the scenario {params.days}", param="rates")
     net = _apr_paths(network_apr, params.network_apr, h, n, "network_apr")
     user = _apr_paths(user_apr, params.user_apr, h, n, "user_apr")
     s = State.start(params, h, n, daily, rewards=net is not None)
@@ -80,6 +71,31 @@ def simulate(
             out.setdefault(k, np.zeros((h, n)))
     return StressResult(params=params, metrics=final_metrics(s), outflow_30d=s.outflow_30,
                         **out)
+
+
+def checked_rates(params: StressParams, rates: NDArray[np.float64], daily: bool = False
+                  ) -> NDArray[np.float64]:
+    """``rates`` as ``(days, paths)`` floats, checked as :func:`simulate` needs them (and
+    the run's memory estimate with them, ``daily``: with the daily state and its table).
+
+    Raises
+    ------
+    ParameterError
+        ``param="rates"`` on non-finite values, values outside [0, 1] or another horizon
+        than the scenario's; ``param="paths"`` on a run too large for the memory limit.
+    """
+    rates = np.asarray(rates, dtype=np.float64)
+    if rates.ndim == 1:
+        rates = rates[:, None]
+    h, n = rates.shape
+    check_memory(h, n, daily)
+    array_finite(rates, "rates")
+    if ((rates < 0) | (rates > 1)).any():
+        raise ParameterError(f"must be daily shares in [0, 1], got values from "
+                             f"{rates.min():g} to {rates.max():g}", param="rates")
+    if h != params.days:
+        raise ParameterError(f"cover {h} days, the scenario {params.days}", param="rates")
+    return rates
 
 
 def _apr_paths(paths: NDArray[np.float64] | None, constant: float, days: int, n: int,

@@ -16,13 +16,21 @@ from numpy.typing import NDArray
 from ..checks import work
 from .params import StressParams
 
-__all__ = ["State", "EPS_REL", "BYTES_PER_CELL", "check_memory", "DAILY_STATE"]
+__all__ = ["State", "EPS_REL", "BYTES_PER_CELL", "DAILY_BYTES_PER_CELL", "check_memory",
+           "DAILY_STATE"]
 
 #: Amounts below this share of the total are float dust, not a queue or a delay.
 EPS_REL = 1e-9
-#: Memory a stress run holds per (day, path) cell, bytes: the rates, the daily state and the
-#: metrics' work arrays (an estimate, checked before anything is allocated).
-BYTES_PER_CELL = 16 * 8
+#: Memory a stress run holds per (day, path) cell, bytes: the rates, the FIFO history and
+#: the paths' work arrays (an estimate, checked before anything is allocated). Measured
+#: peaks for ``softstake stress --paths 20000`` (180 days): 64 to 100 bytes a cell, the
+#: lower figure in a process started after Dask's tests in the same session (cause not
+#: found), so the estimate sits between them.
+BYTES_PER_CELL = 10 * 8
+#: Memory the daily state adds per cell, bytes: its 7 to 9 arrays ``(days, paths)``, the
+#: tidy table :meth:`~.result.StressResult.daily` makes of them (9 columns) and the CSV
+#: writer's work (measured with ``--daily-out``: 173 to 214 bytes a cell in all).
+DAILY_BYTES_PER_CELL = 14 * 8
 #: The daily state kept with ``daily=True`` (plus ``deposits`` and ``rewards`` when they move).
 DAILY_STATE = ("requested", "paid", "queued", "liquid", "bonded", "unbonding", "user_balance")
 
@@ -31,15 +39,19 @@ Ints = NDArray[np.int64]
 Flags = NDArray[np.bool_]
 
 
-def check_memory(days: int, paths: int) -> None:
-    """Refuse a run of ``days x paths`` whose arrays would not fit the memory limit.
+def check_memory(days: int, paths: int, daily: bool = False) -> None:
+    """Refuse a run of ``days x paths`` whose arrays would not fit the memory limit
+    (:data:`BYTES_PER_CELL` a cell, and :data:`DAILY_BYTES_PER_CELL` more with the daily
+    state).
 
     Raises
     ------
     ParameterError
         ``param="paths"``, from :func:`~softstake_model.checks.work`.
     """
-    work(days * paths * BYTES_PER_CELL, "paths", f"{days:,} days x {paths:,} paths")
+    per = BYTES_PER_CELL + (DAILY_BYTES_PER_CELL if daily else 0)
+    work(days * paths * per, "paths", f"{days:,} days x {paths:,} paths"
+         + (" with the daily state" if daily else ""))
 
 
 @dataclass(eq=False)
@@ -76,6 +88,12 @@ class State:
         With ``daily``: the state of every day, arrays ``(days, paths)`` by name; else empty.
     eps
         Dust threshold, tokens (``EPS_REL`` of the total).
+    ratio
+        The buffer ratio of every path: the scenario's (a float), or one per path (the
+        buffer search runs several ratios side by side, :mod:`.search`).
+    heads
+        Whether the FIFO heads, and so ``max_delay``, are kept (the buffer search for "no
+        delay at all" reads only ``delayed``; ``max_delay`` then stays 0).
     """
 
     u: Floats
@@ -106,10 +124,12 @@ class State:
     has_queue: Flags
     eps: float
     out: dict[str, Floats] = field(default_factory=dict)
+    ratio: float | Floats = 0.0
+    heads: bool = True
 
     @classmethod
     def start(cls, params: StressParams, days: int, paths: int, daily: bool,
-              rewards: bool) -> State:
+              rewards: bool, ratio: Floats | None = None) -> State:
         """The state at the start of day 1.
 
         Parameters
@@ -123,6 +143,9 @@ class State:
             deposit rate and ``rewards`` with rewards).
         rewards
             Whether the bonded stake earns rewards (a ``rewards`` record is kept).
+        ratio
+            A buffer ratio per path instead of the scenario's (the same arithmetic path by
+            path, so each path's numbers are those of a run at its ratio).
 
         Returns
         -------
@@ -130,7 +153,9 @@ class State:
             Buffer ``buffer_ratio * total`` liquid, the rest bonded, nothing queued.
         """
         n, h = paths, days
-        liq = np.full(n, params.buffer_ratio * params.total)
+        r = params.buffer_ratio if ratio is None else ratio
+        liq = np.full(n, params.buffer_ratio * params.total) if ratio is None else \
+            np.asarray(ratio, dtype=np.float64) * params.total
         names = list(DAILY_STATE)
         if params.deposit_rate:
             names.append("deposits")
@@ -149,5 +174,5 @@ class State:
             w=np.empty(n), queued=np.zeros(n), tmp=np.empty(n),
             full=np.empty(n, dtype=bool), has_queue=np.zeros(n, dtype=bool),
             eps=EPS_REL * params.total,
-            out={k: np.zeros((h, n)) for k in names} if daily else {},
+            out={k: np.zeros((h, n)) for k in names} if daily else {}, ratio=r,
         )

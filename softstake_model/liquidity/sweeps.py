@@ -14,6 +14,7 @@ from ..errors import ParameterError
 from .metrics import METRICS, path_metrics
 from .params import RunModel, StressParams
 from .rates import withdrawal_rates
+from .search import MissedPaths, bisect_buffers
 from .simulation import simulate
 
 __all__ = ["size_buffer", "scenario_params", "StressSweep", "stress_sweep"]
@@ -40,7 +41,7 @@ def size_buffer(
     max_delay_days
         The target: no path waits more than this many days (None: no delay at all).
     tol
-        Width of the final bisection interval (share).
+        Width of the final bisection interval (share), > 0.
 
     Returns
     -------
@@ -51,26 +52,17 @@ def size_buffer(
     Raises
     ------
     ParameterError
-        ``param="alpha"`` outside [0, 1).
+        ``param="alpha"`` outside [0, 1), ``max_delay_days`` below 0, ``tol`` not above 0.
+
+    Notes
+    -----
+    Each ratio tried is one run of the paths (:class:`~.search.MissedPaths`: the same
+    numbers as :func:`~.simulation.simulate`'s, stopped early once more than ``alpha`` of
+    the paths have missed the target).
     """
     if not 0 <= alpha < 1:
         raise ParameterError(f"must be in [0, 1), got {alpha}", param="alpha")
-
-    def ok(ratio: float) -> bool:
-        m = simulate(replace(params, buffer_ratio=ratio), rates, daily=False).metrics
-        bad = m["max_delay_days"] > max_delay_days if max_delay_days is not None else \
-            m["delayed_amount"] > 0
-        return float(bad.mean()) <= alpha
-
-    if not ok(1.0):
-        return None
-    if ok(0.0):
-        return 0.0
-    lo, hi = 0.0, 1.0
-    while hi - lo > tol:
-        mid = 0.5 * (lo + hi)
-        lo, hi = (lo, mid) if ok(mid) else (mid, hi)
-    return hi
+    return bisect_buffers(MissedPaths(params, rates, max_delay_days), [alpha], [tol])[0]
 
 
 def scenario_params(base: StressParams, scenarios: list[dict]) -> list[StressParams]:
