@@ -21,6 +21,7 @@ import pandas as pd
 from .balances import DAY_NS, DayGrid, DayMeasure, Snapshot, _day_start
 from .errors import InputError, ParameterError
 from .files import CSV_CHUNK_ROWS
+from .ledger import accounts_of
 from .rules import eligible, gross, rate_paid, truncate
 from .tables import parse_time
 from .terms import Terms
@@ -164,7 +165,7 @@ def accrual_window(
             first[:] = first_day(pd.Series([_ts(activated_at, "activated_at")]))[0]
         if deactivated_at is not None:
             end[:] = end_day(pd.Series([_ts(deactivated_at, "deactivated_at")]))[0]
-    excluded = set(excluded)
+    excluded = accounts_of(excluded)
     if excluded:
         acc = np.asarray(grid.accounts[grid.key_account], dtype=str)
         end[np.isin(acc, list(excluded))] = 0

@@ -357,7 +357,7 @@ def test_api_simulate_checks_rates(rates, fragment):
 
 
 @pytest.mark.parametrize("kw, fragment", [
-    ({"fee": 1.5}, "fee must be in [0, 1], got 1.5"),
+    ({"fee": 1.5}, "fee must be in [0, 1), got 1.5"),
     ({"fee": math.nan}, "fee must be a finite number"),
     ({"precision": -1}, "precision must be in 0..12, got -1"),
     ({"precision": 2.5}, "precision must be a whole number"),

@@ -344,3 +344,21 @@ def test_caps_holders_estimate_is_the_calibrated_one():
         limit = checks.MAX_BYTES
         sample_population("lognormal:1,1", limit // HOLDER_BYTES + 1)
     assert e.value.param == "holders" and f"x {HOLDER_BYTES} bytes" in str(e.value)
+
+
+def test_reward_history_refuses_excluded_text_that_is_no_file():
+    from softstake_model import Terms, load_catalog, reward_history
+    from softstake_model.ledger import normalise
+
+    ledger = normalise(time=["2025-11-01T00:00:00Z"], account=["me"], token=["BNB"],
+                       change=[100.0])
+    with pytest.raises(ParameterError) as e:
+        reward_history(ledger, load_catalog(), Terms(), start="2025-11-02", end="2025-11-02",
+                       excluded="me")
+    assert e.value.param == "excluded"
+    kept = reward_history(ledger, load_catalog(), Terms(), start="2025-11-02",
+                          end="2025-11-02", excluded={"me"})
+    assert kept["reward"].sum() == 0.0  # excluded: nothing accrues
+    paid = reward_history(ledger, load_catalog(), Terms(), start="2025-11-02",
+                          end="2025-11-02")
+    assert paid["reward"].sum() > 0  # not excluded: 100 BNB earn
