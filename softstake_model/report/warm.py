@@ -19,6 +19,7 @@ failed to start, another interpreter), the kernel is started the ordinary way.
 from __future__ import annotations
 
 import contextlib
+import gc
 import io
 import json
 import os
@@ -269,6 +270,10 @@ def _warm_up() -> None:
         ax.set(xscale="log", title="warm", xlabel="x", ylabel="y")
         ax.legend()
         fig.savefig(io.BytesIO(), format="png", bbox_inches="tight")
+    # what was imported is never collected: kernels' collections skip it, and do not touch
+    # (and so copy) the server's memory they share
+    gc.collect()
+    gc.freeze()
 
 
 def _become_kernel(request: dict) -> None:
