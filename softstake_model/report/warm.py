@@ -3,7 +3,7 @@
 Starting a kernel and importing numpy, pandas, matplotlib and the package in it costs about
 as much CPU as a small notebook's own work. Each worker therefore starts one *kernel server*
 (``python -m softstake_model.report.warm``) that imports :data:`WARM_MODULES` and draws one
-throw-away figure (fonts, mathtext) once, then waits on a Unix socket. For every run the
+throw-away figure (fonts, mathtext) once, then waits for requests on a pipe. For every run the
 worker's kernel manager (its provisioner, :class:`WarmProvisioner`) asks the server for a
 kernel instead of starting ``python -m ipykernel_launcher``: the server forks, and the child
 becomes that kernel (ipykernel's own ``launch_new_instance`` with the same arguments,
@@ -24,20 +24,17 @@ import io
 import json
 import os
 import select
-import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
 from jupyter_client.provisioning import LocalProvisioner
 
 from .processes import kill_on_parent_exit
 
-__all__ = ["WARM_MODULES", "SOCKET_NAME", "KernelServer", "WarmProvisioner", "ForkedKernel",
+__all__ = ["WARM_MODULES", "KernelServer", "WarmProvisioner", "ForkedKernel",
            "serve"]
 
 #: What the kernel server imports before it forks kernels: what the notebooks import
@@ -48,8 +45,6 @@ WARM_MODULES = ("numpy", "pandas", "pandas.io.formats.style", "matplotlib",
                 "softstake_model.report", "softstake_model.report.views",
                 "softstake_model.report.plots", "softstake_model.report.format",
                 "softstake_model.stress_parts", "softstake_model.store")
-#: The server's socket, in the worker's private kernel folder.
-SOCKET_NAME = "server"
 #: Longest wait for the server to fork a kernel (seconds; it imports first): after it, the
 #: kernel is started the ordinary way.
 SERVER_WAIT = 120.0
@@ -57,49 +52,68 @@ _INLINE = "module://matplotlib_inline.backend_inline"
 
 
 class KernelServer:
-    """A worker's kernel server: the process and its socket.
+    """A worker's kernel server: the process and the two pipes to it (requests, replies).
 
-    Parameters
-    ----------
-    folder
-        The worker's private kernel folder (short enough for a Unix socket path).
+    Requests come one at a time (a worker runs one notebook at a time): a line of JSON
+    (the kernel's arguments, environment and folder), answered by a line with its pid.
     """
 
-    def __init__(self, folder: str | Path) -> None:
-        self.path = str(Path(folder) / SOCKET_NAME)
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "softstake_model.report.warm", self.path, str(os.getpid())],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    def __init__(self) -> None:
+        req_r, self._req = os.pipe()
+        self._rep, rep_w = os.pipe()
+        try:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "softstake_model.report.warm", str(req_r), str(rep_w),
+                 str(os.getpid())], pass_fds=(req_r, rep_w), stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        finally:
+            os.close(req_r)
+            os.close(rep_w)
+        self.usable = True
 
     def fork_kernel(self, cmd: list[str], env: dict[str, str], cwd: str) -> int | None:
-        """Ask the server for a kernel running ``cmd``; its pid, or None when it cannot."""
-        if not _is_ipykernel(cmd):
+        """Ask the server for a kernel running ``cmd``; its pid, or None when it cannot
+        (then, and after a late or garbled answer, it is not asked again)."""
+        if not self.usable or not _is_ipykernel(cmd) or self.proc.poll() is not None:
             return None
-        request = json.dumps({"argv": cmd[3:], "env": env, "cwd": cwd}).encode()
-        deadline = time.monotonic() + SERVER_WAIT
-        while self.proc.poll() is None and time.monotonic() < deadline:
-            try:
-                with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
-                    s.settimeout(max(deadline - time.monotonic(), 0.1))
-                    s.connect(self.path)
-                    s.sendall(request)
-                    s.shutdown(socket.SHUT_WR)
-                    return int(json.loads(_read_all(s))["pid"])
-            except (FileNotFoundError, ConnectionRefusedError):  # not listening yet
-                time.sleep(0.02)
-            except (OSError, ValueError, KeyError, TypeError):
-                return None
-        return None
+        self.usable = False
+        request = json.dumps({"argv": cmd[3:], "env": env, "cwd": cwd}).encode() + b"\n"
+        try:
+            os.write(self._req, request)
+            line = _read_line(self._rep, time.monotonic() + SERVER_WAIT)
+            pid = int(json.loads(line)["pid"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        self.usable = True
+        return pid
 
     def stop(self) -> None:
-        """End the server (its kernels end with it; it removes its folder)."""
+        """End the server (its kernels end with it)."""
+        self.usable = False
+        for fd in (self._req, self._rep):
+            with contextlib.suppress(OSError):
+                os.close(fd)
         with contextlib.suppress(OSError):
             self.proc.terminate()
         try:
             self.proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
             self.proc.kill()
-        shutil.rmtree(Path(self.path).parent, ignore_errors=True)
+            self.proc.wait()
+
+
+def _read_line(fd: int, deadline: float | None) -> bytes:
+    """One line from ``fd`` (without waiting past ``deadline``; None: no limit)."""
+    data = b""
+    while not data.endswith(b"\n"):
+        wait = None if deadline is None else deadline - time.monotonic()
+        if wait is not None and (wait <= 0 or not select.select([fd], [], [], wait)[0]):
+            raise OSError("no answer in time")
+        chunk = os.read(fd, 65536)
+        if not chunk:
+            raise OSError("the other end closed")
+        data += chunk
+    return data
 
 
 def _is_ipykernel(cmd: list[str]) -> bool:
@@ -109,13 +123,6 @@ def _is_ipykernel(cmd: list[str]) -> bool:
     with contextlib.suppress(OSError):
         return os.path.samefile(cmd[0], sys.executable)
     return False
-
-
-def _read_all(s: socket.socket) -> bytes:
-    chunks = []
-    while chunk := s.recv(65536):
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 class ForkedKernel:
@@ -190,34 +197,36 @@ class WarmProvisioner(LocalProvisioner):
         return self.connection_info
 
 
-def serve(path: str, parent: int) -> None:
-    """The kernel server: listen on ``path``, import, then fork a kernel per request.
+def serve(requests: int, replies: int, parent: int) -> None:
+    """The kernel server: import, then fork a kernel for each request.
 
-    Ends when ``parent`` (the worker) does.
+    Ends when ``parent`` (the worker) does, or closes its end of ``requests``.
 
     Parameters
     ----------
-    path
-        The Unix socket to listen on.
+    requests, replies
+        The pipes' file descriptors: requests in (a line of JSON each), pids out.
     parent
         The worker's pid.
     """
     kill_on_parent_exit(signal.SIGTERM)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the command's to handle
     signal.signal(signal.SIGTERM, _exit)
-    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
-        server.bind(path)
-        server.listen(64)
         _warm_up()
         while os.getppid() == parent:
-            if select.select([server], [], [], 0.5)[0]:
-                _fork_for(server)
+            if select.select([requests], [], [], 0.5)[0]:
+                try:
+                    request = json.loads(_read_line(requests, None))
+                except OSError:  # the worker has gone
+                    return
+                except ValueError:
+                    request = None
+                pid = _fork(request, (requests, replies)) if request else -1
+                os.write(replies, json.dumps({"pid": pid}).encode() + b"\n")
             _reap()
     finally:
         _reap()
-        server.close()
-        shutil.rmtree(Path(path).parent, ignore_errors=True)
 
 
 def _reap() -> None:
@@ -232,22 +241,14 @@ def _exit(signum: int, frame: object) -> None:
     sys.exit(0)
 
 
-def _fork_for(server: socket.socket) -> None:
-    """Accept one request and fork its kernel; reply with the kernel's pid."""
-    conn, _ = server.accept()
-    with conn:
-        try:
-            conn.settimeout(10)
-            request = json.loads(_read_all(conn))
-        except (OSError, ValueError):
-            return
-        pid = os.fork()
-        if pid == 0:
-            server.close()
-            conn.close()
-            _become_kernel(request)
-        with contextlib.suppress(OSError):
-            conn.sendall(json.dumps({"pid": pid}).encode())
+def _fork(request: dict, pipes: tuple[int, int]) -> int:
+    """Fork the kernel ``request`` asks for; its pid."""
+    pid = os.fork()
+    if pid == 0:
+        for fd in pipes:
+            os.close(fd)
+        _become_kernel(request)
+    return pid
 
 
 def _warm_up() -> None:
@@ -302,4 +303,4 @@ def _become_kernel(request: dict) -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover - the server's own process
-    serve(sys.argv[1], int(sys.argv[2]))
+    serve(int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]))

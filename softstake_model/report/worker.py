@@ -61,15 +61,14 @@ def init_worker(parent: int) -> None:
     if os.name != "posix" or not hasattr(os, "fork"):  # pragma: no cover - Windows
         return
     folder = tempfile.mkdtemp(prefix="softstake-k")
+    multiprocessing.util.Finalize(None, shutil.rmtree, args=(folder, True), exitpriority=5)
     if len(os.fsencode(folder)) > _MAX_SOCKET_PATH:
-        shutil.rmtree(folder, ignore_errors=True)
         return
     from .warm import KernelServer
 
     try:
-        server = KernelServer(folder)
+        server = KernelServer()
     except OSError:
-        shutil.rmtree(folder, ignore_errors=True)
         return
     _WORKER.update(folder=folder, server=server)
     multiprocessing.util.Finalize(server, server.stop, exitpriority=10)
