@@ -21,6 +21,7 @@ import pytest
 from softstake_model.report.processes import descendants
 
 GUARD = 300  # seconds: a last guard against a hang, never a speed check
+SERVER = "softstake_model.report.warm"  # a worker's kernel server
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32",
                                 reason="signals a process group (POSIX)")
@@ -66,12 +67,25 @@ def start(tmp_path: Path) -> tuple[subprocess.Popen, Path]:
     return proc, out
 
 
+def is_kernel(pid: int) -> bool:
+    """A kernel: started as ``ipykernel_launcher``, or forked by a worker's kernel server
+    (``softstake_model.report.warm``, whose children are its kernels)."""
+    line = " ".join(_cmdline(pid))
+    if "ipykernel" in line:
+        return True
+    try:
+        parent = psutil.Process(pid).ppid()
+    except psutil.Error:
+        return False
+    return SERVER in line and SERVER in " ".join(_cmdline(parent))
+
+
 def wait_for_kernels(proc: subprocess.Popen, out: Path, n: int = 2) -> list[int]:
     """Wait until the BNB page is built and ``n`` kernels (sleeping) are running."""
     deadline = time.monotonic() + GUARD
     while time.monotonic() < deadline:
         procs = descendants([proc.pid])
-        kernels = [p for p in procs if "ipykernel" in " ".join(_cmdline(p))]
+        kernels = [p for p in procs if is_kernel(p)]
         if (out / "caps-token=BNB.html").exists() and len(kernels) >= n:
             return procs
         assert proc.poll() is None, proc.communicate()

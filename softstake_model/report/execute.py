@@ -19,13 +19,11 @@ installed wheel runs from any folder.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import shutil
 import signal
 import tempfile
 import threading
-import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from importlib import resources
@@ -33,26 +31,20 @@ from importlib.abc import Traversable
 from pathlib import Path
 
 from ..errors import InputError, ParameterError
-from . import HEADLINE_MIME
 from .index import write_index
-from .processes import claim_build, descendants, end_with_parent, kill_tree, remove_stale_builds
-from .render import render_html
+from .processes import claim_build, descendants, kill_tree, remove_stale_builds
 from .runs import Run, RunResult
+from .worker import KERNEL_START_RETRIES, execute_one, init_worker, kernel_manager_class
 
 __all__ = ["NOTEBOOKS_DIR", "KERNEL_START_RETRIES", "DEFAULT_TIMEOUT", "shipped_notebooks",
-           "execute", "descendants", "kernel_manager_class"]
+           "execute", "heavy_first", "descendants", "kernel_manager_class"]
 
 #: The notebooks shipped in the package (a :class:`~importlib.abc.Traversable`; a folder on
 #: disk for any ordinary install). :func:`shipped_notebooks` gives it as a real path.
 NOTEBOOKS_DIR: Traversable = resources.files("softstake_model") / "notebooks"
-#: Times a run is started again when its kernel dies before it starts: kernels started in
-#: parallel pick free ports independently, and now and then two take the same one.
-KERNEL_START_RETRIES = 2
 #: Longest time one cell of a notebook may run (seconds) unless told otherwise: a full
 #: report's longest cell takes about a minute on a laptop.
 DEFAULT_TIMEOUT = 1800.0
-#: Longest path of a Unix socket (bytes, less a margin for the port suffix).
-_MAX_SOCKET_PATH = 90
 
 
 @contextlib.contextmanager
@@ -150,11 +142,11 @@ def _run_pool(runs: list[Run], build: Path, out: Path, notebooks_dir: Path, jobs
     """Run every run in a pool of ``jobs`` workers, appending each finished result to
     ``results`` as it comes; on Ctrl-C or SIGTERM kill everything and return the interrupt
     (None when every run finished)."""
-    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_quiet_worker,
-                               initargs=(os.getpid(),))
+    pool = ProcessPoolExecutor(max_workers=min(jobs, max(len(runs), 1)),
+                               initializer=init_worker, initargs=(os.getpid(),))
     try:
-        futures = [pool.submit(_execute_one, r, str(build), str(notebooks_dir), os.getcwd(),
-                               timeout) for r in runs]
+        futures = [pool.submit(execute_one, r, str(build), str(notebooks_dir), os.getcwd(),
+                               timeout) for r in heavy_first(runs)]
         done = as_completed(futures)
         if progress:
             from tqdm.auto import tqdm
@@ -175,97 +167,29 @@ def _run_pool(runs: list[Run], build: Path, out: Path, notebooks_dir: Path, jobs
     return None
 
 
-def _execute_one(run: Run, build: str, notebooks_dir: str, cwd: str,
-                 timeout: float | None) -> RunResult:
-    """Worker: execute one run into ``build`` and render it; never raises."""
-    import papermill as pm
-    from nbclient.exceptions import CellTimeoutError
+def heavy_first(runs: list[Run]) -> list[Run]:
+    """``runs`` in the order they are handed to the workers: the stress runs first (the
+    longest, by tokens × paths × days), then the others in the plan's order, so that no
+    long run starts last while the other workers have nothing left to do.
 
-    src = Path(notebooks_dir) / f"{run.notebook}.ipynb"
-    out_nb = Path(build) / f"{run.slug}.ipynb"
-    t = time.perf_counter()
-    try:
-        with kernel_manager_class() as km_class:
-            for attempt in range(1 + KERNEL_START_RETRIES):
-                try:
-                    pm.execute_notebook(str(src), str(out_nb), parameters=run.params,
-                                        kernel_name="python3", cwd=cwd, progress_bar=False,
-                                        log_output=False, execution_timeout=timeout,
-                                        kernel_manager_class=km_class)
-                    break
-                except RuntimeError as e:  # a TCP kernel that died starting (port taken)
-                    if "before replying to kernel_info" not in str(e) or \
-                            attempt == KERNEL_START_RETRIES:
-                        raise
-        page = render_html(out_nb, f"{run.notebook} — {run.label}")
-        (Path(build) / f"{run.slug}.html").write_text(page, encoding="utf-8")
-        return RunResult(run, True, time.perf_counter() - t, _headline(out_nb))
-    except pm.PapermillExecutionError as e:
-        err = f"cell {e.cell_index}: {e.ename}: {e.evalue}"
-    except CellTimeoutError:
-        err = (f"cell {_last_started(out_nb)}: timed out after {timeout:,.0f} s "
-               "(a longer limit: --timeout)")
-    except Exception as e:  # a worker reports every failure; the runner decides
-        err = f"{type(e).__name__}: {e}"
-    return RunResult(run, False, time.perf_counter() - t, error=err)
+    Parameters
+    ----------
+    runs
+        The planned runs.
 
-
-@contextlib.contextmanager
-def kernel_manager_class() -> Iterator[type]:
-    """A kernel manager class whose kernels use IPC sockets in a private folder.
-
-    Yields jupyter_client's ``AsyncKernelManager`` with ``transport="ipc"`` and the
-    sockets in a new temporary folder (removed afterwards), so kernels started in parallel
-    never race for TCP ports; on Windows, or where the folder's path is too long for a
-    Unix socket, the plain TCP manager.
-
-    Yields
-    ------
-    type
-        The class, for nbclient's ``kernel_manager_class``.
+    Returns
+    -------
+    list of Run
+        The same runs, reordered.
     """
-    from jupyter_client.manager import AsyncKernelManager
+    def weight(r: Run) -> float:
+        if r.notebook != "liquidity_stress":
+            return 0.0
+        p = r.params
+        tokens = str(p.get("tokens") or "").count(",") + 1
+        return float(tokens * (p.get("paths") or 1) * (p.get("days") or 1))
 
-    if os.name != "posix":  # pragma: no cover - Windows
-        yield AsyncKernelManager
-        return
-    folder = tempfile.mkdtemp(prefix="softstake-k")
-    try:
-        if len(os.fsencode(folder)) > _MAX_SOCKET_PATH:
-            yield AsyncKernelManager
-            return
-
-        class IPCKernelManager(AsyncKernelManager):
-            def __init__(self, **kwargs: object) -> None:
-                super().__init__(transport="ipc", ip=os.path.join(folder, "kernel"),
-                                 **kwargs)
-
-        yield IPCKernelManager
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-def _last_started(nb_path: Path) -> int | str:
-    """The index of the last cell papermill started in ``nb_path`` ("?" when unknown)."""
-    try:
-        cells = json.loads(nb_path.read_text())["cells"]
-    except (OSError, ValueError, KeyError):
-        return "?"
-    started = [i for i, c in enumerate(cells)
-               if (c.get("metadata", {}).get("papermill") or {}).get("start_time")]
-    return started[-1] if started else "?"
-
-
-def _headline(nb_path: Path) -> dict:
-    """The headline figures an executed notebook displayed (its ``HEADLINE_MIME`` outputs)."""
-    data = json.loads(nb_path.read_text())
-    found: dict = {}
-    for cell in data.get("cells", []):
-        for out in cell.get("outputs", []):
-            h = out.get("data", {}).get(HEADLINE_MIME)
-            if isinstance(h, dict):
-                found.update(h)
-    return found
+    return sorted(runs, key=weight, reverse=True)
 
 
 def _collect(res: RunResult, build: Path, out: Path) -> RunResult:
@@ -283,16 +207,6 @@ def _collect(res: RunResult, build: Path, out: Path) -> RunResult:
         if (out / f"{slug}.html").exists():
             res.html = f"{slug}.html"  # the earlier, good report stays
     return res
-
-
-def _quiet_worker(parent: int) -> None:
-    """Workers end with the command (``parent``), also after its ``kill -9``. Their own
-    stderr (kernel start-up warnings) is noise: failures come back as results, with the
-    failing cell's error. Ctrl-C is the runner's to handle: workers ignore SIGINT (their
-    kernels run in sessions of their own and never see it)."""
-    end_with_parent(parent)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
 
 
 def _kill_all(pool: ProcessPoolExecutor) -> None:

@@ -27,8 +27,8 @@ from pathlib import Path
 
 import psutil
 
-__all__ = ["OWNER_FILE", "end_with_parent", "descendants", "kill_tree", "claim_build",
-           "remove_stale_builds", "owner_alive"]
+__all__ = ["OWNER_FILE", "end_with_parent", "kill_on_parent_exit", "descendants", "kill_tree",
+           "claim_build", "remove_stale_builds", "owner_alive"]
 
 #: The file in a build folder naming the command that owns it.
 OWNER_FILE = "owner.json"
@@ -47,10 +47,7 @@ def end_with_parent(parent: int | None = None) -> None:
         The parent's pid; None = the current parent (``os.getppid()``).
     """
     parent = os.getppid() if parent is None else parent
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError, TypeError):
-            libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    kill_on_parent_exit()
     if os.getppid() != parent:  # the parent ended before the prctl above took effect
         os._exit(1)
 
@@ -60,6 +57,30 @@ def end_with_parent(parent: int | None = None) -> None:
         os._exit(1)
 
     threading.Thread(target=watch, name="end-with-parent", daemon=True).start()
+
+
+def kill_on_parent_exit(signum: int = signal.SIGKILL) -> bool:
+    """On Linux, have the kernel send ``signum`` to the calling process when its parent ends.
+
+    No thread is started (a process that forks afterwards stays single-threaded); elsewhere
+    nothing is done and the caller watches its parent itself.
+
+    Parameters
+    ----------
+    signum
+        The signal (SIGKILL unless told otherwise).
+
+    Returns
+    -------
+    bool
+        Whether the request was made.
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    with contextlib.suppress(OSError, AttributeError, TypeError):
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        return libc.prctl(_PR_SET_PDEATHSIG, signum, 0, 0, 0) == 0
+    return False
 
 
 def descendants(pids: list[int]) -> list[int]:

@@ -8,9 +8,11 @@ through :mod:`importlib.resources`.
 
 from __future__ import annotations
 
+import functools
 from importlib import resources
 from importlib.abc import Traversable
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
@@ -23,18 +25,20 @@ __all__ = ["render_html", "index_page"]
 _TEMPLATES: Traversable = resources.files("softstake_model") / "report" / "templates"
 
 
-def render_html(nb_path: str | Path, title: str) -> str:
+def render_html(nb: str | Path | Any, title: str) -> str:
     """An executed notebook as a self-contained HTML page, readable offline.
 
     JupyterLab's HTML without the code cells or prompts, styled by a few KB of the
     report's own CSS (``offline/static/softstake.css``), through the shipped
     ``offline`` nbconvert template: it extends ``lab/index.html.j2`` and leaves out every
     script fetched from the internet (require.js, MathJax, mermaid, the widget manager).
+    The exporter (its templates compiled) is made once per process and reused.
 
     Parameters
     ----------
-    nb_path
-        The executed notebook.
+    nb
+        The executed notebook: a path, or the notebook itself (an ``nbformat``
+        ``NotebookNode``, left unchanged).
     title
         The page's title.
 
@@ -44,14 +48,26 @@ def render_html(nb_path: str | Path, title: str) -> str:
         The HTML page.
     """
     import nbformat
+
+    node = nb if isinstance(nb, dict) else nbformat.read(nb, as_version=4)
+    if isinstance(_TEMPLATES, Path):  # an ordinary install: the folder stays
+        return _page(_exporter(str(_TEMPLATES)), node, title)
+    with resources.as_file(_TEMPLATES) as templates:  # pragma: no cover - zipped install
+        return _page(_exporter.__wrapped__(str(templates)), node, title)
+
+
+@functools.cache
+def _exporter(templates: str) -> Any:
+    """nbconvert's HTML exporter with the shipped ``offline`` template (from ``templates``)."""
     from nbconvert import HTMLExporter
 
-    with resources.as_file(_TEMPLATES) as templates:
-        exporter = HTMLExporter(template_name="offline", extra_template_basedirs=[str(templates)],
-                                exclude_input=True, exclude_input_prompt=True,
-                                exclude_output_prompt=True)
-        body, _ = exporter.from_notebook_node(nbformat.read(nb_path, as_version=4),
-                                              resources={"metadata": {"name": title}})
+    return HTMLExporter(template_name="offline", extra_template_basedirs=[templates],
+                        exclude_input=True, exclude_input_prompt=True,
+                        exclude_output_prompt=True)
+
+
+def _page(exporter: Any, node: Any, title: str) -> str:
+    body, _ = exporter.from_notebook_node(node, resources={"metadata": {"name": title}})
     return body
 
 

@@ -1,0 +1,306 @@
+"""Warm kernels: each notebook's kernel forked from a process that has imported the report.
+
+Starting a kernel and importing numpy, pandas, matplotlib and the package in it costs about
+as much CPU as a small notebook's own work. Each worker therefore starts one *kernel server*
+(``python -m softstake_model.report.warm``) that imports :data:`WARM_MODULES` and draws one
+throw-away figure (fonts, mathtext) once, then waits for requests on a pipe. For every run the
+worker's kernel manager (its provisioner, :class:`WarmProvisioner`) asks the server for a
+kernel instead of starting ``python -m ipykernel_launcher``: the server forks, and the child
+becomes that kernel (ipykernel's own ``launch_new_instance`` with the same arguments,
+environment and folder a started kernel would get). So every notebook still gets a new
+kernel process with an empty namespace and execution counts from 1; nothing a notebook does
+reaches the next one, which forks from the same untouched server.
+
+A kernel ends with its server, the server with its worker (``PR_SET_PDEATHSIG`` on Linux;
+elsewhere both watch their parent every second). Where the server cannot serve (no fork, it
+failed to start, another interpreter), the kernel is started the ordinary way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import io
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+from jupyter_client.provisioning import LocalProvisioner
+
+from .processes import kill_on_parent_exit
+
+__all__ = ["WARM_MODULES", "KernelServer", "WarmProvisioner", "ForkedKernel",
+           "serve"]
+
+#: What the kernel server imports before it forks kernels: what the notebooks import
+#: (and what the package imports only when first called: the history store).
+WARM_MODULES = ("numpy", "pandas", "pandas.io.formats.style", "matplotlib",
+                "matplotlib.pyplot", "matplotlib.backends.backend_agg", "IPython",
+                "IPython.display", "ipykernel.kernelapp", "ipykernel.ipkernel",
+                "softstake_model.report", "softstake_model.report.views",
+                "softstake_model.report.plots", "softstake_model.report.format",
+                "softstake_model.stress_parts", "softstake_model.store")
+#: Longest wait for the server to fork a kernel (seconds; it imports first): after it, the
+#: kernel is started the ordinary way.
+SERVER_WAIT = 120.0
+_INLINE = "module://matplotlib_inline.backend_inline"
+
+
+class KernelServer:
+    """A worker's kernel server: the process and the two pipes to it (requests, replies).
+
+    Requests come one at a time (a worker runs one notebook at a time): a line of JSON
+    (the kernel's arguments, environment and folder), answered by a line with its pid.
+    """
+
+    def __init__(self) -> None:
+        req_r, self._req = os.pipe()
+        self._rep, rep_w = os.pipe()
+        try:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "softstake_model.report.warm", str(req_r), str(rep_w),
+                 str(os.getpid())], pass_fds=(req_r, rep_w), stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        finally:
+            os.close(req_r)
+            os.close(rep_w)
+        self.usable = True
+
+    def fork_kernel(self, cmd: list[str], env: dict[str, str], cwd: str) -> int | None:
+        """Ask the server for a kernel running ``cmd``; its pid, or None when it cannot
+        (then, and after a late or garbled answer, it is not asked again)."""
+        if not self.usable or not _is_ipykernel(cmd) or self.proc.poll() is not None:
+            return None
+        self.usable = False
+        request = json.dumps({"argv": cmd[3:], "env": env, "cwd": cwd}).encode() + b"\n"
+        try:
+            os.write(self._req, request)
+            line = _read_line(self._rep, time.monotonic() + SERVER_WAIT)
+            pid = int(json.loads(line)["pid"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        self.usable = True
+        return pid
+
+    def stop(self) -> None:
+        """End the server (its kernels end with it)."""
+        self.usable = False
+        for fd in (self._req, self._rep):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        with contextlib.suppress(OSError):
+            self.proc.terminate()
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def _read_line(fd: int, deadline: float | None) -> bytes:
+    """One line from ``fd`` (without waiting past ``deadline``; None: no limit)."""
+    data = b""
+    while not data.endswith(b"\n"):
+        wait = None if deadline is None else deadline - time.monotonic()
+        if wait is not None and (wait <= 0 or not select.select([fd], [], [], wait)[0]):
+            raise OSError("no answer in time")
+        chunk = os.read(fd, 65536)
+        if not chunk:
+            raise OSError("the other end closed")
+        data += chunk
+    return data
+
+
+def _is_ipykernel(cmd: list[str]) -> bool:
+    """Whether ``cmd`` starts ipykernel with this interpreter (what the server can fork)."""
+    if len(cmd) < 3 or cmd[1:3] != ["-m", "ipykernel_launcher"]:
+        return False
+    with contextlib.suppress(OSError):
+        return os.path.samefile(cmd[0], sys.executable)
+    return False
+
+
+class ForkedKernel:
+    """What jupyter_client needs of a kernel's process (``Popen``'s methods) for a kernel
+    the server forked: it is the server's child, not the worker's, so it is watched by pid
+    (with its start time, through psutil)."""
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, pid: int) -> None:
+        import psutil
+
+        self.pid = pid
+        self.returncode: int | None = None
+        try:
+            self._proc: Any = psutil.Process(pid)
+        except psutil.Error:
+            self._proc, self.returncode = None, 1
+
+    def poll(self) -> int | None:
+        """None while the kernel runs, else an exit code (0: unknown, it was not ours)."""
+        import psutil
+
+        if self.returncode is None:
+            try:
+                alive = self._proc.is_running() and self._proc.status() != psutil.STATUS_ZOMBIE
+            except psutil.Error:
+                alive = False
+            if not alive:
+                self.returncode = 0
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        """Wait for the kernel's end."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if deadline is not None and time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired("kernel", timeout or 0)
+            time.sleep(0.02)
+        return self.returncode or 0
+
+    def send_signal(self, signum: int) -> None:
+        """Signal the kernel."""
+        if self.poll() is None:
+            os.kill(self.pid, signum)
+
+    def kill(self) -> None:
+        """SIGKILL the kernel."""
+        self.send_signal(signal.SIGKILL)
+
+    def terminate(self) -> None:
+        """SIGTERM the kernel."""
+        self.send_signal(signal.SIGTERM)
+
+
+class WarmProvisioner(LocalProvisioner):
+    """jupyter_client's local provisioner, whose kernels the worker's server forks
+    (:data:`server`; None, or a kernel it cannot fork: started the ordinary way)."""
+
+    #: The worker's kernel server (set by the worker).
+    server: KernelServer | None = None
+
+    async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> Any:
+        """Fork the kernel from the server; start it the ordinary way if that fails."""
+        cwd = str(kwargs.get("cwd") or os.getcwd())
+        env = {str(k): str(v) for k, v in (kwargs.get("env") or os.environ).items()}
+        pid = self.server.fork_kernel(cmd, env, cwd) if self.server is not None else None
+        if pid is None:
+            return await super().launch_kernel(cmd, **kwargs)
+        self.process = ForkedKernel(pid)  # type: ignore[assignment]
+        self.pid, self.pgid, self.cwd = pid, pid, cwd  # the kernel leads its own session
+        return self.connection_info
+
+
+def serve(requests: int, replies: int, parent: int) -> None:
+    """The kernel server: import, then fork a kernel for each request.
+
+    Ends when ``parent`` (the worker) does, or closes its end of ``requests``.
+
+    Parameters
+    ----------
+    requests, replies
+        The pipes' file descriptors: requests in (a line of JSON each), pids out.
+    parent
+        The worker's pid.
+    """
+    kill_on_parent_exit(signal.SIGTERM)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the command's to handle
+    signal.signal(signal.SIGTERM, _exit)
+    try:
+        _warm_up()
+        while os.getppid() == parent:
+            if select.select([requests], [], [], 0.5)[0]:
+                try:
+                    request = json.loads(_read_line(requests, None))
+                except OSError:  # the worker has gone
+                    return
+                except ValueError:
+                    request = None
+                pid = _fork(request, (requests, replies)) if request else -1
+                os.write(replies, json.dumps({"pid": pid}).encode() + b"\n")
+            _reap()
+    finally:
+        _reap()
+
+
+def _reap() -> None:
+    """Collect the kernels that have ended (their CPU time counts as the server's, then
+    its worker's: the command's own time includes its kernels' as before)."""
+    with contextlib.suppress(ChildProcessError):
+        while os.waitpid(-1, os.WNOHANG)[0]:
+            pass
+
+
+def _exit(signum: int, frame: object) -> None:
+    sys.exit(0)
+
+
+def _fork(request: dict, pipes: tuple[int, int]) -> int:
+    """Fork the kernel ``request`` asks for; its pid."""
+    pid = os.fork()
+    if pid == 0:
+        for fd in pipes:
+            os.close(fd)
+        _become_kernel(request)
+    return pid
+
+
+def _warm_up() -> None:
+    """Import :data:`WARM_MODULES` and draw one figure off-screen (fonts, mathtext),
+    without choosing pyplot's backend (each kernel's first figure does, as it would)."""
+    import importlib
+
+    os.environ.setdefault("MPLBACKEND", _INLINE)
+    for name in WARM_MODULES:
+        with contextlib.suppress(ImportError):
+            importlib.import_module(name)
+    with contextlib.suppress(Exception):
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+
+        fig = Figure(figsize=(4, 3), layout="constrained")
+        FigureCanvasAgg(fig)
+        ax = fig.add_subplot()
+        ax.plot([1, 10, 100], [1, 2, 3], label="x")
+        ax.set(xscale="log", title="warm", xlabel="x", ylabel="y")
+        ax.legend()
+        fig.savefig(io.BytesIO(), format="png", bbox_inches="tight")
+    # what was imported is never collected: kernels' collections skip it, and do not touch
+    # (and so copy) the server's memory they share
+    gc.collect()
+    gc.freeze()
+
+
+def _become_kernel(request: dict) -> None:
+    """In the forked child: become the kernel ``request`` asks for; never returns."""
+    code = 1
+    try:
+        os.setsid()  # as jupyter_client starts kernels: a session of their own
+        kill_on_parent_exit()
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        os.close(null)
+        os.chdir(request["cwd"])
+        os.environ.clear()
+        os.environ.update(request["env"])
+        os.environ["JPY_PARENT_PID"] = str(os.getppid())  # ipykernel watches the server
+        sys.argv = ["ipykernel_launcher", *request["argv"]]
+        from ipykernel import kernelapp
+
+        kernelapp.launch_new_instance(argv=list(request["argv"]))
+        code = 0
+    except SystemExit as e:
+        code = e.code if isinstance(e.code, int) else 1
+    finally:
+        os._exit(code)
+
+
+if __name__ == "__main__":  # pragma: no cover - the server's own process
+    serve(int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]))
