@@ -95,3 +95,13 @@ def test_overlapping_buffer_intervals_are_not_called_a_ranking():
         "buffer_high": [0.459, 0.487, 0.22, 0.0]})
     # TRX's 36.1–48.7 % overlaps S's 38.2–45.9 %; BNB's 18–22 % does not; SUI needs none
     assert _indistinct(ranking) == ["TRX"]
+
+
+def test_stress_page_intervals_of_no_width_say_why():
+    from softstake_model.report.views.stress import _interval
+
+    assert _interval(0.25, 0.2, 0.3).replace("\xa0", " ").replace("\u2060", "") == \
+        "25.0 % (20.0 %–30.0 %)"
+    assert _interval(0.0, 0.0, 0.0) == "0 % (no width: every resample of the paths agrees)"
+    assert _interval(0.2181, 0.2179, 0.2183).endswith("(rounded))")  # ends equal once rounded
+    assert _interval(0.25, float("nan"), float("nan")) == "25.0 %"  # one path: no interval

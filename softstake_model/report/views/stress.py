@@ -16,7 +16,7 @@ from ...staleness import page_stale_line
 from ...stress import RUN_MODEL_ASSUMPTION
 from ...stress_parts import EXCEEDANCE_DAYS, INTERVAL_COVERS
 from ...stress_ranking import stress_ranking
-from ..format import DASH, days, pct
+from ..format import DASH, days, interval, pct
 from ..params import StressReportParams
 
 __all__ = ["stress_view", "StressView"]
@@ -128,9 +128,9 @@ def _plain(v: object) -> object:
 def _interval(v: object, lo: object, hi: object, f=pct) -> str:
     if v is None or pd.isna(v):
         return "none enough" if f is pct else DASH
-    if lo is None or pd.isna(lo) or (lo == v == hi):
+    if lo is None or pd.isna(lo) or hi is None or pd.isna(hi):
         return f(v)
-    return f"{f(v)} ({f(lo)}–{f(hi)})"
+    return f"{f(v)} ({interval(lo, hi, f=f)})"  # one of no width says why
 
 
 def _delays_table(ranking: pd.DataFrame) -> pd.DataFrame:
