@@ -13,10 +13,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from . import shipped
-from .checks import catalog_values, rate, unique_keys_loader
+from .checks import catalog_values, rate, read_yaml, unique_keys_loader
 from .errors import InputError, ParameterError
 from .ledger import read_product_list
 from .liquidity import Unbonding
@@ -88,13 +87,7 @@ def _read_table(path: str | Path) -> pd.DataFrame:
     if not path.exists():
         raise InputError("file not found", file=str(path))
     if path.suffix.lower() in (".yaml", ".yml"):
-        try:
-            data = yaml.load(path.read_text(encoding="utf-8"), Loader=unique_keys_loader())
-        except yaml.YAMLError as e:
-            mark = getattr(e, "problem_mark", None)
-            what = " ".join(str(getattr(e, "problem", None) or e).split())
-            raise InputError(f"not valid YAML: {what}", file=str(path),
-                             line=None if mark is None else mark.line + 1) from None
+        data = read_yaml(path, unique_keys_loader())
         if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
             raise InputError("expected a mapping of token -> {field: value}", file=str(path))
         frame = pd.DataFrame.from_dict(data, orient="index")

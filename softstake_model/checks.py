@@ -22,16 +22,17 @@ import functools
 import math
 import os
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
-from .errors import ParameterError
+from .errors import InputError, ParameterError
 
 __all__ = ["MAX_BYTES", "MAX_RUNS", "MAX_VALUE_CHARS", "MAX_VALUE_NODES", "MAX_DAYS",
            "finite", "ratio", "rate", "ordered", "whole", "work", "yaml_value",
            "human_bytes", "array_finite", "bounded", "catalog_values",
            "date_range", "horizon", "chain_request", "text_dates_loader",
-           "unique_keys_loader"]
+           "unique_keys_loader", "read_yaml"]
 
 #: Memory a single command may plan to use (bytes): 2 GiB, or ``SOFTSTAKE_MAX_BYTES``.
 MAX_BYTES = int(os.environ.get("SOFTSTAKE_MAX_BYTES", 2 * 1024**3))
@@ -335,3 +336,27 @@ def unique_keys_loader() -> type:
             return super().construct_mapping(node, deep=deep)
 
     return Loader
+
+
+def read_yaml(path: str | Path, loader: type) -> object:
+    """A YAML file's content, read as UTF-8 with ``loader``
+    (:func:`unique_keys_loader`, :func:`text_dates_loader`).
+
+    Raises
+    ------
+    InputError
+        Naming the file, and the line where YAML stopped, for text that is not YAML (a
+        repeated key included) or not UTF-8.
+    """
+    import yaml
+
+    try:
+        return yaml.load(Path(path).read_text(encoding="utf-8"), Loader=loader)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        what = " ".join(str(getattr(e, "problem", None) or e).split())
+        raise InputError(f"not valid YAML: {what}", file=str(path),
+                         line=None if mark is None else mark.line + 1) from None
+    except UnicodeDecodeError as e:
+        raise InputError(f"not UTF-8 text: {e.reason} at byte {e.start}",
+                         file=str(path)) from None

@@ -362,3 +362,12 @@ def test_reward_history_refuses_excluded_text_that_is_no_file():
     paid = reward_history(ledger, load_catalog(), Terms(), start="2025-11-02",
                           end="2025-11-02")
     assert paid["reward"].sum() > 0  # not excluded: 100 BNB earn
+
+
+def test_a_yaml_catalogue_that_is_not_utf8_is_named(tmp_path):
+    from softstake_model.catalog import load_catalog
+
+    (tmp_path / "c.yaml").write_bytes(b"BNB:\n  apr: 0.01 # caf\xe9\n")
+    with pytest.raises(InputError, match=r"c\.yaml.*not UTF-8 text: invalid continuation "
+                                         r"byte at byte 22"):  # 5 + 17 bytes before it
+        load_catalog(tmp_path / "c.yaml")

@@ -13,10 +13,8 @@ import hashlib
 import re
 from pathlib import Path
 
-import yaml
-
 from ..catalog import load_catalog
-from ..checks import MAX_RUNS, bounded, text_dates_loader, yaml_value
+from ..checks import MAX_RUNS, bounded, read_yaml, text_dates_loader, yaml_value
 from ..errors import InputError, ParameterError
 from ..product import parse_tokens
 from ..sweeps import grid, zip_
@@ -87,15 +85,7 @@ def _read(p: Path) -> dict:
     if p.stat().st_size > _MAX_SCENARIO_BYTES:
         raise InputError(f"is {p.stat().st_size:,} bytes, more than the "
                          f"{_MAX_SCENARIO_BYTES:,} a scenario file may hold", file=str(p))
-    try:
-        data = yaml.load(p.read_text(encoding="utf-8"), Loader=text_dates_loader())
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        what = " ".join(str(getattr(e, "problem", None) or e).split())
-        raise InputError(f"not valid YAML: {what}", file=str(p),
-                         line=None if mark is None else mark.line + 1) from None
-    except UnicodeDecodeError as e:
-        raise InputError(f"not UTF-8 text: {e.reason} at byte {e.start}", file=str(p)) from None
+    data = read_yaml(p, text_dates_loader())
     try:
         bounded(data, "scenarios", MAX_RUNS * 100)
     except ParameterError as e:
