@@ -119,19 +119,30 @@ def digest(hist: pd.DataFrame) -> str:
             values = col.array.asi8
         else:
             values = col.to_numpy()
-        h.update(np.ascontiguousarray(values).tobytes())
+        values = np.ascontiguousarray(values)
+        h.update(values.tobytes() if values.dtype == object else values.view(np.uint8))
     return h.hexdigest()
 
 
 def _engine(ledger: pd.DataFrame, compound: bool = True) -> dict:
-    t = os.times()
+    """The engine's wall and CPU time and the process's peak RSS, taken as the call
+    returns: the checks after it (the sum, the hash of every column) are not counted."""
+    t, wall = os.times(), time.perf_counter()
     hist = reward_history(ledger, catalog(), Terms(), start=START,
                           end=START + pd.Timedelta(days=29), compound=compound)
-    cpu = os.times()
-    return {"rows": len(hist), "total_reward": float(hist["reward"].sum()),
+    wall, cpu, peak = time.perf_counter() - wall, os.times(), _peak_rss_gib()
+    return {"seconds": wall, "peak_rss_gib": peak, "rows": len(hist),
+            "total_reward": float(hist["reward"].sum()),
             "cpu_s": cpu.user - t.user + cpu.system - t.system,
             "user_s": cpu.user - t.user, "system_s": cpu.system - t.system,
             "digest": digest(hist)}
+
+
+def _peak_rss_gib() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM"):
+            return int(line.split()[1]) / 2**20
+    return float("nan")
 
 
 def one_round(package: str, args: argparse.Namespace) -> dict:
