@@ -22,7 +22,7 @@ from collections.abc import Sequence
 
 from .options import note
 
-__all__ = ["main", "build_parser", "check_paths", "Terminated", "COMMANDS"]
+__all__ = ["main", "command", "build_parser", "check_paths", "Terminated", "COMMANDS"]
 
 #: The commands, in the order ``--help`` lists them (module names under ``cli/``).
 COMMANDS = ("rewards", "reconcile", "ledger", "stress", "apr", "yields", "caps", "report",
@@ -166,6 +166,23 @@ def _command(argv: Sequence[str]) -> str | None:
         if not a.startswith("-"):
             return a if a in COMMANDS else None
     return None
+
+
+def command() -> None:
+    """The ``softstake`` executable: :func:`main` on the command line's arguments, then exit
+    with its code.
+
+    Before the interpreter ends, what the command allocated is frozen (:func:`gc.freeze`):
+    the teardown then does not walk it for reference cycles, which after a report (pandas,
+    matplotlib, papermill and nbconvert loaded) took 0.4 s of the command's time. Every
+    file the command writes is closed by then; standard output and error are flushed as
+    at any exit.
+    """
+    import gc
+
+    code = main()
+    gc.freeze()
+    sys.exit(code)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,7 +1,5 @@
 """``python -m softstake_model.cli``: the ``softstake`` command."""
 
-import sys
+from . import command
 
-from . import main
-
-sys.exit(main())
+command()

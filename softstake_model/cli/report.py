@@ -60,8 +60,6 @@ def run(args: argparse.Namespace) -> int:
     if missing:
         raise SoftstakeError("softstake report needs the report extra: pip install "
                              f"'softstake[report]' (missing: {', '.join(missing)})")
-    from ..report.runner import execute, load_scenarios, plan
-
     if args.jobs is not None and args.jobs < 1:
         raise ParameterError(f"must be >= 1, got {args.jobs}", param="jobs")
     if not args.timeout > 0:
@@ -69,13 +67,27 @@ def run(args: argparse.Namespace) -> int:
     if os.path.exists(args.out) and not os.path.isdir(args.out):
         raise ParameterError(f"'{args.out}' is a file; give a folder for the report",
                              param="out")
+    from ..report.warm import start_server
+
+    # the kernel server imports what the notebooks use while this process plans the runs
+    server = start_server(args.jobs or os.cpu_count() or 1)
+    try:
+        return _report(args, server)
+    finally:
+        if server is not None:
+            server.stop()
+
+
+def _report(args: argparse.Namespace, server: object) -> int:
+    from ..report.runner import execute, load_scenarios, plan
+
     scenarios = load_scenarios(args.scenarios) if args.scenarios else None
     runs = plan(scenarios, args.notebook, args.token, [tuple(p) for p in args.parameter],
                 args.quick)
     note(f"{len(runs)} run(s) with {args.jobs or os.cpu_count()} job(s)")
     t = time.perf_counter()
     results = execute(runs, args.out, args.jobs, notebooks_dir=args.notebooks_dir,
-                      timeout=args.timeout)
+                      timeout=args.timeout, server=server)
     failed = [r for r in results if not r.ok]
     for r in failed:
         note(f"error: {r.run.notebook} [{r.run.label}] failed at {r.error}")

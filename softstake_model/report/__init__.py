@@ -14,13 +14,26 @@ ship in the package (``softstake_model/notebooks``).
 
 from __future__ import annotations
 
-try:
-    from .params import QUICK, SCHEMAS, validate
-except ModuleNotFoundError as e:  # pragma: no cover - only without the extra
-    if e.name not in ("jinja2", "nbformat", "nbconvert", "papermill", "matplotlib"):
-        raise
-    raise ModuleNotFoundError(f"softstake's report needs the report extra: pip install "
-                              f"'softstake[report]' (missing {e.name})", name=e.name) from e
+from typing import Any
+
+#: What :func:`__getattr__` loads from :mod:`.params` on first use: importing a submodule
+#: (the runner's kernel server, :mod:`.warm`) does not import pandas with it.
+_FROM_PARAMS = ("QUICK", "SCHEMAS", "validate")
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _FROM_PARAMS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    try:
+        from . import params
+    except ModuleNotFoundError as e:  # pragma: no cover - only without the extra
+        if e.name not in ("jinja2", "nbformat", "nbconvert", "papermill", "matplotlib"):
+            raise
+        raise ModuleNotFoundError(f"softstake's report needs the report extra: pip install "
+                                  f"'softstake[report]' (missing {e.name})",
+                                  name=e.name) from e
+    return getattr(params, name)
+
 
 __all__ = ["QUICK", "SCHEMAS", "validate", "parameters", "headline", "show_assumed", "show",
            "HEADLINE_MIME"]

@@ -19,6 +19,7 @@ installed wheel runs from any folder.
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
 import os
 import shutil
 import signal
@@ -29,12 +30,20 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from importlib import resources
 from importlib.abc import Traversable
 from pathlib import Path
+from typing import Any
 
 from ..errors import InputError, ParameterError
 from .index import write_index
 from .processes import claim_build, descendants, kill_tree, remove_stale_builds
 from .runs import Run, RunResult
-from .worker import KERNEL_START_RETRIES, execute_one, init_worker, kernel_manager_class
+from .warm import start_server
+from .worker import (
+    KERNEL_START_RETRIES,
+    execute_one,
+    init_worker,
+    kernel_manager_class,
+    preload,
+)
 
 __all__ = ["NOTEBOOKS_DIR", "KERNEL_START_RETRIES", "DEFAULT_TIMEOUT", "shipped_notebooks",
            "execute", "heavy_first", "descendants", "kernel_manager_class"]
@@ -63,7 +72,8 @@ def shipped_notebooks() -> Iterator[Path]:
 
 def execute(runs: list[Run], out: str | Path = "reports", jobs: int | None = None,
             notebooks_dir: str | Path | Traversable | None = None,
-            progress: bool = True, timeout: float | None = DEFAULT_TIMEOUT) -> list[RunResult]:
+            progress: bool = True, timeout: float | None = DEFAULT_TIMEOUT,
+            server: Any = None) -> list[RunResult]:
     """Execute ``runs`` in parallel; move each successful report into ``out``; write the index.
 
     Failed runs leave any earlier report of the same name untouched; their partly executed
@@ -89,6 +99,10 @@ def execute(runs: list[Run], out: str | Path = "reports", jobs: int | None = Non
     timeout
         Longest time one cell may run, in seconds (> 0); None = no limit. A cell that
         runs longer fails its run (``cell 4: timed out after 1,800 s``).
+    server
+        A kernel server already started (:func:`~softstake_model.report.warm.
+        start_server`, e.g. by the command before it planned the runs, so that it imports
+        meanwhile); the caller stops it. None = one is started here for the runs.
 
     Returns
     -------
@@ -108,7 +122,7 @@ def execute(runs: list[Run], out: str | Path = "reports", jobs: int | None = Non
         raise ParameterError(f"must be > 0 seconds, got {timeout}", param="timeout")
     if notebooks_dir is None or not isinstance(notebooks_dir, str | Path):
         with resources.as_file(notebooks_dir or NOTEBOOKS_DIR) as shipped:
-            return execute(runs, out, jobs, Path(shipped), progress, timeout)
+            return execute(runs, out, jobs, Path(shipped), progress, timeout, server)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     remove_stale_builds(out)
@@ -121,7 +135,7 @@ def execute(runs: list[Run], out: str | Path = "reports", jobs: int | None = Non
     results: list[RunResult] = []
     try:
         interrupted = _run_pool(runs, build, out, notebooks_dir, jobs or os.cpu_count() or 1,
-                                progress, results, timeout)
+                                progress, results, timeout, server)
     finally:
         shutil.rmtree(build, ignore_errors=True)
     # a result comes back from its worker with a copy of its run: matched by slug (unique)
@@ -137,14 +151,33 @@ def execute(runs: list[Run], out: str | Path = "reports", jobs: int | None = Non
 
 
 def _run_pool(runs: list[Run], build: Path, out: Path, notebooks_dir: Path, jobs: int,
-              progress: bool, results: list[RunResult],
-              timeout: float | None) -> BaseException | None:
+              progress: bool, results: list[RunResult], timeout: float | None,
+              server: Any = None) -> BaseException | None:
     """Run every run in a pool of ``jobs`` workers, appending each finished result to
     ``results`` as it comes; on Ctrl-C or SIGTERM kill everything and return the interrupt
-    (None when every run finished)."""
-    pool = ProcessPoolExecutor(max_workers=min(jobs, max(len(runs), 1)),
-                               initializer=init_worker, initargs=(os.getpid(),))
+    (None when every run finished).
+
+    The kernel server starts first unless given (it imports while this process imports
+    papermill and builds the page exporter), then the workers are forked, each with its
+    pair of the server's pipes."""
+    workers = min(jobs, max(len(runs), 1))
+    own = server is None
+    if own:
+        server = start_server(workers)
+    pool: ProcessPoolExecutor | None = None
     try:
+        preload()
+        if server is None:
+            pool = ProcessPoolExecutor(max_workers=workers, initializer=init_worker,
+                                       initargs=(os.getpid(),))
+        else:  # the workers inherit the server and take a pair of its pipes each
+            fork = multiprocessing.get_context("fork")
+            slots = fork.SimpleQueue()
+            for i in range(workers):
+                slots.put(i if i < server.clients else None)
+            pool = ProcessPoolExecutor(max_workers=workers, mp_context=fork,
+                                       initializer=init_worker,
+                                       initargs=(os.getpid(), server, slots))
         futures = [pool.submit(execute_one, r, str(build), str(notebooks_dir), os.getcwd(),
                                timeout) for r in heavy_first(runs)]
         done = as_completed(futures)
@@ -158,12 +191,15 @@ def _run_pool(runs: list[Run], build: Path, out: Path, notebooks_dir: Path, jobs
     except BaseException as e:  # Ctrl-C, SIGTERM: stop every run now, keep finished pages
         while True:
             try:
-                with _second_interrupt_kills(pool):
-                    _kill_all(pool)
+                with _second_interrupt_kills(pool, server):
+                    _kill_all(pool, server)
                 break
             except KeyboardInterrupt:  # a second Ctrl-C before its handler was in place
                 continue
         return e
+    finally:
+        if own and server is not None:
+            server.stop()
     return None
 
 
@@ -209,23 +245,26 @@ def _collect(res: RunResult, build: Path, out: Path) -> RunResult:
     return res
 
 
-def _kill_all(pool: ProcessPoolExecutor) -> None:
-    """Kill the pool's workers and everything they started (kernels), at once."""
+def _kill_all(pool: ProcessPoolExecutor | None, server: Any = None) -> None:
+    """Kill the pool's workers, the kernel server and everything they started (kernels),
+    at once."""
     workers = [p.pid for p in (getattr(pool, "_processes", None) or {}).values()
                if p.pid is not None]
-    kill_tree(workers)
-    pool.shutdown(wait=False, cancel_futures=True)
+    kill_tree(workers + ([server.pid] if server is not None else []))
+    if pool is not None:
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 @contextlib.contextmanager
-def _second_interrupt_kills(pool: ProcessPoolExecutor) -> Iterator[None]:
+def _second_interrupt_kills(pool: ProcessPoolExecutor | None,
+                            server: Any = None) -> Iterator[None]:
     """While cleaning up after Ctrl-C, a second Ctrl-C kills everything and exits (130)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
 
     def now(signum: int, frame: object) -> None:
-        _kill_all(pool)
+        _kill_all(pool, server)
         os._exit(130)
 
     old = signal.signal(signal.SIGINT, now)

@@ -116,8 +116,9 @@ def overview_table(records: Iterable[dict]) -> pd.DataFrame:
     for r in _usable(records, "caps"):
         if r["headline"].get("token"):
             caps.setdefault(r["headline"]["token"], []).append(r)
+    catalogues: dict = {}
     for t, rs in caps.items():
-        r = min(rs, key=lambda x: (not _at_catalogue_terms(x), rs.index(x)))
+        r = min(rs, key=lambda x: (not _at_catalogue_terms(x, catalogues), rs.index(x)))
         rows.setdefault(t, {"token": t}).update(
             {k: r["headline"].get(k) for k in _CAPS}, caps_run=r.get("html", ""),
             caps_label=r.get("scenario", ""), caps_runs=len(rs))
@@ -155,15 +156,21 @@ _RUN_COLUMNS = ["caps_run", "caps_label", "caps_runs", "stress_run", "stress_lab
 _NOT_SCENARIO = {"tokens", "catalog", "total", "token"}
 
 
-def _at_catalogue_terms(r: dict) -> bool:
-    """Whether a caps run asks at the token's own catalogue minimum, cap and APR."""
+def _at_catalogue_terms(r: dict, catalogues: dict) -> bool:
+    """Whether a caps run asks at the token's own catalogue minimum, cap and APR
+    (``catalogues``: those read so far, by path, each read once; None: unreadable)."""
     from ..catalog import load_catalog
 
     h = r["headline"]
-    try:
-        row = load_catalog(r.get("params", {}).get("catalog")).loc[h["token"]]
-    except (KeyError, OSError, ValueError):
+    path = r.get("params", {}).get("catalog")
+    if path not in catalogues:
+        try:
+            catalogues[path] = load_catalog(path)
+        except (KeyError, OSError, ValueError):
+            catalogues[path] = None
+    if catalogues[path] is None or h.get("token") not in catalogues[path].index:
         return False
+    row = catalogues[path].loc[h["token"]]
     cap = float(row["cap"])
     same_cap = (h.get("cap") is None and cap == float("inf")) or \
         (h.get("cap") is not None and float(h["cap"]) == cap)

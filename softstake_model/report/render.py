@@ -20,7 +20,7 @@ from .. import __version__
 from .format import fmt
 from .overview import overview_table, overview_view, sweep_groups, sweep_view
 
-__all__ = ["render_html", "index_page"]
+__all__ = ["render_html", "preload_exporter", "index_page"]
 
 _TEMPLATES: Traversable = resources.files("softstake_model") / "report" / "templates"
 
@@ -64,6 +64,15 @@ def _exporter(templates: str) -> Any:
     return HTMLExporter(template_name="offline", extra_template_basedirs=[templates],
                         exclude_input=True, exclude_input_prompt=True,
                         exclude_output_prompt=True)
+
+
+def preload_exporter() -> None:
+    """Build the exporter :func:`render_html` uses and compile its templates now (by
+    rendering an empty notebook): a process forked afterwards starts with them."""
+    import nbformat
+
+    if isinstance(_TEMPLATES, Path):
+        _page(_exporter(str(_TEMPLATES)), nbformat.v4.new_notebook(), "")
 
 
 def _page(exporter: Any, node: Any, title: str) -> str:

@@ -1,17 +1,18 @@
 """Warm kernels: each notebook's kernel forked from a process that has imported the report.
 
 Starting a kernel and importing numpy, pandas, matplotlib and the package in it costs about
-as much CPU as a small notebook's own work. Each worker therefore starts one *kernel server*
-(``python -m softstake_model.report.warm``) that imports :data:`WARM_MODULES` and draws one
-throw-away figure (fonts, mathtext) once, then waits for requests on a pipe. For every run the
-worker's kernel manager (its provisioner, :class:`WarmProvisioner`) asks the server for a
-kernel instead of starting ``python -m ipykernel_launcher``: the server forks, and the child
-becomes that kernel (ipykernel's own ``launch_new_instance`` with the same arguments,
-environment and folder a started kernel would get). So every notebook still gets a new
-kernel process with an empty namespace and execution counts from 1; nothing a notebook does
-reaches the next one, which forks from the same untouched server.
+as much CPU as a small notebook's own work. The command therefore starts one *kernel server*
+(``python -m softstake_model.report.warm``) for all its workers, before it forks them; the
+server imports :data:`WARM_MODULES` and draws one throw-away figure (fonts, mathtext) once,
+then waits for requests, one pair of pipes per worker.
+For every run the worker's kernel manager (its provisioner, :class:`WarmProvisioner`) asks the
+server for a kernel instead of starting ``python -m ipykernel_launcher``: the server forks,
+and the child becomes that kernel (ipykernel's own ``launch_new_instance`` with the same
+arguments, environment and folder a started kernel would get). So every notebook still gets
+a new kernel process with an empty namespace and execution counts from 1; nothing a notebook
+does reaches the next one, which forks from the same untouched server.
 
-A kernel ends with its server, the server with its worker (``PR_SET_PDEATHSIG`` on Linux;
+A kernel ends with the server, the server with the command (``PR_SET_PDEATHSIG`` on Linux;
 elsewhere both watch their parent every second). Where the server cannot serve (no fork, it
 failed to start, another interpreter), the kernel is started the ordinary way.
 """
@@ -34,8 +35,8 @@ from jupyter_client.provisioning import LocalProvisioner
 
 from .processes import kill_on_parent_exit
 
-__all__ = ["WARM_MODULES", "KernelServer", "WarmProvisioner", "ForkedKernel",
-           "serve"]
+__all__ = ["WARM_MODULES", "KernelServer", "start_server", "WarmProvisioner",
+           "ForkedKernel", "serve"]
 
 #: What the kernel server imports before it forks kernels: what the notebooks import
 #: (and what the package imports only when first called: the history store).
@@ -52,29 +53,76 @@ _INLINE = "module://matplotlib_inline.backend_inline"
 
 
 class KernelServer:
-    """A worker's kernel server: the process and the two pipes to it (requests, replies).
+    """The command's kernel server: the process and a pair of pipes (requests, replies) for
+    each of its ``clients`` (workers).
 
-    Requests come one at a time (a worker runs one notebook at a time): a line of JSON
-    (the kernel's arguments, environment and folder), answered by a line with its pid.
+    Made in the command before its workers are forked; each worker takes its own pair
+    (:meth:`use`). Requests on a pair come one at a time (a worker runs one notebook at a
+    time): a line of JSON (the kernel's arguments, environment and folder), answered by a
+    line with its pid.
+
+    Parameters
+    ----------
+    clients
+        Pairs of pipes (workers served), >= 1.
     """
 
-    def __init__(self) -> None:
-        req_r, self._req = os.pipe()
-        self._rep, rep_w = os.pipe()
+    def __init__(self, clients: int = 1) -> None:
+        ours: list[tuple[int, int]] = []
+        theirs: list[int] = []
         try:
+            for _ in range(max(clients, 1)):
+                req_r, req_w = os.pipe()
+                rep_r, rep_w = os.pipe()
+                ours.append((req_w, rep_r))
+                theirs += [req_r, rep_w]
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "softstake_model.report.warm", str(req_r), str(rep_w),
-                 str(os.getpid())], pass_fds=(req_r, rep_w), stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                [sys.executable, "-m", "softstake_model.report.warm",
+                 ",".join(map(str, theirs)), str(os.getpid())], pass_fds=theirs,
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL)
+        except OSError:
+            for fd in [fd for pair in ours for fd in pair]:
+                os.close(fd)
+            raise
         finally:
-            os.close(req_r)
-            os.close(rep_w)
+            for fd in theirs:
+                os.close(fd)
+        self._owner = os.getpid()
+        self._pairs = ours
+        self._req, self._rep = ours[0]
         self.usable = True
+
+    @property
+    def pid(self) -> int:
+        """The server's pid."""
+        return self.proc.pid
+
+    @property
+    def clients(self) -> int:
+        """Pairs of pipes it serves (in a worker that took one: 1)."""
+        return len(self._pairs)
+
+    def use(self, client: int) -> None:
+        """In a worker forked after the server started: ask over the ``client``-th pair
+        (the other pairs' ends are closed in this process)."""
+        for i, pair in enumerate(self._pairs):
+            if i != client:
+                for fd in pair:
+                    with contextlib.suppress(OSError):
+                        os.close(fd)
+        self._req, self._rep = self._pairs[client]
+        self._pairs = [self._pairs[client]]
+
+    def _running(self) -> bool:
+        """Whether the server runs, as far as this process can tell (a worker is not its
+        parent: a server that has ended shows there as a failed request)."""
+        return os.getpid() != self._owner or self.proc.poll() is None
 
     def fork_kernel(self, cmd: list[str], env: dict[str, str], cwd: str) -> int | None:
         """Ask the server for a kernel running ``cmd``; its pid, or None when it cannot
         (then, and after a late or garbled answer, it is not asked again)."""
-        if not self.usable or not _is_ipykernel(cmd) or self.proc.poll() is not None:
+        if not self.usable or not _is_ipykernel(cmd) or not self._running():
             return None
         self.usable = False
         request = json.dumps({"argv": cmd[3:], "env": env, "cwd": cwd}).encode() + b"\n"
@@ -84,15 +132,20 @@ class KernelServer:
             pid = int(json.loads(line)["pid"])
         except (OSError, ValueError, KeyError, TypeError):
             return None
+        if pid <= 0:
+            return None
         self.usable = True
         return pid
 
     def stop(self) -> None:
-        """End the server (its kernels end with it)."""
+        """End the server (its kernels end with it); in a worker, close its pipes only."""
         self.usable = False
-        for fd in (self._req, self._rep):
+        for fd in [fd for pair in self._pairs for fd in pair]:
             with contextlib.suppress(OSError):
                 os.close(fd)
+        self._pairs = []
+        if os.getpid() != self._owner:
+            return
         with contextlib.suppress(OSError):
             self.proc.terminate()
         try:
@@ -100,6 +153,18 @@ class KernelServer:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+
+
+def start_server(clients: int) -> Any:
+    """The command's kernel server for ``clients`` workers
+    (:class:`KernelServer`), or None where kernels are started
+    the ordinary way (no fork, or the server could not start)."""
+    if os.name != "posix" or not hasattr(os, "fork"):  # pragma: no cover - Windows
+        return None
+    try:
+        return KernelServer(clients)
+    except OSError:
+        return None
 
 
 def _read_line(fd: int, deadline: float | None) -> bytes:
@@ -197,33 +262,40 @@ class WarmProvisioner(LocalProvisioner):
         return self.connection_info
 
 
-def serve(requests: int, replies: int, parent: int) -> None:
+def serve(pipes: list[tuple[int, int]], parent: int) -> None:
     """The kernel server: import, then fork a kernel for each request.
 
-    Ends when ``parent`` (the worker) does, or closes its end of ``requests``.
+    Ends when ``parent`` (the command) does, or every worker has closed its end of its
+    requests.
 
     Parameters
     ----------
-    requests, replies
-        The pipes' file descriptors: requests in (a line of JSON each), pids out.
+    pipes
+        One ``(requests, replies)`` pair of file descriptors per worker: requests in (a
+        line of JSON each), pids out.
     parent
-        The worker's pid.
+        The command's pid.
     """
     kill_on_parent_exit(signal.SIGTERM)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the command's to handle
     signal.signal(signal.SIGTERM, _exit)
+    replies = dict(pipes)
     try:
         _warm_up()
-        while os.getppid() == parent:
-            if select.select([requests], [], [], 0.5)[0]:
+        while os.getppid() == parent and replies:
+            for requests in select.select(list(replies), [], [], 0.5)[0]:
                 try:
                     request = json.loads(_read_line(requests, None))
-                except OSError:  # the worker has gone
-                    return
+                except OSError:  # this worker has gone
+                    os.close(replies.pop(requests))
+                    os.close(requests)
+                    continue
                 except ValueError:
                     request = None
-                pid = _fork(request, (requests, replies)) if request else -1
-                os.write(replies, json.dumps({"pid": pid}).encode() + b"\n")
+                pid = _fork(request, [fd for pair in replies.items() for fd in pair]) \
+                    if request else -1
+                with contextlib.suppress(OSError):
+                    os.write(replies[requests], json.dumps({"pid": pid}).encode() + b"\n")
             _reap()
     finally:
         _reap()
@@ -241,12 +313,13 @@ def _exit(signum: int, frame: object) -> None:
     sys.exit(0)
 
 
-def _fork(request: dict, pipes: tuple[int, int]) -> int:
+def _fork(request: dict, pipes: list[int]) -> int:
     """Fork the kernel ``request`` asks for; its pid."""
     pid = os.fork()
     if pid == 0:
         for fd in pipes:
-            os.close(fd)
+            with contextlib.suppress(OSError):
+                os.close(fd)
         _become_kernel(request)
     return pid
 
@@ -303,4 +376,5 @@ def _become_kernel(request: dict) -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover - the server's own process
-    serve(int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]))
+    _fds = [int(x) for x in sys.argv[1].split(",")]
+    serve(list(zip(_fds[::2], _fds[1::2], strict=True)), int(sys.argv[2]))

@@ -1,8 +1,8 @@
-"""A report worker: its kernel server and kernel manager, and one run through papermill.
+"""A report worker: its share of the kernel server, and one run through papermill.
 
-Each worker process of :func:`~softstake_model.report.execute.execute` starts, once, a
-kernel server (:mod:`.warm`) and keeps one page exporter
-(:func:`~softstake_model.report.render.render_html`); then, for every run, papermill
+The command starts one kernel server (:mod:`.warm`) for all its workers and imports what a
+run needs (:func:`preload`: papermill, nbclient, the page exporter with its templates
+compiled) before it forks them, so each worker starts with them. For every run papermill
 executes the notebook in a new kernel the server forks, over IPC sockets in the worker's
 private folder. Papermill writes the executed notebook once, at the end (not after every
 cell); the page is rendered from the notebook in memory.
@@ -11,23 +11,27 @@ cell); the page is rendered from the notebook in memory.
 from __future__ import annotations
 
 import contextlib
+import importlib
+import importlib.util
 import json
 import multiprocessing.util
 import os
 import shutil
 import signal
+import sys
 import tempfile
 import time
+import types
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from . import HEADLINE_MIME
 from .processes import end_with_parent
-from .render import render_html
+from .render import preload_exporter, render_html
 from .runs import Run, RunResult
 
-__all__ = ["KERNEL_START_RETRIES", "ENGINE", "init_worker", "execute_one",
+__all__ = ["KERNEL_START_RETRIES", "ENGINE", "preload", "init_worker", "execute_one",
            "kernel_manager_class"]
 
 #: Times a run is started again when its kernel dies before it starts: kernels started in
@@ -42,8 +46,56 @@ _MAX_SOCKET_PATH = 90
 _WORKER: dict[str, Any] = {}
 
 
-def init_worker(parent: int) -> None:
-    """A worker's first act: end with the command, leave Ctrl-C to it, start the server.
+def preload() -> None:
+    """Import what every run needs and build the page exporter, in the command before it
+    forks its workers (they start with them instead of each importing them again)."""
+    _defer_iri_grammar()
+    import jupyter_client.manager  # noqa: F401
+    import nbclient.exceptions  # noqa: F401
+    import papermill  # noqa: F401
+
+    _register_engine()
+    preload_exporter()
+
+
+def _defer_iri_grammar() -> None:
+    """Put off building ``rfc3987_syntax``'s grammar until something checks an IRI.
+
+    jsonschema (imported by nbformat, under papermill) imports ``rfc3987_syntax`` when it
+    is installed (JupyterLab's dependencies bring it), and that module builds an Earley
+    parser of the IRI grammar at import: 1.1-1.7 s of CPU here, half of papermill's import.
+    No schema the report validates uses the ``iri`` formats. A stand-in module is put in
+    its place: its ``is_valid_syntax`` (what jsonschema imports) and any other name load the
+    real module on first use, so an IRI is still checked as before.
+    """
+    name = "rfc3987_syntax"
+    if name in sys.modules or importlib.util.find_spec(name) is None:
+        return
+    stand_in = types.ModuleType(name, "stand-in: the real module loads on first use")
+    real: list[types.ModuleType] = []
+
+    def load() -> types.ModuleType:
+        if not real:
+            if sys.modules.get(name) is stand_in:
+                del sys.modules[name]
+            real.append(importlib.import_module(name))
+        return real[0]
+
+    def is_valid_syntax(term: str, value: str) -> bool:
+        return load().is_valid_syntax(term, value)
+
+    def attribute(attr: str) -> Any:
+        if attr.startswith("__"):  # what the import system asks (``__path__``): not there
+            raise AttributeError(attr)
+        return getattr(load(), attr)
+
+    stand_in.is_valid_syntax = is_valid_syntax  # type: ignore[attr-defined]
+    stand_in.__getattr__ = attribute  # type: ignore[method-assign]
+    sys.modules[name] = stand_in
+
+
+def init_worker(parent: int, server: Any = None, slots: Any = None) -> None:
+    """A worker's first act: end with the command, leave Ctrl-C to it, take its pipes.
 
     Workers end with the command (``parent``), also after its ``kill -9``. Their own stderr
     (kernel start-up warnings) is noise: failures come back as results, with the failing
@@ -54,6 +106,12 @@ def init_worker(parent: int) -> None:
     ----------
     parent
         The command's pid.
+    server
+        The command's kernel server (:func:`~softstake_model.report.warm.start_server`);
+        None = kernels started the ordinary way.
+    slots
+        A queue of the server's pipe pairs not yet taken (their numbers, then None for
+        workers beyond them): each worker takes one.
     """
     end_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -64,14 +122,11 @@ def init_worker(parent: int) -> None:
     multiprocessing.util.Finalize(None, shutil.rmtree, args=(folder, True), exitpriority=5)
     if len(os.fsencode(folder)) > _MAX_SOCKET_PATH:
         return
-    from .warm import KernelServer
-
-    try:
-        server = KernelServer()
-    except OSError:
-        return
-    _WORKER.update(folder=folder, server=server)
-    multiprocessing.util.Finalize(server, server.stop, exitpriority=10)
+    _WORKER.update(folder=folder)
+    slot = slots.get() if slots is not None else None
+    if server is not None and slot is not None:  # more workers than pairs: the rest start
+        server.use(slot)                         # their kernels the ordinary way
+        _WORKER.update(server=server)
 
 
 def execute_one(run: Run, build: str, notebooks_dir: str, cwd: str,
@@ -126,7 +181,9 @@ def execute_one(run: Run, build: str, notebooks_dir: str, cwd: str,
 def _papermill(src: Path, out_nb: Path, run: Run, cwd: str, timeout: float | None,
                km_class: type, executing: dict) -> Any:
     """Papermill executes ``src`` with the run's parameters into ``out_nb`` (written once,
-    at the end); a TCP kernel that dies starting (port taken) is started again."""
+    at the end); a TCP kernel that dies starting (port taken) is started again. The kernel
+    is killed once the last cell has run (``shutdown_kernel="immediate"``): every output is
+    in by then, and a graceful shutdown only adds nbclient's 0.1 s polls for its end."""
     import papermill as pm
 
     for attempt in range(1 + KERNEL_START_RETRIES):
@@ -135,7 +192,8 @@ def _papermill(src: Path, out_nb: Path, run: Run, cwd: str, timeout: float | Non
                 str(src), str(out_nb), parameters=run.params, engine_name=ENGINE,
                 kernel_name="python3", cwd=cwd, progress_bar=False, log_output=False,
                 execution_timeout=timeout, kernel_manager_class=km_class,
-                request_save_on_cell_execute=False, executing=executing)
+                request_save_on_cell_execute=False, executing=executing,
+                shutdown_kernel="immediate")
         except RuntimeError as e:
             if "before replying to kernel_info" not in str(e) or \
                     attempt == KERNEL_START_RETRIES:
@@ -208,7 +266,8 @@ def _ipc_manager(folder: str, server: Any) -> type:
 
     class IPCKernelManager(AsyncKernelManager):
         def __init__(self, **kwargs: object) -> None:
-            super().__init__(transport="ipc", ip=os.path.join(folder, "kernel"), **kwargs)
+            super().__init__(transport="ipc", ip=os.path.join(folder, "kernel"),
+                             client_class=f"{__name__}.ReadyClient", **kwargs)
 
         async def _async_pre_start_kernel(self, **kw: Any) -> Any:
             if server is not None and self.provisioner is None:
@@ -223,6 +282,56 @@ def _ipc_manager(folder: str, server: Any) -> type:
             return await super()._async_pre_start_kernel(**kw)
 
     return IPCKernelManager
+
+
+def _ready_client() -> type:
+    """:class:`ReadyClient`, made on first use (jupyter_client loads only in a worker)."""
+    from queue import Empty
+
+    from jupyter_client.asynchronous import AsyncKernelClient
+
+    class Ready(AsyncKernelClient):
+        """jupyter_client's client, ready as soon as the kernel has answered ``kernel_info``
+        and its IOPub channel is seen to be connected.
+
+        jupyter_client's own ``wait_for_ready`` then also waits until IOPub has been quiet
+        for 0.2 s, on every kernel start; nbclient reads only the IOPub messages of the
+        requests it sends, so nothing it reads is left in that flush.
+        """
+
+        async def wait_for_ready(self, timeout: float | None = None) -> None:
+            deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+            while True:
+                self.kernel_info()
+                try:
+                    msg = await self.shell_channel.get_msg(timeout=1)
+                except Empty:
+                    pass
+                else:
+                    if msg["msg_type"] == "kernel_info_reply":
+                        try:  # the reply's status message: IOPub is connected
+                            await self.iopub_channel.get_msg(timeout=0.2)
+                        except Empty:
+                            pass
+                        else:
+                            self._handle_kernel_info_reply(msg)
+                            return
+                if not await self._async_is_alive():
+                    raise RuntimeError("Kernel died before replying to kernel_info")
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
+
+    Ready.__name__ = Ready.__qualname__ = "ReadyClient"
+    Ready.__module__ = __name__
+    return Ready
+
+
+def __getattr__(name: str) -> Any:
+    if name == "ReadyClient":  # what the kernel manager's ``client_class`` names
+        cls = _ready_client()
+        globals()[name] = cls
+        return cls
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _write_partial(executing: dict, out_nb: Path) -> None:
