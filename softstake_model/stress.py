@@ -50,7 +50,7 @@ from .stress_parts import (
 )
 from .stress_question import SINGLE_RUN, StressQuestion
 
-__all__ = ["StressReport", "StressFigures", "run_stress", "RUN_MODEL_ASSUMPTION",
+__all__ = ["StressReport", "StressFigures", "run_stress", "rank_figures", "RUN_MODEL_ASSUMPTION",
            "BufferFound", "delayed", "buffer_interval"]
 
 #: Printed beside Monte Carlo figures: the run model's calibration is an assumption.
@@ -267,6 +267,51 @@ def run_stress(
         shock_daily=shock.daily() if shock is not None else None, volatility=vol)
     report.summary.update(_summary(report, res, _assumed(q, cat, row, model)))
     return report
+
+
+def rank_figures(question: StressQuestion, *, catalogue: pd.DataFrame | None = None
+                 ) -> dict[str, Any]:
+    """The figures tokens are ranked by, alone: what the ranking at another price link needs.
+
+    The same numbers as ``run_stress(question, catalogue=catalogue, interval=False).row()``
+    has under these keys, without the rest of that answer (the delay percentiles and their
+    bootstrap, the buffer the scenario alone needs, the summary): P(delay) is read from one
+    run of the paths at the question's buffer (the buffer search's run, the same test as
+    :func:`delayed`), the buffer needed is the search's.
+
+    Parameters
+    ----------
+    question
+        The question (with a token, or an unbonding rule).
+    catalogue
+        As for :func:`run_stress`.
+
+    Returns
+    -------
+    dict
+        ``token``, ``buffer_needed`` (share of balances; None when even a full buffer
+        misses the target), ``p_delay`` (share of paths) and ``shock_max_delay_days``
+        (days, the scenario alone).
+    """
+    q = question
+    _, row = _token_row(q, catalogue)
+    rule = q.unbonding or (row["unbonding"] if row is not None else None)
+    if rule is None:
+        raise ParameterError("must be given when no token is (a token brings its catalogue "
+                             "rule)", param="unbonding")
+    params = q.scenario(rule)
+    model = q.runs(_volatility(q, row)) if q.paths > 1 else None
+    shock = simulate(params, withdrawal_rates(params))
+    if model is None and q.paths == 1:
+        rates = withdrawal_rates(params)
+    else:
+        check_memory(q.days, q.paths)
+        rates = withdrawal_rates(params, q.paths, q.seed, model)
+    missed = MissedPaths(params, rates, q.max_delay_days)
+    bad = int(missed.missed([params.buffer_ratio])[0].sum())
+    found = bisect_buffers(missed, [q.alpha], [q.tolerance])[0]
+    return {"token": q.token, "buffer_needed": found, "p_delay": bad / missed.paths,
+            "shock_max_delay_days": float(shock.metrics.iloc[0]["max_delay_days"])}
 
 
 def _token_row(q: StressQuestion, catalogue: pd.DataFrame | None

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .product import product_catalog
-from .stress import StressReport, run_stress
+from .stress import StressReport, rank_figures, run_stress
 from .stress_parts import run_model_sensitivity
 from .stress_question import StressQuestion
 
@@ -123,10 +123,11 @@ def price_link_sensitivity(question: StressQuestion, tokens: list[str], links: l
     """
     cat = catalog if catalog is not None else product_catalog(question.catalog)
     out = pd.DataFrame({"token": tokens})
+    base = _base(question)
     for link in links:
-        rows = (known or {}).get(link) or [
-            a.row() for a in _answers(replace(question, price_link=link), tokens, cat,
-                                      interval=False).values()]
+        rows = (known or {}).get(link) or [  # the ranking's figures only (rank_figures)
+            rank_figures(replace(base, token=t, seed=base.seed + i, price_link=link),
+                         catalogue=cat) for i, t in enumerate(tokens)]
         ranked = rank_tokens(rows)
         ranks = dict(zip(ranked["token"], range(1, len(ranked) + 1), strict=True))
         buffers = dict(zip(ranked["token"], ranked["buffer_needed"], strict=True))

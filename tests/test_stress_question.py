@@ -139,3 +139,24 @@ def test_the_api_refuses_the_same_bounds_by_python_name(field, value, message):
     with pytest.raises(ParameterError) as e:
         run_stress(token="BNB", **{field: value})
     assert e.value.param == field and str(e.value) == message
+
+
+@pytest.mark.parametrize("fields", [
+    {"token": "BNB", "price_link": 0.0},
+    {"token": "BNB", "price_link": 0.2, "max_delay_days": 2.0},
+    {"token": "NEAR", "price_link": 0.1, "alpha": 0.2, "buffer_ratio": 0.01},
+    {"token": "NEAR", "price_link": 0.2, "max_delay_days": 1.0},
+])
+def test_rank_figures_are_the_full_answers(fields):
+    """The ranking at other price links reads rank_figures: the same numbers as the whole
+    answer's row (run without the buffer's interval) under the keys it ranks by."""
+    from softstake_model.stress import rank_figures
+
+    q = dataclasses.replace(StressQuestion(), paths=150, days=90, seed=3, arrival_rate=0.03,
+                            shock_fraction=0.08, **fields)
+    full = run_stress(q, interval=False).row()
+    lean = rank_figures(q)
+    assert lean == {k: full[k] for k in ("token", "buffer_needed", "p_delay",
+                                         "shock_max_delay_days")}
+    assert lean["p_delay"] > 0 and lean["buffer_needed"] > q.buffer_ratio
+    assert lean["shock_max_delay_days"] > 0

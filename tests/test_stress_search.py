@@ -83,10 +83,12 @@ scenarios = st.fixed_dictionaries({
 @given(fields=scenarios, seed=st.integers(0, 10_000), paths=st.integers(1, 40),
        max_delay=st.sampled_from([None, 0.0, 1.0, 3.0]),
        alpha=st.sampled_from([0.0, 0.05, 0.3]), tol=st.sampled_from([1e-3, 0.02]),
-       widest=st.sampled_from([1, 7, 20_000]))
-def test_search_equals_one_run_per_ratio(fields, seed, paths, max_delay, alpha, tol, widest):
+       widest=st.sampled_from([1, 7, 20_000]), lookahead=st.sampled_from([1, 60, 8_192]))
+def test_search_equals_one_run_per_ratio(fields, seed, paths, max_delay, alpha, tol, widest,
+                                         lookahead):
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(search_module, "WIDEST", widest)  # 1 ratio a pass, a few, all
+        mp.setattr(search_module, "LOOKAHEAD", lookahead)  # no level ahead, some, all
         check_search(fields, seed, paths, max_delay, alpha, tol)
 
 
@@ -107,12 +109,31 @@ def test_interval_equals_the_ratio_by_ratio_search(max_delay):
     p = StressParams(total=1e6, buffer_ratio=0.05, unbonding="fixed:7", days=120,
                      shocks=((10, 0.1),))
     rates = withdrawal_rates(p, 300, 3, RunModel(arrival_rate=0.02))
-    missed = MissedPaths(p, rates, max_delay)
-    got = buffer_interval(p, rates, 0.05, max_delay, missed=missed)
+    got = buffer_interval(p, rates, 0.05, max_delay)
     assert got == reference_interval(p, rates, 0.05, max_delay, 1e-3)
     assert got.low is not None and got.low <= got.buffer_ratio <= got.high
+    with pytest.MonkeyPatch.context() as mp:  # each ratio asked, none ahead: shared ratios
+        mp.setattr(search_module, "LOOKAHEAD", 1)
+        missed = MissedPaths(p, rates, max_delay)
+        assert buffer_interval(p, rates, 0.05, max_delay, missed=missed) == got
     # fewer runs than the ratio-by-ratio search's 2 + 10 + 2 x (2 + 8) + 14 or so
     assert missed.runs < 40
+
+
+def test_one_path_searched_in_one_pass():
+    """One path (the shock alone): both ends and the whole bisection to 0.001 in one pass
+    of 1 + 1 + 1,023 ratios, with the answer of the step-by-step search."""
+    p = StressParams(total=1e6, buffer_ratio=0.05, unbonding="fixed:28", days=60,
+                     shocks=((10, 0.2),))
+    rates = withdrawal_rates(p)
+    passes = []
+    real = search_module._pass
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(search_module, "_pass", lambda *a: passes.append(len(a[2])) or real(*a))
+        got = size_buffer(p, rates, 0.05, None, 1e-3)
+    assert got == reference_size_buffer(p, rates, 0.05, None, 1e-3)
+    assert abs(got - 0.2) <= 1e-3
+    assert passes == [1025]
 
 
 def test_a_stopped_ratio_asked_with_a_larger_alpha_runs_again():
