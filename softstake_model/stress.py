@@ -243,12 +243,7 @@ def run_stress(
         q = replace(question, **fields) if fields else question
     if engine not in ("memory", "dask"):
         raise ParameterError(f"must be 'memory' or 'dask', got '{engine}'", param="engine")
-    cat, row = _token_row(q, catalogue)
-    rule = q.unbonding or (row["unbonding"] if row is not None else None)
-    if rule is None:
-        raise ParameterError("must be given when no token is (a token brings its catalogue "
-                             "rule)", param="unbonding")
-    params = q.scenario(rule)
+    cat, row, params = _scenario(q, catalogue)
     replay = _replay(q, rates)
     vol = _volatility(q, row)
     model = q.runs(vol) if replay is None and q.paths > 1 else None
@@ -294,12 +289,7 @@ def rank_figures(question: StressQuestion, *, catalogue: pd.DataFrame | None = N
         (days, the scenario alone).
     """
     q = question
-    _, row = _token_row(q, catalogue)
-    rule = q.unbonding or (row["unbonding"] if row is not None else None)
-    if rule is None:
-        raise ParameterError("must be given when no token is (a token brings its catalogue "
-                             "rule)", param="unbonding")
-    params = q.scenario(rule)
+    _, row, params = _scenario(q, catalogue)
     model = q.runs(_volatility(q, row)) if q.paths > 1 else None
     shock = simulate(params, withdrawal_rates(params))
     if model is None and q.paths == 1:
@@ -312,6 +302,18 @@ def rank_figures(question: StressQuestion, *, catalogue: pd.DataFrame | None = N
     found = bisect_buffers(missed, [q.alpha], [q.tolerance])[0]
     return {"token": q.token, "buffer_needed": found, "p_delay": bad / missed.paths,
             "shock_max_delay_days": float(shock.metrics.iloc[0]["max_delay_days"])}
+
+
+def _scenario(q: StressQuestion, catalogue: pd.DataFrame | None
+              ) -> tuple[pd.DataFrame | None, pd.Series | None, StressParams]:
+    """The catalogue, the token's row and the scenario with the question's rule (else the
+    token's)."""
+    cat, row = _token_row(q, catalogue)
+    rule = q.unbonding or (row["unbonding"] if row is not None else None)
+    if rule is None:
+        raise ParameterError("must be given when no token is (a token brings its catalogue "
+                             "rule)", param="unbonding")
+    return cat, row, q.scenario(rule)
 
 
 def _token_row(q: StressQuestion, catalogue: pd.DataFrame | None
