@@ -10,7 +10,7 @@ import pandas as pd
 from .errors import ParameterError
 from .fiat import fiat_outcomes, gbm_prices
 from .product import parse_tokens, product_catalog
-from .projection import project
+from .projection import project_positions
 from .rules import eligible
 from .terms import Terms
 
@@ -32,14 +32,12 @@ def tokens_side_by_side(
     set in USD are converted to each token's units at its price."""
     if not budget > 0:
         raise ParameterError(f"must be positive, got {budget}", param="budget")
+    projections = _projections(budget, catalog, terms, days, start)
     rows = []
     for i, (token, r) in enumerate(catalog.iterrows()):
         price = float(r["price_usd"])
         amount = budget / price
-        proj = project(amount, apr=float(r["apr"]), min_holding=float(r["min_holding"]),
-                       cap=float(r["cap"]),
-                       terms=None if terms is None else terms.in_tokens(price, str(token)),
-                       days=days, start=start)
+        proj = projections[i]
         vol = float(r["volatility"])
         fiat = fiat_outcomes(proj, gbm_prices(price, vol, days, paths,
                                               None if seed is None else seed + i))
@@ -59,6 +57,27 @@ def tokens_side_by_side(
             "assumed": ", ".join(assumed),
         })
     return pd.DataFrame(rows)
+
+
+def _projections(budget: float, catalog: pd.DataFrame, terms: Terms | None, days: int,
+                 start: object) -> list:
+    """Each token's projection of ``budget`` (:func:`~softstake_model.projection.project`'s
+    numbers), the tokens whose terms in tokens are the same in one pass of the engine."""
+    price = catalog["price_usd"].to_numpy(float)
+    each = [None if terms is None else terms.in_tokens(p, str(t))
+            for p, t in zip(price, catalog.index, strict=True)]
+    groups: dict = {}
+    for i, t in enumerate(each):
+        groups.setdefault(t, []).append(i)
+    out: list = [None] * len(catalog)
+    for t, rows in groups.items():
+        r = catalog.iloc[rows]
+        for i, proj in zip(rows, project_positions(
+                budget / price[rows], r["apr"].to_numpy(float),
+                r["min_holding"].to_numpy(float), r["cap"].to_numpy(float), terms=t,
+                days=days, start=start), strict=True):
+            out[i] = proj
+    return out
 
 
 #: Columns of :func:`compare_tokens`, in order.

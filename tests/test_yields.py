@@ -159,3 +159,29 @@ def test_outlook_with_a_fitted_apr_history(tmp_path):
     with pytest.raises(ParameterError) as e:
         holder_outlook(100.0, token_rule(apr=0.05), days=30, apr_history=str(f))
     assert e.value.param == "apr_history"
+
+
+@pytest.mark.parametrize("preset", [None, "binance_soft_staking", "bitget_flexible"])
+def test_side_by_side_in_one_pass_equals_each_token_alone(preset):
+    """tokens_side_by_side runs every token through one pass of the engine: each token's
+    rewards and effective APR are those of project() for that token alone, to the bit
+    (also with USD bands, converted at each token's price, so one pass per token)."""
+    from softstake_model.compare import tokens_side_by_side
+    from softstake_model.product import product_catalog
+    from softstake_model.projection import project
+    from softstake_model.terms import PRESETS
+
+    cat = product_catalog(None)
+    terms = None if preset is None else PRESETS[preset]
+    got = tokens_side_by_side(2500.0, cat, days=40, paths=20, seed=1, terms=terms,
+                              start="2026-03-01")
+    for (token, r), rewards, eff in zip(cat.iterrows(), got["rewards_tokens"],
+                                        got["effective_apr"], strict=True):
+        price = float(r["price_usd"])
+        alone = project(2500.0 / price, apr=float(r["apr"]),
+                        min_holding=float(r["min_holding"]), cap=float(r["cap"]),
+                        terms=None if terms is None else terms.in_tokens(price, str(token)),
+                        days=40, start="2026-03-01")
+        assert rewards == float(alone.total_rewards[0]), token
+        assert eff == float(alone.effective_apr[0]), token
+    assert (got["rewards_tokens"] > 0).sum() >= 10
