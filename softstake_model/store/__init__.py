@@ -7,27 +7,22 @@ transaction; ``read_*`` export tidy tables; :func:`catalog_at`,
 package reads.
 """
 
-from .db import Store, default_store_path, existing_store, open_store, store_url
-from .figures import log_return_volatility, price_figures
-from .layer import (
-    MIN_FIT_DAYS,
-    apr_fit_from_store,
-    apr_history_from_store,
-    catalog_at,
-    catalog_from_store,
-    catalog_sources,
-    fetched_source,
-    rewards_record_from_store,
-)
-from .read import HISTORY_TABLES, read_apr, read_prices, read_products, read_rewards
-from .write import (
-    Recorded,
-    product_changes,
-    record_apr,
-    record_prices,
-    record_products,
-    record_rewards,
-)
+from typing import Any
+
+#: Where each name is defined: the modules load on first use, so that asking whether there
+#: is a store (:func:`existing_store`, no SQLite file) imports neither SQLAlchemy nor the
+#: readers and writers.
+_WHERE = {
+    "db": ["Store", "open_store", "existing_store", "store_url", "default_store_path"],
+    "figures": ["log_return_volatility", "price_figures"],
+    "layer": ["MIN_FIT_DAYS", "apr_fit_from_store", "apr_history_from_store", "catalog_at",
+              "catalog_from_store", "catalog_sources", "fetched_source",
+              "rewards_record_from_store"],
+    "read": ["HISTORY_TABLES", "read_apr", "read_prices", "read_products", "read_rewards"],
+    "write": ["Recorded", "product_changes", "record_apr", "record_prices", "record_products",
+              "record_rewards"],
+}
+_MODULE = {name: module for module, names in _WHERE.items() for name in names}
 
 __all__ = [
     "Store", "open_store", "existing_store", "store_url", "default_store_path",
@@ -37,3 +32,17 @@ __all__ = [
     "apr_history_from_store", "apr_fit_from_store", "rewards_record_from_store",
     "fetched_source", "price_figures", "log_return_volatility", "MIN_FIT_DAYS",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _MODULE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f".{_MODULE[name]}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -180,11 +180,15 @@ def existing_store(location: str | os.PathLike | None = None) -> Store | None:
     For readers (the catalogue, reports) that lay fetched values over shipped ones when a
     store exists and run on the shipped values otherwise.
     """
+    raw = store_url(location)
+    if raw.startswith("sqlite:///") and "?" not in raw and not Path(
+            raw.removeprefix("sqlite:///")).is_file():
+        return None  # no SQLite file: said without importing SQLAlchemy
     try:
         import sqlalchemy as sa
     except ImportError:
         return None
-    url = sa.make_url(store_url(location))
+    url = sa.make_url(raw)
     if url.get_backend_name() == "sqlite" and not (url.database and Path(url.database)
                                                    .is_file()):
         return None

@@ -17,7 +17,6 @@ import pandas as pd
 
 from .db import Store, existing_store
 from .figures import DEFAULT_WINDOW_DAYS, price_figures
-from .read import read_apr, read_prices, read_products, read_rewards
 
 __all__ = ["catalog_at", "catalog_from_store", "apr_history_from_store", "apr_fit_from_store",
            "rewards_record_from_store", "fetched_source", "PRODUCT_SOURCE", "MIN_FIT_DAYS",
@@ -45,6 +44,8 @@ def _lay(cat: pd.DataFrame, token: str, fld: str, value: float, source: str) -> 
 
 
 def _latest_products(store: Store, at: pd.Timestamp, source: str) -> pd.DataFrame:
+    from .read import read_products  # SQLAlchemy: only once there is a store
+
     snaps = read_products(store, end=at)
     snaps = snaps[snaps["source"] == source]
     return snaps.sort_values(["token", "day"]).groupby("token").tail(1).set_index("token")
@@ -103,6 +104,8 @@ def catalog_at(catalog: pd.DataFrame, store: Store, at: object = None,
                 laid.append((token, fld))
         if (token, "apr") in laid and "apr_date" in cat:
             cat.at[token, "apr_date"] = f"{row['day']:%Y-%m-%d}"
+    from .read import read_prices
+
     prices = read_prices(store, tokens=list(cat.index), end=day)
     figures = price_figures(prices[prices["quote"] == quote], day, window_days)
     for token, f in figures.iterrows():
@@ -169,6 +172,8 @@ def rewards_record_from_store(store: Store, tokens: Sequence[str] | None = None,
     """The stored reward records in the shape of
     :func:`softstake_model.ledger.read_rewards_record`: ``time, token, reward,
     reward_token, avg_amount``, sorted by time; ``attrs["file"]`` names the store."""
+    from .read import read_rewards
+
     f = read_rewards(store, tokens, start, end)
     out = f[["time", "token", "reward", "reward_token", "avg_amount"]].sort_values(
         "time", kind="stable", ignore_index=True)
@@ -201,6 +206,8 @@ def apr_history_from_store(store: Store, tokens: Sequence[str] | None = None,
         ``attrs["file"]`` names the store (for messages about a missing day) and
         ``attrs["sources"]`` maps each token to the sources its rows came from.
     """
+    from .read import read_apr, read_products
+
     prod = read_products(store, tokens, start, end)
     prod = prod.assign(source=prod["source"] + " soft staking")[["day", "token", "apr",
                                                                  "source"]]
