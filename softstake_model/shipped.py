@@ -111,8 +111,18 @@ def read_catalog_csv(file: str | Path) -> Frame:
 
 def catalog_table() -> Frame:
     """The shipped catalogue as the file has it (:func:`read_catalog_csv`);
-    :func:`softstake_model.catalog.load_catalog` checks its values and lays files over it."""
-    return read_catalog_csv(path("catalog"))
+    :func:`softstake_model.catalog.load_catalog` checks its values and lays files over it.
+
+    Read once per process while the file is unchanged (its path, size and modification
+    time), a fresh copy for every caller: a page asks for the catalogue several times."""
+    file = path("catalog")
+    st = file.stat()
+    return _catalog_read(str(file), st.st_size, st.st_mtime_ns).copy()
+
+
+@functools.lru_cache(maxsize=4)
+def _catalog_read(file: str, size: int, mtime_ns: int) -> Frame:
+    return read_catalog_csv(file)
 
 
 @_copy

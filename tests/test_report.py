@@ -5,7 +5,10 @@ import dataclasses
 import datetime
 from pathlib import Path
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from report_records import caps_record as _caps_record
 
 from softstake_model.errors import ParameterError
@@ -86,3 +89,25 @@ def test_overview_number_is_the_caps_computation():
     cost = cap_metrics(balances, r.apr, r.min_holding, r.cap)["daily_cost"]
     assert row["daily_cost_usd"] == pytest.approx(cost * r.price_usd, rel=1e-12)
     assert row["spread"] == pytest.approx(row["network_apr"] - 0.058, rel=1e-12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(values=st.lists(st.floats(0, 1e6), min_size=1, max_size=3000),
+       tail=st.lists(st.floats(0, 1e9), max_size=5), steps=st.sampled_from([10, 50, 200]))
+def test_a_long_curve_is_drawn_within_one_step_of_every_point(values, tail, steps):
+    """plots._curve keeps the ends and enough points that the line drawn through them is
+    within 1/steps of the y range at every point left out (curves like the Lorenz curve's:
+    rising, with a few large jumps at the end)."""
+    from softstake_model.report.plots import _curve
+
+    v = np.sort(np.array(values + tail))
+    y = np.concatenate([[0.0], np.cumsum(v)])
+    x = np.linspace(0, 1, len(y))
+    xs, ys = _curve(x, y, steps)
+    assert xs[0] == x[0] and xs[-1] == x[-1] and set(xs) <= set(x)
+    if len(x) <= 4 * steps:
+        assert len(xs) == len(x)
+    else:
+        assert len(xs) <= 2 * steps + 4
+    gap = np.abs(np.interp(x, xs, ys) - y).max()
+    assert gap <= (y[-1] - y[0]) / steps * (1 + 1e-9) + 1e-9

@@ -148,13 +148,33 @@ def cost_vs_cap(sweep: pd.DataFrame, token: str, cap: float, budget_line: float 
     return fig
 
 
+#: Points of a curve drawn at most per axis step: a Lorenz curve of 200,000 holders is drawn
+#: through the points where it crosses each 1/2,000 of either axis (within 0.2 px of every
+#: holder's point on a 5-inch chart), not through all of them.
+CURVE_STEPS = 2_000
+
+
+def _curve(x: np.ndarray, y: np.ndarray, steps: int = CURVE_STEPS
+           ) -> tuple[np.ndarray, np.ndarray]:
+    """A rising curve's points to draw: all of them when few; else the ends and the first
+    point past each ``1/steps`` of the x range and of the y range, so the line drawn stays
+    within ``1/steps`` of the full one on both axes."""
+    n = len(x)
+    if n <= 4 * steps:
+        return x, y
+    at_x = np.searchsorted(x, np.linspace(x[0], x[-1], steps + 1))
+    at_y = np.searchsorted(y, np.linspace(y[0], y[-1], steps + 1))
+    keep = np.unique(np.clip(np.concatenate([[0, n - 1], at_x, at_y]), 0, n - 1))
+    return x[keep], y[keep]
+
+
 def lorenz(rewards: np.ndarray, balances: np.ndarray, token: str) -> Figure:
     """Lorenz curves of balances and of rewards (who earns)."""
     fig, ax = _fig(5, 5)
     for values, label in ((balances, "balances"), (rewards, "rewards")):
         v = np.sort(values)
         cum = np.concatenate([[0], np.cumsum(v)]) / max(v.sum(), 1e-300)
-        ax.plot(np.linspace(0, 1, len(cum)), cum, label=label)
+        ax.plot(*_curve(np.linspace(0, 1, len(cum)), cum), label=label)
     ax.plot([0, 1], [0, 1], color="grey", ls=":", label="equal")
     ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
     ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
