@@ -135,7 +135,8 @@ def _cases(work: Path, softstake: str, before: str | None) -> dict[str, list[str
     span = ["--start", str(START.date()), "--end", str(END.date())]
     csv, folder = str(work / "ledger.csv"), str(work / "ledger_dir")
     old = {} if before is None else {
-        "before_csv": ["env", f"PYTHONPATH={before}", softstake, "rewards", csv, *span,
+        "before_csv": ["env", f"PYTHONPATH={before}", sys.executable, "-m",
+                       "softstake_model.cli", "rewards", csv, *span,
                        "--no-compound", "--out", str(work / "before.csv")]}
     return {**old,
         "softstake_csv": [softstake, "rewards", csv, *span, "--no-compound",

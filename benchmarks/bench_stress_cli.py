@@ -106,12 +106,13 @@ def main() -> None:
     ap.add_argument("--before", help="a folder holding the package before (softstake_model/)")
     ap.add_argument("--out", default="benchmarks/results/stress_cli.json")
     args = ap.parse_args()
-    softstake = str(Path(sys.executable).with_name("softstake"))
     with tempfile.TemporaryDirectory() as tmp:
         rates = Path(tmp) / "rates.csv"
         make_rates(rates, args.paths, args.days)
-        cmd = [softstake, "stress", "--token", "BNB", "--total", str(TOTAL), "--buffer",
-               str(BUFFER), "--withdrawal-rates", str(rates), "--out", str(Path(tmp) / "s.json")]
+        # the command as ``python -m``: the package on PYTHONPATH, whatever its entry point
+        cmd = [sys.executable, "-m", "softstake_model.cli", "stress", "--token", "BNB",
+               "--total", str(TOTAL), "--buffer", str(BUFFER), "--withdrawal-rates",
+               str(rates), "--out", str(Path(tmp) / "s.json")]
         here = str(Path(__file__).resolve().parents[1])
         cases = {"after": ["env", f"PYTHONPATH={here}", *cmd]}
         packages = {"after": here}

@@ -35,7 +35,7 @@ from jupyter_client.provisioning import LocalProvisioner
 
 from .processes import kill_on_parent_exit
 
-__all__ = ["WARM_MODULES", "KernelServer", "start_server", "WarmProvisioner",
+__all__ = ["WARM_MODULES", "WARM_LATER", "KernelServer", "start_server", "WarmProvisioner",
            "ForkedKernel", "serve"]
 
 #: What the kernel server imports before it forks kernels: what the notebooks import
@@ -46,6 +46,11 @@ WARM_MODULES = ("numpy", "pandas", "pandas.io.formats.style", "matplotlib",
                 "softstake_model.report", "softstake_model.report.views",
                 "softstake_model.report.plots", "softstake_model.report.format",
                 "softstake_model.stress_parts", "softstake_model.store")
+#: What ipykernel imports as each kernel starts (its shell, its debugger with debugpy, the
+#: history's sqlite3: 0.05-0.08 s of every kernel's start): imported by the server once it
+#: serves, one module at a time while no request waits, so the first kernels do not wait
+#: for them.
+WARM_LATER = ("ipykernel.zmqshell", "sqlite3", "ipykernel.debugger")
 #: Longest wait for the server to fork a kernel (seconds; it imports first): after it, the
 #: kernel is started the ordinary way.
 SERVER_WAIT = 120.0
@@ -280,10 +285,14 @@ def serve(pipes: list[tuple[int, int]], parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the command's to handle
     signal.signal(signal.SIGTERM, _exit)
     replies = dict(pipes)
+    later = list(WARM_LATER)
     try:
         _warm_up()
         while os.getppid() == parent and replies:
-            for requests in select.select(list(replies), [], [], 0.5)[0]:
+            ready = select.select(list(replies), [], [], 0.0 if later else 0.5)[0]
+            if not ready and later:  # nothing asked: import the next module meanwhile
+                _import(later.pop(0))
+            for requests in ready:
                 try:
                     request = json.loads(_read_line(requests, None))
                 except OSError:  # this worker has gone
@@ -299,6 +308,15 @@ def serve(pipes: list[tuple[int, int]], parent: int) -> None:
             _reap()
     finally:
         _reap()
+
+
+def _import(name: str) -> None:
+    """Import ``name`` (if it can be) and keep what it made out of the collections."""
+    import importlib
+
+    with contextlib.suppress(Exception):
+        importlib.import_module(name)
+    gc.freeze()
 
 
 def _reap() -> None:
