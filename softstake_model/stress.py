@@ -50,7 +50,8 @@ from .stress_parts import (
 )
 from .stress_question import SINGLE_RUN, StressQuestion
 
-__all__ = ["StressReport", "StressFigures", "run_stress", "rank_figures", "RUN_MODEL_ASSUMPTION",
+__all__ = ["StressReport", "StressFigures", "run_stress", "question_scenario",
+           "token_volatility", "RUN_MODEL_ASSUMPTION",
            "BufferFound", "delayed", "buffer_interval"]
 
 #: Printed beside Monte Carlo figures: the run model's calibration is an assumption.
@@ -243,9 +244,9 @@ def run_stress(
         q = replace(question, **fields) if fields else question
     if engine not in ("memory", "dask"):
         raise ParameterError(f"must be 'memory' or 'dask', got '{engine}'", param="engine")
-    cat, row, params = _scenario(q, catalogue)
+    cat, row, params = question_scenario(q, catalogue)
     replay = _replay(q, rates)
-    vol = _volatility(q, row)
+    vol = token_volatility(q, row)
     model = q.runs(vol) if replay is None and q.paths > 1 else None
     shock = simulate(params, withdrawal_rates(params)) if replay is None else None
     res, path_rates = _paths(q, params, replay, model, shock, engine, scheduler, chunk, daily)
@@ -264,50 +265,11 @@ def run_stress(
     return report
 
 
-def rank_figures(question: StressQuestion, *, catalogue: pd.DataFrame | None = None
-                 ) -> dict[str, Any]:
-    """The figures tokens are ranked by, alone: what the ranking at another price link needs.
-
-    The same numbers as ``run_stress(question, catalogue=catalogue, interval=False).row()``
-    has under these keys, without the rest of that answer (the delay percentiles and their
-    bootstrap, the buffer the scenario alone needs, the summary): P(delay) is read from one
-    run of the paths at the question's buffer (the buffer search's run, the same test as
-    :func:`delayed`), the buffer needed is the search's.
-
-    Parameters
-    ----------
-    question
-        The question (with a token, or an unbonding rule).
-    catalogue
-        As for :func:`run_stress`.
-
-    Returns
-    -------
-    dict
-        ``token``, ``buffer_needed`` (share of balances; None when even a full buffer
-        misses the target), ``p_delay`` (share of paths) and ``shock_max_delay_days``
-        (days, the scenario alone).
-    """
-    q = question
-    _, row, params = _scenario(q, catalogue)
-    model = q.runs(_volatility(q, row)) if q.paths > 1 else None
-    shock = simulate(params, withdrawal_rates(params))
-    if model is None and q.paths == 1:
-        rates = withdrawal_rates(params)
-    else:
-        check_memory(q.days, q.paths)
-        rates = withdrawal_rates(params, q.paths, q.seed, model)
-    missed = MissedPaths(params, rates, q.max_delay_days)
-    bad = int(missed.missed([params.buffer_ratio])[0].sum())
-    found = bisect_buffers(missed, [q.alpha], [q.tolerance])[0]
-    return {"token": q.token, "buffer_needed": found, "p_delay": bad / missed.paths,
-            "shock_max_delay_days": float(shock.metrics.iloc[0]["max_delay_days"])}
-
-
-def _scenario(q: StressQuestion, catalogue: pd.DataFrame | None
-              ) -> tuple[pd.DataFrame | None, pd.Series | None, StressParams]:
-    """The catalogue, the token's row and the scenario with the question's rule (else the
-    token's)."""
+def question_scenario(q: StressQuestion, catalogue: pd.DataFrame | None
+                      ) -> tuple[pd.DataFrame | None, pd.Series | None, StressParams]:
+    """The catalogue (None without a token), the token's row and the scenario with the
+    question's unbonding rule, else the token's (:func:`run_stress`'s; ``catalogue`` as
+    there). Raises ParameterError (``unbonding``) when neither gives one."""
     cat, row = _token_row(q, catalogue)
     rule = q.unbonding or (row["unbonding"] if row is not None else None)
     if rule is None:
@@ -326,9 +288,10 @@ def _token_row(q: StressQuestion, catalogue: pd.DataFrame | None
     return cat, cat.loc[q.token]
 
 
-def _volatility(q: StressQuestion, row: pd.Series | None) -> float:
-    """The token's volatility (0 without a token, or when the price link is off and the
-    catalogue has none)."""
+def token_volatility(q: StressQuestion, row: pd.Series | None) -> float:
+    """The token's annualised volatility the price link uses (0 without a token, or when
+    the price link is off and the catalogue has none); ``row`` from
+    :func:`question_scenario`."""
     vol = float(row["volatility"]) if row is not None and "volatility" in row else np.nan
     if row is None or (np.isnan(vol) and not q.price_link):
         return 0.0

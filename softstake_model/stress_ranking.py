@@ -3,8 +3,8 @@
 :func:`stress_ranking` answers the same :class:`~softstake_model.stress_question.
 StressQuestion` for several tokens through :func:`~softstake_model.stress.run_stress` (the
 i-th token with seed ``seed + i``), ranks them (:func:`rank_tokens`), repeats the ranking
-at other price links (:func:`price_link_sensitivity`, with several tokens), each token
-keeping its paths, and tries the riskiest token's buffer under other run models
+at other price links (:func:`price_link_sensitivity`, with several tokens; there each
+token asks only what ranks, :func:`rank_figures`), each token keeping its paths, and tries the riskiest token's buffer under other run models
 (:func:`~softstake_model.stress_parts.run_model_sensitivity`).
 """
 
@@ -12,17 +12,21 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .liquidity import simulate, withdrawal_rates
+from .liquidity.search import MissedPaths, bisect_buffers
+from .liquidity.state import check_memory
 from .product import product_catalog
-from .stress import StressReport, rank_figures, run_stress
+from .stress import StressReport, question_scenario, run_stress, token_volatility
 from .stress_parts import run_model_sensitivity
 from .stress_question import StressQuestion
 
-__all__ = ["StressRanking", "stress_ranking", "rank_tokens", "price_link_sensitivity",
-           "sensitivity_links"]
+__all__ = ["StressRanking", "stress_ranking", "rank_tokens", "rank_figures",
+           "price_link_sensitivity", "sensitivity_links"]
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,46 @@ def _answers(question: StressQuestion, tokens: list[str], catalog: pd.DataFrame,
     return {t: run_stress(replace(question, token=t, seed=question.seed + i),
                           catalogue=catalog, interval=interval)
             for i, t in enumerate(tokens)}
+
+
+def rank_figures(question: StressQuestion, *, catalogue: pd.DataFrame | None = None
+                 ) -> dict[str, Any]:
+    """The figures tokens are ranked by, alone: what the ranking at another price link needs.
+
+    The same numbers as ``run_stress(question, catalogue=catalogue, interval=False).row()``
+    has under these keys, without the rest of that answer (the delay percentiles and their
+    bootstrap, the buffer the scenario alone needs, the summary): P(delay) is read from one
+    run of the paths at the question's buffer (the buffer search's run, the same test as
+    :func:`~softstake_model.stress.delayed`), the buffer needed is the search's.
+
+    Parameters
+    ----------
+    question
+        The question (with a token, or an unbonding rule).
+    catalogue
+        As for :func:`~softstake_model.stress.run_stress`.
+
+    Returns
+    -------
+    dict
+        ``token``, ``buffer_needed`` (share of balances; None when even a full buffer
+        misses the target), ``p_delay`` (share of paths) and ``shock_max_delay_days``
+        (days, the scenario alone).
+    """
+    q = question
+    _, row, params = question_scenario(q, catalogue)
+    model = q.runs(token_volatility(q, row)) if q.paths > 1 else None
+    shock = simulate(params, withdrawal_rates(params))
+    if model is None and q.paths == 1:
+        rates = withdrawal_rates(params)
+    else:
+        check_memory(q.days, q.paths)
+        rates = withdrawal_rates(params, q.paths, q.seed, model)
+    missed = MissedPaths(params, rates, q.max_delay_days)
+    bad = int(missed.missed([params.buffer_ratio])[0].sum())
+    found = bisect_buffers(missed, [q.alpha], [q.tolerance])[0]
+    return {"token": q.token, "buffer_needed": found, "p_delay": bad / missed.paths,
+            "shock_max_delay_days": float(shock.metrics.iloc[0]["max_delay_days"])}
 
 
 def price_link_sensitivity(question: StressQuestion, tokens: list[str], links: list[float],

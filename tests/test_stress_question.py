@@ -150,7 +150,7 @@ def test_the_api_refuses_the_same_bounds_by_python_name(field, value, message):
 def test_rank_figures_are_the_full_answers(fields):
     """The ranking at other price links reads rank_figures: the same numbers as the whole
     answer's row (run without the buffer's interval) under the keys it ranks by."""
-    from softstake_model.stress import rank_figures
+    from softstake_model.stress_ranking import rank_figures
 
     q = dataclasses.replace(StressQuestion(), paths=150, days=90, seed=3, arrival_rate=0.03,
                             shock_fraction=0.08, **fields)
