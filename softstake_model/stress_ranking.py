@@ -4,7 +4,8 @@
 StressQuestion` for several tokens through :func:`~softstake_model.stress.run_stress` (the
 i-th token with seed ``seed + i``), ranks them (:func:`rank_tokens`), repeats the ranking
 at other price links (:func:`price_link_sensitivity`, with several tokens; there each
-token asks only what ranks, :func:`rank_figures`), each token keeping its paths, and tries the riskiest token's buffer under other run models
+token asks only what ranks, :func:`rank_figures`), each token keeping its paths, and tries
+the riskiest token's buffer under other run models
 (:func:`~softstake_model.stress_parts.run_model_sensitivity`).
 """
 
