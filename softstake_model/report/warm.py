@@ -3,8 +3,8 @@
 Starting a kernel and importing numpy, pandas, matplotlib and the package in it costs about
 as much CPU as a small notebook's own work. The command therefore starts one *kernel server*
 (``python -m softstake_model.report.warm``) for all its workers, before it forks them; the
-server imports :data:`WARM_MODULES` and draws one throw-away figure (fonts, mathtext) once,
-then waits for requests, one pair of pipes per worker.
+server imports :data:`WARM_MODULES` once, then waits for requests, one pair of pipes per
+worker (meanwhile it imports :data:`WARM_LATER` and draws a throw-away figure).
 For every run the worker's kernel manager (its provisioner, :class:`WarmProvisioner`) asks the
 server for a kernel instead of starting ``python -m ipykernel_launcher``: the server forks,
 and the child becomes that kernel (ipykernel's own ``launch_new_instance`` with the same
@@ -31,12 +31,12 @@ import sys
 import time
 from typing import Any
 
-from jupyter_client.provisioning import LocalProvisioner
-
 from .processes import kill_on_parent_exit
 
-__all__ = ["WARM_MODULES", "WARM_LATER", "KernelServer", "start_server", "WarmProvisioner",
-           "ForkedKernel", "serve"]
+#: (``WarmProvisioner``, jupyter_client's provisioner whose kernels the server forks, is
+#: made on first use: see :func:`_warm_provisioner`.)
+__all__ = ["WARM_MODULES", "WARM_LATER", "KernelServer", "start_server", "ForkedKernel",
+           "serve"]
 
 #: What the kernel server imports before it forks kernels: what the notebooks import
 #: (and what the package imports only when first called: the history store).
@@ -47,10 +47,10 @@ WARM_MODULES = ("numpy", "pandas", "pandas.io.formats.style", "matplotlib",
                 "softstake_model.report.plots", "softstake_model.report.format",
                 "softstake_model.stress_parts", "softstake_model.store")
 #: What ipykernel imports as each kernel starts (its shell, its debugger with debugpy, the
-#: history's sqlite3: 0.05-0.08 s of every kernel's start): imported by the server once it
-#: serves, one module at a time while no request waits, so the first kernels do not wait
-#: for them.
-WARM_LATER = ("ipykernel.zmqshell", "sqlite3", "ipykernel.debugger")
+#: history's sqlite3: 0.05-0.08 s of every kernel's start), and one figure drawn (``draw``:
+#: fonts, mathtext; 0.25 s): done by the server once it serves, one at a time while no
+#: request waits, so the first kernels do not wait for them.
+WARM_LATER = ("ipykernel.zmqshell", "sqlite3", "ipykernel.debugger", "draw")
 #: Longest wait for the server to fork a kernel (seconds; it imports first): after it, the
 #: kernel is started the ordinary way.
 SERVER_WAIT = 120.0
@@ -248,23 +248,39 @@ class ForkedKernel:
         self.send_signal(signal.SIGTERM)
 
 
-class WarmProvisioner(LocalProvisioner):
-    """jupyter_client's local provisioner, whose kernels the worker's server forks
-    (:data:`server`; None, or a kernel it cannot fork: started the ordinary way)."""
+def _warm_provisioner() -> type:
+    """:class:`WarmProvisioner`, made on first use: jupyter_client is imported by the worker
+    that asks for kernels, not by the command before it starts the server."""
+    from jupyter_client.provisioning import LocalProvisioner
 
-    #: The worker's kernel server (set by the worker).
-    server: KernelServer | None = None
+    class WarmProvisioner(LocalProvisioner):
+        """jupyter_client's local provisioner, whose kernels the command's server forks
+        (:data:`server`; None, or a kernel it cannot fork: started the ordinary way)."""
 
-    async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> Any:
-        """Fork the kernel from the server; start it the ordinary way if that fails."""
-        cwd = str(kwargs.get("cwd") or os.getcwd())
-        env = {str(k): str(v) for k, v in (kwargs.get("env") or os.environ).items()}
-        pid = self.server.fork_kernel(cmd, env, cwd) if self.server is not None else None
-        if pid is None:
-            return await super().launch_kernel(cmd, **kwargs)
-        self.process = ForkedKernel(pid)  # type: ignore[assignment]
-        self.pid, self.pgid, self.cwd = pid, pid, cwd  # the kernel leads its own session
-        return self.connection_info
+        #: The worker's share of the kernel server (set by the worker).
+        server: KernelServer | None = None
+
+        async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> Any:
+            """Fork the kernel from the server; start it the ordinary way if that fails."""
+            cwd = str(kwargs.get("cwd") or os.getcwd())
+            env = {str(k): str(v) for k, v in (kwargs.get("env") or os.environ).items()}
+            pid = self.server.fork_kernel(cmd, env, cwd) if self.server is not None else None
+            if pid is None:
+                return await super().launch_kernel(cmd, **kwargs)
+            self.process = ForkedKernel(pid)  # type: ignore[assignment]
+            self.pid, self.pgid, self.cwd = pid, pid, cwd  # the kernel leads its own session
+            return self.connection_info
+
+    WarmProvisioner.__module__ = __name__
+    return WarmProvisioner
+
+
+def __getattr__(name: str) -> Any:
+    if name == "WarmProvisioner":
+        cls = _warm_provisioner()
+        globals()[name] = cls
+        return cls
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def serve(pipes: list[tuple[int, int]], parent: int) -> None:
@@ -311,11 +327,12 @@ def serve(pipes: list[tuple[int, int]], parent: int) -> None:
 
 
 def _import(name: str) -> None:
-    """Import ``name`` (if it can be) and keep what it made out of the collections."""
+    """Import ``name`` (if it can be; ``draw``: draw one figure) and keep what it made out
+    of the collections."""
     import importlib
 
     with contextlib.suppress(Exception):
-        importlib.import_module(name)
+        _draw_once() if name == "draw" else importlib.import_module(name)
     gc.freeze()
 
 
@@ -343,29 +360,32 @@ def _fork(request: dict, pipes: list[int]) -> int:
 
 
 def _warm_up() -> None:
-    """Import :data:`WARM_MODULES` and draw one figure off-screen (fonts, mathtext),
-    without choosing pyplot's backend (each kernel's first figure does, as it would)."""
+    """Import :data:`WARM_MODULES`, without choosing pyplot's backend (each kernel's first
+    figure does, as it would)."""
     import importlib
 
     os.environ.setdefault("MPLBACKEND", _INLINE)
     for name in WARM_MODULES:
         with contextlib.suppress(ImportError):
             importlib.import_module(name)
-    with contextlib.suppress(Exception):
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
-
-        fig = Figure(figsize=(4, 3), layout="constrained")
-        FigureCanvasAgg(fig)
-        ax = fig.add_subplot()
-        ax.plot([1, 10, 100], [1, 2, 3], label="x")
-        ax.set(xscale="log", title="warm", xlabel="x", ylabel="y")
-        ax.legend()
-        fig.savefig(io.BytesIO(), format="png", bbox_inches="tight")
     # what was imported is never collected: kernels' collections skip it, and do not touch
     # (and so copy) the server's memory they share
     gc.collect()
     gc.freeze()
+
+
+def _draw_once() -> None:
+    """Draw one figure off-screen (fonts, mathtext), as a kernel's first figure would."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(4, 3), layout="constrained")
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    ax.plot([1, 10, 100], [1, 2, 3], label="x")
+    ax.set(xscale="log", title="warm", xlabel="x", ylabel="y")
+    ax.legend()
+    fig.savefig(io.BytesIO(), format="png", bbox_inches="tight")
 
 
 def _become_kernel(request: dict) -> None:
