@@ -129,9 +129,10 @@ def rank_figures(question: StressQuestion, *, catalogue: pd.DataFrame | None = N
     q = question
     _, row, params = question_scenario(q, catalogue)
     model = q.runs(token_volatility(q, row)) if q.paths > 1 else None
-    shock = simulate(params, withdrawal_rates(params))
+    scenario = withdrawal_rates(params)  # the scheduled withdrawals alone: one path
+    shock = simulate(params, scenario)
     if model is None and q.paths == 1:
-        rates = withdrawal_rates(params)
+        rates = scenario
     else:
         check_memory(q.days, q.paths)
         rates = withdrawal_rates(params, q.paths, q.seed, model)

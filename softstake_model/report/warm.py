@@ -4,13 +4,14 @@ Starting a kernel and importing numpy, pandas, matplotlib and the package in it 
 as much CPU as a small notebook's own work. The command therefore starts one *kernel server*
 (``python -m softstake_model.report.warm``) for all its workers, before it forks them; the
 server imports :data:`WARM_MODULES` once, then waits for requests, one pair of pipes per
-worker (meanwhile it imports :data:`WARM_LATER` and draws a throw-away figure).
-For every run the worker's kernel manager (its provisioner, :class:`WarmProvisioner`) asks the
-server for a kernel instead of starting ``python -m ipykernel_launcher``: the server forks,
-and the child becomes that kernel (ipykernel's own ``launch_new_instance`` with the same
-arguments, environment and folder a started kernel would get). So every notebook still gets
-a new kernel process with an empty namespace and execution counts from 1; nothing a notebook
-does reaches the next one, which forks from the same untouched server.
+worker (meanwhile it imports :data:`WARM_LATER` and draws a throw-away figure). For every
+run the worker's kernel manager (its provisioner, :class:`~softstake_model.report.worker.
+WarmProvisioner`) asks the server for a kernel instead of starting ``python -m
+ipykernel_launcher``: the server forks, and the child becomes that kernel (ipykernel's own
+``launch_new_instance`` with the same arguments, environment and folder a started kernel
+would get). So every notebook still gets a new kernel process with an empty namespace and
+execution counts from 1; nothing a notebook does reaches the next one, which forks from the
+same untouched server.
 
 A kernel ends with the server, the server with the command (``PR_SET_PDEATHSIG`` on Linux;
 elsewhere both watch their parent every second). Where the server cannot serve (no fork, it
@@ -33,8 +34,6 @@ from typing import Any
 
 from .processes import kill_on_parent_exit
 
-#: (``WarmProvisioner``, jupyter_client's provisioner whose kernels the server forks, is
-#: made on first use: see :func:`_warm_provisioner`.)
 __all__ = ["WARM_MODULES", "WARM_LATER", "KernelServer", "start_server", "ForkedKernel",
            "serve"]
 
@@ -246,41 +245,6 @@ class ForkedKernel:
     def terminate(self) -> None:
         """SIGTERM the kernel."""
         self.send_signal(signal.SIGTERM)
-
-
-def _warm_provisioner() -> type:
-    """:class:`WarmProvisioner`, made on first use: jupyter_client is imported by the worker
-    that asks for kernels, not by the command before it starts the server."""
-    from jupyter_client.provisioning import LocalProvisioner
-
-    class WarmProvisioner(LocalProvisioner):
-        """jupyter_client's local provisioner, whose kernels the command's server forks
-        (:data:`server`; None, or a kernel it cannot fork: started the ordinary way)."""
-
-        #: The worker's share of the kernel server (set by the worker).
-        server: KernelServer | None = None
-
-        async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> Any:
-            """Fork the kernel from the server; start it the ordinary way if that fails."""
-            cwd = str(kwargs.get("cwd") or os.getcwd())
-            env = {str(k): str(v) for k, v in (kwargs.get("env") or os.environ).items()}
-            pid = self.server.fork_kernel(cmd, env, cwd) if self.server is not None else None
-            if pid is None:
-                return await super().launch_kernel(cmd, **kwargs)
-            self.process = ForkedKernel(pid)  # type: ignore[assignment]
-            self.pid, self.pgid, self.cwd = pid, pid, cwd  # the kernel leads its own session
-            return self.connection_info
-
-    WarmProvisioner.__module__ = __name__
-    return WarmProvisioner
-
-
-def __getattr__(name: str) -> Any:
-    if name == "WarmProvisioner":
-        cls = _warm_provisioner()
-        globals()[name] = cls
-        return cls
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def serve(pipes: list[tuple[int, int]], parent: int) -> None:

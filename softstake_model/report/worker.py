@@ -24,15 +24,21 @@ import time
 import types
 from collections.abc import Iterator
 from pathlib import Path
+from queue import Empty
 from typing import Any
+
+from jupyter_client.asynchronous import AsyncKernelClient
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_client.provisioning import LocalProvisioner
 
 from . import HEADLINE_MIME
 from .processes import end_with_parent
 from .render import preload_exporter, render_html
 from .runs import Run, RunResult
+from .warm import ForkedKernel, KernelServer
 
 __all__ = ["KERNEL_START_RETRIES", "ENGINE", "preload", "init_worker", "execute_one",
-           "kernel_manager_class"]
+           "kernel_manager_class", "ReadyClient", "WarmProvisioner"]
 
 #: Times a run is started again when its kernel dies before it starts: kernels started in
 #: parallel over TCP pick free ports independently, and now and then two take the same one.
@@ -50,7 +56,6 @@ def preload() -> None:
     """Import what every run needs and build the page exporter, in the command before it
     forks its workers (they start with them instead of each importing them again)."""
     _defer_iri_grammar()
-    import jupyter_client.manager  # noqa: F401
     import nbclient.exceptions  # noqa: F401
     import papermill  # noqa: F401
 
@@ -244,8 +249,6 @@ def kernel_manager_class(folder: str | None = None,
     type
         The class, for nbclient's ``kernel_manager_class``.
     """
-    from jupyter_client.manager import AsyncKernelManager
-
     if os.name != "posix":  # pragma: no cover - Windows
         yield AsyncKernelManager
         return
@@ -262,8 +265,6 @@ def kernel_manager_class(folder: str | None = None,
 
 
 def _ipc_manager(folder: str, server: Any) -> type:
-    from jupyter_client.manager import AsyncKernelManager
-
     class IPCKernelManager(AsyncKernelManager):
         def __init__(self, **kwargs: object) -> None:
             super().__init__(transport="ipc", ip=os.path.join(folder, "kernel"),
@@ -271,8 +272,6 @@ def _ipc_manager(folder: str, server: Any) -> type:
 
         async def _async_pre_start_kernel(self, **kw: Any) -> Any:
             if server is not None and self.provisioner is None:
-                from .warm import WarmProvisioner
-
                 self.kernel_id = self.kernel_id or kw.pop("kernel_id", None) or \
                     os.urandom(16).hex()
                 provisioner = WarmProvisioner(kernel_id=self.kernel_id,
@@ -284,54 +283,55 @@ def _ipc_manager(folder: str, server: Any) -> type:
     return IPCKernelManager
 
 
-def _ready_client() -> type:
-    """:class:`ReadyClient`, made on first use (jupyter_client loads only in a worker)."""
-    from queue import Empty
+class ReadyClient(AsyncKernelClient):
+    """jupyter_client's client, ready as soon as the kernel has answered ``kernel_info`` and
+    its IOPub channel is seen to be connected.
 
-    from jupyter_client.asynchronous import AsyncKernelClient
+    jupyter_client's own ``wait_for_ready`` then also waits until IOPub has been quiet for
+    0.2 s, on every kernel start; nbclient reads only the IOPub messages of the requests it
+    sends, so nothing it reads is left in that flush.
+    """
 
-    class Ready(AsyncKernelClient):
-        """jupyter_client's client, ready as soon as the kernel has answered ``kernel_info``
-        and its IOPub channel is seen to be connected.
-
-        jupyter_client's own ``wait_for_ready`` then also waits until IOPub has been quiet
-        for 0.2 s, on every kernel start; nbclient reads only the IOPub messages of the
-        requests it sends, so nothing it reads is left in that flush.
-        """
-
-        async def wait_for_ready(self, timeout: float | None = None) -> None:
-            deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
-            while True:
-                self.kernel_info()
-                try:
-                    msg = await self.shell_channel.get_msg(timeout=1)
-                except Empty:
-                    pass
-                else:
-                    if msg["msg_type"] == "kernel_info_reply":
-                        try:  # the reply's status message: IOPub is connected
-                            await self.iopub_channel.get_msg(timeout=0.2)
-                        except Empty:
-                            pass
-                        else:
-                            self._handle_kernel_info_reply(msg)
-                            return
-                if not await self._async_is_alive():
-                    raise RuntimeError("Kernel died before replying to kernel_info")
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
-
-    Ready.__name__ = Ready.__qualname__ = "ReadyClient"
-    Ready.__module__ = __name__
-    return Ready
+    async def wait_for_ready(self, timeout: float | None = None) -> None:
+        deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+        while True:
+            self.kernel_info()
+            try:
+                msg = await self.shell_channel.get_msg(timeout=1)
+            except Empty:
+                pass
+            else:
+                if msg["msg_type"] == "kernel_info_reply":
+                    try:  # the reply's status message: IOPub is connected
+                        await self.iopub_channel.get_msg(timeout=0.2)
+                    except Empty:
+                        pass
+                    else:
+                        self._handle_kernel_info_reply(msg)
+                        return
+            if not await self._async_is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
 
 
-def __getattr__(name: str) -> Any:
-    if name == "ReadyClient":  # what the kernel manager's ``client_class`` names
-        cls = _ready_client()
-        globals()[name] = cls
-        return cls
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+class WarmProvisioner(LocalProvisioner):
+    """jupyter_client's local provisioner, whose kernels the command's server forks
+    (:data:`server`; None, or a kernel it cannot fork: started the ordinary way)."""
+
+    #: The worker's share of the kernel server (set by the worker).
+    server: KernelServer | None = None
+
+    async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> Any:
+        """Fork the kernel from the server; start it the ordinary way if that fails."""
+        cwd = str(kwargs.get("cwd") or os.getcwd())
+        env = {str(k): str(v) for k, v in (kwargs.get("env") or os.environ).items()}
+        pid = self.server.fork_kernel(cmd, env, cwd) if self.server is not None else None
+        if pid is None:
+            return await super().launch_kernel(cmd, **kwargs)
+        self.process = ForkedKernel(pid)  # type: ignore[assignment]
+        self.pid, self.pgid, self.cwd = pid, pid, cwd  # the kernel leads its own session
+        return self.connection_info
 
 
 def _write_partial(executing: dict, out_nb: Path) -> None:
